@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+# carestream's local stack for machines without a Docker engine: Apache Kafka (KRaft, one combined
+# broker+controller) from Maven Central jars, Apicurio Registry (Confluent-compatible API) from Maven
+# Central, PostgreSQL from Debian's packages. Same ports and credentials as docker-compose.yml.
+#
+#   stack.sh install | up | down | status | env | logs [name]
+#
+# Downloads go to Maven's local repository and $CARESTREAM_CACHE_DIR (outside the clone, reused by every
+# clone on the machine). Data, logs and pid files go to $CARESTREAM_STATE_DIR.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+KAFKA_VERSION="3.9.1"
+# 3.0.x is the newest Apicurio line built for Java 17 (3.3.x needs Java 21, which Debian 12 lacks).
+APICURIO_VERSION="3.0.9"
+
+KAFKA_PORT="${CARESTREAM_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${CARESTREAM_KAFKA_CONTROLLER_PORT:-9093}"
+REGISTRY_PORT="${CARESTREAM_REGISTRY_PORT:-8085}"
+PG_PORT="${CARESTREAM_PG_PORT:-5433}"
+PG_USER="carestream"
+PG_PASSWORD="carestream"
+PG_DB="carestream"
+
+CACHE_DIR="${CARESTREAM_CACHE_DIR:-$HOME/.cache/carestream}"
+if [[ $EUID -eq 0 ]]; then
+  # PostgreSQL refuses to run as root and runs as the postgres user, who cannot enter /root.
+  DEFAULT_STATE_DIR="/var/lib/carestream"
+else
+  DEFAULT_STATE_DIR="${XDG_STATE_HOME:-$HOME/.local/state}/carestream"
+fi
+STATE_DIR="${CARESTREAM_STATE_DIR:-$DEFAULT_STATE_DIR}"
+LOG_DIR="$STATE_DIR/logs"
+PID_DIR="$STATE_DIR/pids"
+PG_DATA="$STATE_DIR/postgres"
+PG_SOCKET_DIR="$STATE_DIR/run"
+KAFKA_DATA="$STATE_DIR/kafka"
+KAFKA_CLASSPATH_FILE="$CACHE_DIR/kafka-$KAFKA_VERSION.classpath"
+APICURIO_DIR="$CACHE_DIR/apicurio-registry-$APICURIO_VERSION"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+pg_bin() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+  [[ -n "$dir" ]] || die "PostgreSQL server binaries not found; run: $0 install"
+  printf '%s/%s' "$dir" "$1"
+}
+
+as_postgres() {
+  if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# ---------------------------------------------------------------------------------------------- install
+
+install_apt_packages() {
+  local missing=()
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  command -v curl >/dev/null || missing+=(curl)
+  if ((${#missing[@]})); then
+    [[ $EUID -eq 0 ]] || die "missing packages (${missing[*]}); install them with apt-get as root"
+    log "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+install_kafka() {
+  [[ -s "$KAFKA_CLASSPATH_FILE" ]] && return 0
+  log "resolving Apache Kafka $KAFKA_VERSION from Maven Central"
+  mkdir -p "$CACHE_DIR"
+  mvn -q -B -f "$HERE/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:build-classpath -Dmdep.outputFile="$KAFKA_CLASSPATH_FILE.tmp" >&2
+  mv "$KAFKA_CLASSPATH_FILE.tmp" "$KAFKA_CLASSPATH_FILE"
+}
+
+# The 3.0.x archive is a Quarkus legacy jar (…-runner.jar + lib/); later ones are fast-jars (quarkus-run.jar).
+apicurio_jar() {
+  ls "$APICURIO_DIR"/quarkus-run.jar "$APICURIO_DIR"/apicurio-registry-app-*-runner.jar 2>/dev/null | head -n1
+}
+
+install_apicurio() {
+  [[ -n "$(apicurio_jar)" ]] && return 0
+  log "fetching Apicurio Registry $APICURIO_VERSION from Maven Central"
+  mvn -q -B dependency:get -Dtransitive=false \
+    -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" >&2
+  local archive="$HOME/.m2/repository/io/apicurio/apicurio-registry-app/$APICURIO_VERSION/apicurio-registry-app-$APICURIO_VERSION-all.tar.gz"
+  rm -rf "$APICURIO_DIR.tmp" && mkdir -p "$APICURIO_DIR.tmp"
+  tar -xzf "$archive" -C "$APICURIO_DIR.tmp"
+  rm -rf "$APICURIO_DIR" && mv "$APICURIO_DIR.tmp" "$APICURIO_DIR"
+}
+
+cmd_install() {
+  install_apt_packages
+  install_kafka
+  install_apicurio
+}
+
+# ---------------------------------------------------------------------------------------------- processes
+
+pid_file() { printf '%s/%s.pid' "$PID_DIR" "$1"; }
+
+# A pid file counts only while its process is alive and still runs what we started (pids get reused).
+running_pid() {
+  local name="$1" marker="$2" file pid
+  file="$(pid_file "$name")"
+  [[ -f "$file" ]] || return 1
+  pid="$(cat "$file")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$marker"; then
+    printf '%s' "$pid"
+    return 0
+  fi
+  rm -f "$file"
+  return 1
+}
+
+# wait_until WHAT TIMEOUT PID CHECK...: polls CHECK; gives up early when PID (if not empty) has exited.
+wait_until() {
+  local what="$1" timeout="$2" pid="$3"
+  shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "$what did not become ready within ${timeout}s (see $LOG_DIR)"
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then die "$what exited during start-up (see $LOG_DIR)"; fi
+    sleep 0.5
+  done
+}
+
+stop_pid() {
+  local name="$1" marker="$2" pid
+  pid="$(running_pid "$name" "$marker")" || return 0
+  log "stopping $name (pid $pid)"
+  kill "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then kill -9 "$pid" 2>/dev/null || true; fi
+    sleep 0.3
+  done
+  rm -f "$(pid_file "$name")"
+}
+
+# ---------------------------------------------------------------------------------------------- postgres
+
+pg_ready() { "$(pg_bin pg_isready)" -q -h 127.0.0.1 -p "$PG_PORT"; }
+
+pg_psql() {
+  as_postgres "$(pg_bin psql)" -v ON_ERROR_STOP=1 -q -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres "$@"
+}
+
+start_postgres() {
+  mkdir -p "$PG_SOCKET_DIR"
+  [[ $EUID -eq 0 ]] && chown postgres "$PG_SOCKET_DIR" "$LOG_DIR"
+  if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
+    log "initialising PostgreSQL in $PG_DATA"
+    mkdir -p "$PG_DATA"
+    [[ $EUID -eq 0 ]] && chown postgres "$PG_DATA"
+    as_postgres "$(pg_bin initdb)" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >"$LOG_DIR/postgres-initdb.log" 2>&1
+    # fsync and synchronous_commit stay at their defaults (on): tests kill processes and count on durability.
+    cat >>"$PG_DATA/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCKET_DIR'
+max_connections = 300
+shared_buffers = 256MB
+EOF
+  fi
+  if pg_ready; then return 0; fi
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  as_postgres "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -w -t 60 start >/dev/null
+  wait_until "PostgreSQL" 60 "" pg_ready
+  if ! pg_psql -tAc "select 1 from pg_roles where rolname = '$PG_USER'" | grep -q 1; then
+    pg_psql -c "create role $PG_USER login superuser password '$PG_PASSWORD'"
+  fi
+  for db in "$PG_DB" apicurio; do
+    if ! pg_psql -tAc "select 1 from pg_database where datname = '$db'" | grep -q 1; then
+      pg_psql -c "create database \"$db\" owner $PG_USER"
+    fi
+  done
+}
+
+stop_postgres() {
+  [[ -f "$PG_DATA/postmaster.pid" ]] || return 0
+  log "stopping PostgreSQL"
+  as_postgres "$(pg_bin pg_ctl)" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 || true
+}
+
+# ---------------------------------------------------------------------------------------------- kafka
+
+KAFKA_MAIN="kafka.Kafka"
+
+kafka_java() {
+  java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$HERE/log4j.properties" -cp "$(cat "$KAFKA_CLASSPATH_FILE")" "$@"
+}
+
+write_kafka_config() {
+  cat >"$KAFKA_DATA/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$KAFKA_DATA/logs
+num.partitions=12
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=12
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+default.replication.factor=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.hours=-1
+EOF
+}
+
+kafka_ready() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null &&
+    grep -q "Kafka Server started" "$LOG_DIR/kafka.log"
+}
+
+start_kafka() {
+  if running_pid kafka "$KAFKA_MAIN" >/dev/null; then
+    wait_until "Kafka" 90 "" kafka_ready
+    return 0
+  fi
+  mkdir -p "$KAFKA_DATA"
+  write_kafka_config
+  if [[ ! -f "$KAFKA_DATA/logs/meta.properties" ]]; then
+    log "formatting KRaft storage in $KAFKA_DATA"
+    local cluster_id
+    cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid)"
+    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DATA/server.properties" \
+      >"$LOG_DIR/kafka-format.log" 2>&1
+  fi
+  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+  : >"$LOG_DIR/kafka.log"
+  nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$HERE/log4j.properties" -cp "$(cat "$KAFKA_CLASSPATH_FILE")" \
+    "$KAFKA_MAIN" "$KAFKA_DATA/server.properties" >>"$LOG_DIR/kafka.log" 2>&1 &
+  echo $! >"$(pid_file kafka)"
+  wait_until "Kafka" 120 "$(cat "$(pid_file kafka)")" kafka_ready
+}
+
+# ---------------------------------------------------------------------------------------------- apicurio
+
+REGISTRY_MARKER="apicurio-registry"
+
+registry_ready() {
+  curl -fsS -o /dev/null "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects"
+}
+
+start_registry() {
+  if running_pid registry "$REGISTRY_MARKER" >/dev/null; then
+    wait_until "Apicurio Registry" 120 "" registry_ready
+    return 0
+  fi
+  log "starting Apicurio Registry $APICURIO_VERSION on 127.0.0.1:$REGISTRY_PORT (storage: PostgreSQL)"
+  (
+    cd "$APICURIO_DIR"
+    QUARKUS_HTTP_HOST=127.0.0.1 \
+      QUARKUS_HTTP_PORT="$REGISTRY_PORT" \
+      APICURIO_STORAGE_KIND=sql \
+      APICURIO_STORAGE_SQL_KIND=postgresql \
+      APICURIO_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/apicurio" \
+      APICURIO_DATASOURCE_USERNAME="$PG_USER" \
+      APICURIO_DATASOURCE_PASSWORD="$PG_PASSWORD" \
+      nohup java -Xms128m -Xmx512m -Dcarestream.component="$REGISTRY_MARKER" -jar "$(apicurio_jar)" \
+      >>"$LOG_DIR/registry.log" 2>&1 &
+    echo $! >"$(pid_file registry)"
+  )
+  wait_until "Apicurio Registry" 180 "$(cat "$(pid_file registry)")" registry_ready
+}
+
+# ---------------------------------------------------------------------------------------------- commands
+
+cmd_up() {
+  cmd_install
+  mkdir -p "$LOG_DIR" "$PID_DIR"
+  start_postgres
+  start_kafka
+  start_registry
+  log "stack is up; logs in $LOG_DIR"
+  cmd_env
+}
+
+cmd_down() {
+  stop_pid registry "$REGISTRY_MARKER"
+  stop_pid kafka "$KAFKA_MAIN"
+  stop_postgres
+  log "stack is down"
+}
+
+check() {
+  local name="$1" address="$2"
+  shift 2
+  if "$@" >/dev/null 2>&1; then
+    printf '%-10s healthy    %s\n' "$name" "$address"
+  else
+    printf '%-10s DOWN       %s\n' "$name" "$address"
+    return 1
+  fi
+}
+
+cmd_status() {
+  local ok=0
+  check postgres "127.0.0.1:$PG_PORT" pg_ready || ok=1
+  check kafka "127.0.0.1:$KAFKA_PORT" kafka_ready || ok=1
+  check registry "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7" registry_ready || ok=1
+  return $ok
+}
+
+cmd_env() {
+  cat <<EOF
+export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+export SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
+export DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
+EOF
+}
+
+cmd_logs() {
+  if [[ $# -gt 0 ]]; then
+    tail -n 200 -f "$LOG_DIR/$1.log"
+  else
+    echo "$LOG_DIR"
+    ls -1 "$LOG_DIR"
+  fi
+}
+
+# Runs one of Kafka's own command-line classes (kafka-topics, console producer, perf tools) from the
+# cached jars, e.g.: stack.sh kafka-class org.apache.kafka.tools.TopicCommand --bootstrap-server ... --list
+cmd_kafka_class() {
+  install_kafka
+  kafka_java "$@"
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  logs) shift; cmd_logs "$@" ;;
+  kafka-class) shift; cmd_kafka_class "$@" ;;
+  *) echo "usage: $0 install|up|down|status|env|logs [name]|kafka-class <main> [args]" >&2; exit 2 ;;
+esac
