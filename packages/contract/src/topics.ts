@@ -1,0 +1,154 @@
+// Every Kafka topic carestream uses, in one place: names, keys and settings.
+import { CareError } from '@carestream/errors';
+import { conversationKey, type CareEvent } from './events.ts';
+
+export const TOPIC_NAMES = {
+  /** MentionReceived and ReplySent, keyed by `brandId:conversationId` so a conversation stays in order. */
+  interactions: 'carestream.interactions',
+  /** BrandPostPublished, keyed by brandId. */
+  brandPosts: 'carestream.brand-posts',
+  /** BrandProfileSet, keyed by brandId, log-compacted: the latest profile per brand wins. */
+  brandProfiles: 'carestream.brand-profiles',
+  /** Events the SLA processor derives (answered, expired, breached), keyed like the interactions. */
+  slaDerived: 'carestream.sla-derived',
+  /** Messages that could not be decoded or processed, with the reason in their headers. */
+  deadLetters: 'carestream.dead-letters',
+} as const;
+
+export type TopicRole = keyof typeof TOPIC_NAMES;
+export type TopicNames = { readonly [R in TopicRole]: string };
+
+export const DEFAULT_PARTITIONS = 12;
+
+/** Structurally the same as kafkajs' ITopicConfig (and @carestream/kafka's TopicSpec). */
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions: number;
+  readonly replicationFactor: number;
+  readonly configEntries: readonly { readonly name: string; readonly value: string }[];
+}
+
+export interface TopicSpecOptions {
+  /** Partitions of every topic; default 12. Keys map to partitions, so never change it on a live topic. */
+  readonly partitions?: number;
+  /** Prepended verbatim to every name, e.g. `t-<uuid>.` so that a test gets topics of its own. */
+  readonly prefix?: string;
+  /** Default 1, for the single-node stack. */
+  readonly replicationFactor?: number;
+  /** Default 1, for the single-node stack; with acks=all a write waits for this many in-sync replicas. */
+  readonly minInsyncReplicas?: number;
+}
+
+const TOPIC_CHARS = /^[a-zA-Z0-9._-]*$/;
+const MAX_TOPIC_LENGTH = 249;
+
+const DAY_MS = 86_400_000;
+
+export function topicNames(prefix = ''): TopicNames {
+  if (!TOPIC_CHARS.test(prefix)) {
+    throw new CareError('CARE_ERR_CONFIG', `topic prefix "${prefix}" may only use letters, digits, '.', '_' and '-'`, {
+      field: 'prefix',
+    });
+  }
+  const names = {
+    interactions: `${prefix}${TOPIC_NAMES.interactions}`,
+    brandPosts: `${prefix}${TOPIC_NAMES.brandPosts}`,
+    brandProfiles: `${prefix}${TOPIC_NAMES.brandProfiles}`,
+    slaDerived: `${prefix}${TOPIC_NAMES.slaDerived}`,
+    deadLetters: `${prefix}${TOPIC_NAMES.deadLetters}`,
+  };
+  for (const name of Object.values(names)) {
+    if (name.length > MAX_TOPIC_LENGTH) {
+      throw new CareError('CARE_ERR_CONFIG', `topic name ${name} is longer than ${MAX_TOPIC_LENGTH} characters`, {
+        field: 'prefix',
+      });
+    }
+  }
+  return names;
+}
+
+function positiveInteger(value: number, field: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new CareError('CARE_ERR_CONFIG', `${field} must be a positive integer, got ${String(value)}`, { field });
+  }
+  return value;
+}
+
+/** The topics to create, with every setting explicit rather than left to broker defaults. */
+export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
+  const names = topicNames(options.prefix ?? '');
+  const numPartitions = positiveInteger(options.partitions ?? DEFAULT_PARTITIONS, 'partitions');
+  const replicationFactor = positiveInteger(options.replicationFactor ?? 1, 'replicationFactor');
+  const minInsync = positiveInteger(options.minInsyncReplicas ?? 1, 'minInsyncReplicas');
+  if (minInsync > replicationFactor) {
+    throw new CareError(
+      'CARE_ERR_CONFIG',
+      `minInsyncReplicas (${minInsync}) cannot exceed replicationFactor (${replicationFactor}): every write would fail`,
+      { field: 'minInsyncReplicas' },
+    );
+  }
+  const common = [
+    { name: 'min.insync.replicas', value: String(minInsync) },
+    // Timestamps are the producer's (ingest time), not the broker's append time.
+    { name: 'message.timestamp.type', value: 'CreateTime' },
+  ];
+  // Kafka is the source of truth and projections are rebuilt by replaying it, so the facts are kept forever.
+  const keepForever = [
+    { name: 'cleanup.policy', value: 'delete' },
+    { name: 'retention.ms', value: '-1' },
+    { name: 'retention.bytes', value: '-1' },
+  ];
+  const spec = (topic: string, configEntries: { name: string; value: string }[]): TopicSpec => ({
+    topic,
+    numPartitions,
+    replicationFactor,
+    configEntries: [...configEntries, ...common],
+  });
+  return [
+    spec(names.interactions, keepForever),
+    spec(names.brandPosts, keepForever),
+    spec(names.brandProfiles, [
+      { name: 'cleanup.policy', value: 'compact' },
+      // Roll segments hourly so compaction can act on closed segments within a day, and keep tombstones
+      // (a brand's deletion) long enough for every consumer to see them.
+      { name: 'segment.ms', value: String(DAY_MS / 24) },
+      { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+      { name: 'delete.retention.ms', value: String(DAY_MS) },
+    ]),
+    // Derived events can be derived again by replaying the facts: a week is enough for catching up.
+    spec(names.slaDerived, [
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'retention.ms', value: String(7 * DAY_MS) },
+    ]),
+    // A month for an operator to look at a dead letter, fix the cause and replay it.
+    spec(names.deadLetters, [
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'retention.ms', value: String(30 * DAY_MS) },
+    ]),
+  ];
+}
+
+/** The topic a fact is published to. */
+export function topicFor(event: Pick<CareEvent, 'type'>, names: TopicNames = TOPIC_NAMES): string {
+  switch (event.type) {
+    case 'MentionReceived':
+    case 'ReplySent':
+      return names.interactions;
+    case 'BrandPostPublished':
+      return names.brandPosts;
+    case 'BrandProfileSet':
+      return names.brandProfiles;
+  }
+}
+
+/** The message key: a conversation's events share one partition, and so are read in order. */
+export function messageKeyFor(event: CareEvent): string {
+  switch (event.type) {
+    case 'MentionReceived':
+    case 'ReplySent':
+      return conversationKey(event);
+    case 'BrandPostPublished':
+    case 'BrandProfileSet':
+      return event.brandId;
+  }
+}

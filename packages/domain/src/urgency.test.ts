@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, rankBacklog, urgency, type UrgencyMention } from './urgency.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const NOW = Date.UTC(2026, 2, 2, 12, 0);
+
+const base: UrgencyMention = { kind: 'question', sentiment: null, followers: null, receivedAt: NOW - 10 * MINUTE };
+
+describe('urgency', () => {
+  it('given a complaint and a friendly hello of the same age, when ranked, then the complaint comes first', () => {
+    const ranked = rankBacklog(
+      [
+        { ...base, id: 'hello', kind: 'praise' as const },
+        { ...base, id: 'complaint', kind: 'complaint' as const },
+      ],
+      NOW,
+      HOUR,
+    );
+    expect(ranked.map((r) => r.mention.id)).toEqual(['complaint', 'hello']);
+  });
+
+  it('given negative sentiment and a large audience, when scored, then each raises the score with a reason', () => {
+    const plain = urgency(base, NOW, HOUR);
+    const angry = urgency({ ...base, sentiment: -0.8 }, NOW, HOUR);
+    const famous = urgency({ ...base, followers: 1_000_000 }, NOW, HOUR);
+    expect(angry.score).toBeCloseTo(plain.score + 1.6);
+    expect(angry.reasons).toContain('negative sentiment (-0.8)');
+    expect(famous.parts.audience).toBeCloseTo(3, 3);
+    expect(famous.reasons).toContain('audience of 1,000,000 followers');
+  });
+
+  it('given a mention past its target, when scored, then age counts against the target and the reason says by how much', () => {
+    const late = urgency({ ...base, receivedAt: NOW - 3 * HOUR - 10 * MINUTE }, NOW, HOUR);
+    expect(late.parts.age).toBeCloseTo(1.5 * (190 / 60));
+    expect(late.reasons).toContain('waiting 3h 10m, 2h 10m past the 1h target');
+    const ancient = urgency({ ...base, receivedAt: NOW - 100 * HOUR }, NOW, HOUR);
+    expect(ancient.parts.age).toBe(6); // capped at 4 targets
+  });
+
+  it('given equal scores, when ranked, then the older mention comes first', () => {
+    const ranked = rankBacklog(
+      [
+        { ...base, id: 'newer', receivedAt: NOW - 4 * HOUR },
+        { ...base, id: 'older', receivedAt: NOW - 5 * HOUR },
+      ],
+      NOW,
+      HOUR,
+    );
+    expect(ranked.map((r) => r.mention.id)).toEqual(['older', 'newer']);
+  });
+
+  it('given durations, when formatted, then they read short', () => {
+    expect(formatDuration(20_000)).toBe('20s');
+    expect(formatDuration(45 * MINUTE)).toBe('45m');
+    expect(formatDuration(26 * HOUR)).toBe('1d 2h');
+  });
+});

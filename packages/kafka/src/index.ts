@@ -1,0 +1,2 @@
+export { createKafka, parseBrokers, type KafkaClientOptions } from './kafka-client.ts';
+export { ensureTopics, type TopicSpec } from './topics.ts';

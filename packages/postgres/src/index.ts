@@ -1,0 +1,2 @@
+export { createPool, withTransaction, type Pool, type PoolClient, type PoolOptions } from './pool.ts';
+export { migrate, MIGRATIONS_DIR } from './migrate.ts';

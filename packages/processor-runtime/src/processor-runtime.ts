@@ -1,0 +1,266 @@
+import { CareError } from '@carestream/errors';
+import type { Pool, PoolClient } from '@carestream/postgres';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { ProcessorMetrics } from './processor-metrics.ts';
+import { isTransientFault } from './transient-faults.ts';
+
+export interface DecodedRecord<T> {
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: T;
+}
+
+export interface PartitionBatch<T> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly DecodedRecord<T>[];
+  /** Keeps the group membership alive during long folds. */
+  readonly heartbeat: () => Promise<void>;
+}
+
+/** What a processor is: how to read its messages and how to fold a batch of them into Postgres. */
+export interface ProcessorDefinition<T> {
+  /** Stable name: keys the stored offsets and defaults the consumer group. */
+  readonly name: string;
+  readonly topics: readonly string[];
+  /** Throws a non-retriable CareError for a message that can never be decoded (it is dead-lettered). */
+  decode(message: KafkaMessage, topic: string): Promise<T>;
+  /** Applies one partition batch inside the transaction that also stores the offsets. */
+  apply(client: PoolClient, batch: PartitionBatch<T>): Promise<void>;
+  /** Event time of a decoded value (ms), for the freshness histogram. */
+  eventTimeMs?(value: T): number | undefined;
+}
+
+export interface ProcessorRuntimeOptions {
+  readonly kafka: Kafka;
+  readonly pool: Pool;
+  readonly deadLetterTopic: string;
+  readonly metrics: ProcessorMetrics;
+  readonly groupId?: string;
+  readonly clock?: () => number;
+  readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+  /** Called after a batch's Postgres transaction committed and before Kafka hears of it. */
+  readonly onCommitted?: (info: { topic: string; partition: number; nextOffset: string }) => void | Promise<void>;
+  readonly log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface RunningProcessor {
+  stop(): Promise<void>;
+}
+
+const STORED_OFFSET_SQL = `
+  select next_offset from processor_offsets
+   where processor = $1 and topic = $2 and partition = $3
+   for update`;
+
+const STORE_OFFSET_SQL = `
+  insert into processor_offsets (processor, topic, partition, next_offset)
+  values ($1, $2, $3, $4)
+  on conflict (processor, topic, partition)
+  do update set next_offset = excluded.next_offset, updated_at = now()`;
+
+/**
+ * Runs a processor with exactly-once effects in Postgres: each partition batch is decoded, folded and
+ * written in ONE transaction together with the next offset; offsets already applied are skipped
+ * (fencing against re-delivery after a crash or rebalance), and on joining the group the consumer seeks to
+ * the stored offsets. Transient faults retry the whole batch with backoff and commit nothing; messages
+ * that cannot be decoded go to the dead-letter topic with the reason, and the batch goes on.
+ */
+export async function startProcessor<T>(
+  definition: ProcessorDefinition<T>,
+  options: ProcessorRuntimeOptions,
+): Promise<RunningProcessor> {
+  const clock = options.clock ?? Date.now;
+  const log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`));
+  const retry = options.retry ?? { initialMs: 200, maxMs: 10_000 };
+  const groupId = options.groupId ?? `carestream.${definition.name}`;
+  const consumer: Consumer = options.kafka.consumer({
+    groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
+  const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const { metrics } = options;
+
+  await producer.connect();
+  await consumer.connect();
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    void seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) => {
+      // Not fatal: fencing in the transaction keeps correctness; the seek only avoids re-reading.
+      log({ level: 'warn', processor: definition.name, message: 'seek to stored offsets failed', error: String(error) });
+    });
+  });
+
+  async function seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      if (partitions.length === 0) continue;
+      const { rows } = await options.pool.query<{ partition: number; next_offset: number }>(
+        'select partition, next_offset from processor_offsets where processor = $1 and topic = $2 and partition = any($3)',
+        [definition.name, topic, partitions],
+      );
+      for (const row of rows) consumer.seek({ topic, partition: row.partition, offset: String(row.next_offset) });
+    }
+  }
+
+  for (const topic of definition.topics) await consumer.subscribe({ topic, fromBeginning: true });
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async (payload) => handleBatch(payload),
+  });
+
+  async function handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary } = payload;
+    if (batch.messages.length === 0) return;
+    const started = clock();
+    const lastOffset = batch.lastOffset();
+    const nextOffset = (BigInt(lastOffset) + 1n).toString();
+
+    let attempt = 0;
+    for (;;) {
+      if (!isRunning() || isStale()) return;
+      try {
+        // Messages below the stored offset were applied before (re-delivery after a crash or a seek that
+        // came late): skip them before decoding, so a poison message is dead-lettered once, not per re-read.
+        const from = await storedOffset(batch.topic, batch.partition);
+        const unseen = batch.messages.filter((message) => BigInt(message.offset) >= from);
+        const { records, deadLetters } = await decodeAll(batch.topic, unseen);
+        if (deadLetters.length > 0) await sendDeadLetters(batch.topic, batch.partition, deadLetters);
+        const applied = await applyInTransaction(batch.topic, batch.partition, records, nextOffset, heartbeat);
+        metrics.events.inc({ processor: definition.name, outcome: 'applied' }, applied.length);
+        metrics.events.inc(
+          { processor: definition.name, outcome: 'skipped' },
+          batch.messages.length - unseen.length + records.length - applied.length,
+        );
+        metrics.events.inc({ processor: definition.name, outcome: 'dead_lettered' }, deadLetters.length);
+        observeFreshness(applied);
+        break;
+      } catch (error) {
+        if (!isTransientFault(error)) throw error;
+        attempt += 1;
+        metrics.retries.inc({ processor: definition.name, reason: faultReason(error) });
+        const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 10));
+        log({ level: 'warn', processor: definition.name, message: 'transient fault; retrying batch', attempt, delayMs: delay, error: String(error) });
+        await sleepWithHeartbeat(delay, heartbeat);
+      }
+    }
+
+    await options.onCommitted?.({ topic: batch.topic, partition: batch.partition, nextOffset });
+    resolveOffset(lastOffset);
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+    metrics.batchSize.observe({ processor: definition.name }, batch.messages.length);
+    metrics.batchDuration.observe({ processor: definition.name }, (clock() - started) / 1000);
+    const lag = Number(BigInt(batch.highWatermark) - BigInt(nextOffset));
+    metrics.lag.set({ processor: definition.name, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+  }
+
+  async function storedOffset(topic: string, partition: number): Promise<bigint> {
+    const { rows } = await options.pool.query<{ next_offset: number }>(
+      'select next_offset from processor_offsets where processor = $1 and topic = $2 and partition = $3',
+      [definition.name, topic, partition],
+    );
+    return BigInt(rows[0]?.next_offset ?? 0);
+  }
+
+  async function decodeAll(
+    topic: string,
+    messages: readonly KafkaMessage[],
+  ): Promise<{ records: DecodedRecord<T>[]; deadLetters: { message: KafkaMessage; reason: string; code: string }[] }> {
+    const records: DecodedRecord<T>[] = [];
+    const deadLetters: { message: KafkaMessage; reason: string; code: string }[] = [];
+    for (const message of messages) {
+      try {
+        const value = await definition.decode(message, topic);
+        records.push({ offset: message.offset, key: message.key?.toString('utf8') ?? null, value });
+      } catch (error) {
+        if (isTransientFault(error)) throw error;
+        const code = error instanceof CareError ? error.code : 'CARE_ERR_DECODE';
+        deadLetters.push({ message, code, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { records, deadLetters };
+  }
+
+  async function applyInTransaction(
+    topic: string,
+    partition: number,
+    records: readonly DecodedRecord<T>[],
+    nextOffset: string,
+    heartbeat: () => Promise<void>,
+  ): Promise<readonly DecodedRecord<T>[]> {
+    const client = await options.pool.connect();
+    try {
+      await client.query('begin');
+      const stored = await client.query<{ next_offset: number }>(STORED_OFFSET_SQL, [definition.name, topic, partition]);
+      const from = BigInt(stored.rows[0]?.next_offset ?? 0);
+      const fresh = records.filter((record) => BigInt(record.offset) >= from);
+      if (fresh.length > 0) await definition.apply(client, { topic, partition, records: fresh, heartbeat });
+      if (BigInt(nextOffset) > from) await client.query(STORE_OFFSET_SQL, [definition.name, topic, partition, nextOffset]);
+      await client.query('commit');
+      return fresh;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function sendDeadLetters(
+    topic: string,
+    partition: number,
+    deadLetters: readonly { message: KafkaMessage; reason: string; code: string }[],
+  ): Promise<void> {
+    await producer.send({
+      topic: options.deadLetterTopic,
+      acks: -1,
+      messages: deadLetters.map(({ message, reason, code }) => {
+        const headers: IHeaders = {
+          'carestream-processor': definition.name,
+          'carestream-source-topic': topic,
+          'carestream-source-partition': String(partition),
+          'carestream-source-offset': message.offset,
+          'carestream-error-code': code,
+          'carestream-error-reason': reason.slice(0, 1000),
+        };
+        return { key: message.key, value: message.value, headers };
+      }),
+    });
+  }
+
+  function observeFreshness(records: readonly DecodedRecord<T>[]): void {
+    if (!definition.eventTimeMs) return;
+    const now = clock();
+    for (const record of records) {
+      const eventTime = definition.eventTimeMs(record.value);
+      if (eventTime !== undefined) metrics.freshness.observe({ processor: definition.name }, Math.max(0, now - eventTime) / 1000);
+    }
+  }
+
+  return {
+    stop: async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+function faultReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return 'postgres';
+  if (error instanceof CareError) return error.code;
+  return error instanceof Error ? error.name : 'unknown';
+}
+
+async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, until - Date.now())));
+    await heartbeat().catch(() => undefined);
+  }
+}

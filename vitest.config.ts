@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` is pure logic with no services (fast, parallel); `integration` talks to a real
+// Kafka broker, schema registry and PostgreSQL, found or started once by the global setup.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['packages/*/src/**/*.int.test.ts', 'services/*/src/**/*.int.test.ts', 'test/e2e/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['./packages/test-support/src/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Two cores, with the broker, registry and Postgres on them: a few files at a time.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
