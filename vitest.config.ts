@@ -15,7 +15,11 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/src/**/*.int.test.ts', 'services/*/src/**/*.int.test.ts', 'test/e2e/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.int.test.ts',
+            'services/*/src/**/*.int.test.ts',
+            'test/e2e/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           globalSetup: ['./packages/test-support/src/global-setup.ts'],
           testTimeout: 120_000,

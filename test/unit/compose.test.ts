@@ -40,7 +40,9 @@ describe('docker-compose.yml agrees with the local stack', () => {
 
   it('runs the same versions of Kafka and Apicurio Registry', () => {
     expect(compose.services.kafka?.image).toBe(`apache/kafka:${stackSetting('KAFKA_VERSION')}`);
-    expect(compose.services.registry?.image).toBe(`apicurio/apicurio-registry:${stackSetting('APICURIO_VERSION')}`);
+    expect(compose.services.registry?.image).toBe(
+      `apicurio/apicurio-registry:${stackSetting('APICURIO_VERSION')}`,
+    );
   });
 
   it('publishes the same host ports', () => {

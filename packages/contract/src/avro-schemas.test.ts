@@ -55,7 +55,13 @@ const mention: MentionReceived = {
   private: false,
   text: 'Where is my parcel? 📦',
 };
-const mentionWithNulls: MentionReceived = { ...mention, eventId: 'e-2', sentiment: null, authorFollowers: null, text: null };
+const mentionWithNulls: MentionReceived = {
+  ...mention,
+  eventId: 'e-2',
+  sentiment: null,
+  authorFollowers: null,
+  text: null,
+};
 const reply: ReplySent = {
   type: 'ReplySent',
   eventId: 'e-3',
@@ -93,7 +99,12 @@ const profile: BrandProfileSet = {
   ownAccountIds: ['2244994945', '104738491234567'],
   setAt: Date.UTC(2026, 2, 1),
 };
-const profileWithNulls: BrandProfileSet = { ...profile, businessHours: null, customerValue: null, ownAccountIds: [] };
+const profileWithNulls: BrandProfileSet = {
+  ...profile,
+  businessHours: null,
+  customerValue: null,
+  ownAccountIds: [],
+};
 const samples: CareEvent[] = [mention, mentionWithNulls, reply, post, profile, profileWithNulls];
 
 function fieldNames(schema: AvroRecordSchema): string[] {
@@ -131,9 +142,16 @@ describe('Avro schemas', () => {
   });
 
   it('declare timestamps as long timestamp-millis', () => {
-    const timestampFields = { MentionReceived: 'receivedAt', ReplySent: 'sentAt', BrandPostPublished: 'publishedAt', BrandProfileSet: 'setAt' };
+    const timestampFields = {
+      MentionReceived: 'receivedAt',
+      ReplySent: 'sentAt',
+      BrandPostPublished: 'publishedAt',
+      BrandProfileSet: 'setAt',
+    };
     for (const [type, name] of Object.entries(timestampFields)) {
-      const f = AVRO_SCHEMAS[type as keyof typeof timestampFields].fields.find((candidate) => candidate.name === name);
+      const f = AVRO_SCHEMAS[type as keyof typeof timestampFields].fields.find(
+        (candidate) => candidate.name === name,
+      );
       expect(f?.type).toEqual({ type: 'long', logicalType: 'timestamp-millis' });
     }
   });
@@ -148,8 +166,12 @@ describe('subjects', () => {
     const subjects = avroSubjects();
     expect(subjects.MentionReceived.topic).toBe('carestream.interactions');
     expect(subjects.ReplySent.subject).toBe('carestream.interactions-dev.carestream.events.ReplySent');
-    expect(subjects.BrandPostPublished.subject).toBe('carestream.brand-posts-dev.carestream.events.BrandPostPublished');
-    expect(subjects.BrandProfileSet.subject).toBe('carestream.brand-profiles-dev.carestream.events.BrandProfileSet');
+    expect(subjects.BrandPostPublished.subject).toBe(
+      'carestream.brand-posts-dev.carestream.events.BrandPostPublished',
+    );
+    expect(subjects.BrandProfileSet.subject).toBe(
+      'carestream.brand-profiles-dev.carestream.events.BrandProfileSet',
+    );
   });
 
   it('follow the topic prefix', () => {
@@ -193,9 +215,9 @@ describe('toAvroRecord / fromAvroRecord', () => {
     })();
     expect(missing).toBeInstanceOf(CareError);
     expect(missing).toMatchObject({ code: 'CARE_ERR_DECODE', retriable: false, field: 'agentId' });
-    expect(() => fromAvroRecord('BrandProfileSet', { ...toAvroRecord(profile), businessHours: [{ weekday: '1' }] })).toThrow(
-      /businessHours\[0\]\.weekday must be int/,
-    );
+    expect(() =>
+      fromAvroRecord('BrandProfileSet', { ...toAvroRecord(profile), businessHours: [{ weekday: '1' }] }),
+    ).toThrow(/businessHours\[0\]\.weekday must be int/);
   });
 
   it('drop fields a newer writer added that this reader does not know', () => {
@@ -218,15 +240,18 @@ describe.skipIf(avsc === undefined)('with avsc (the registry client’s Avro lib
       expect(type.isValid(record)).toBe(true);
       const decoded = type.fromBuffer(type.toBuffer(record));
       expect(fromAvroRecord(event.type, decoded)).toEqual(event);
-      expect(typeof (decoded as Record<string, unknown>)[Object.keys(record).find((k) => k.endsWith('At')) ?? '']).toBe(
-        'number',
-      );
+      expect(
+        typeof (decoded as Record<string, unknown>)[Object.keys(record).find((k) => k.endsWith('At')) ?? ''],
+      ).toBe('number');
     }
   });
 
   it('lets a reader with one more optional field (default null) read data written with the old schema', () => {
     const oldSchema = AVRO_SCHEMAS.ReplySent;
-    const newSchema = { ...oldSchema, fields: [...oldSchema.fields, { name: 'agentTeam', type: ['null', 'string'], default: null }] };
+    const newSchema = {
+      ...oldSchema,
+      fields: [...oldSchema.fields, { name: 'agentTeam', type: ['null', 'string'], default: null }],
+    };
     const writer = forSchema(oldSchema);
     const reader = forSchema(newSchema);
     const decoded = reader.fromBuffer(writer.toBuffer(toAvroRecord(reply)), reader.createResolver(writer));
@@ -256,7 +281,9 @@ describe.skipIf(avsc === undefined)('with avsc (the registry client’s Avro lib
     const writer = forSchema(newSchema);
     const reader = forSchema(oldSchema);
     const bytes = writer.toBuffer({ ...toAvroRecord(post), channel: 'threads' });
-    expect(fromAvroRecord('BrandPostPublished', reader.fromBuffer(bytes, reader.createResolver(writer)))).toMatchObject({
+    expect(
+      fromAvroRecord('BrandPostPublished', reader.fromBuffer(bytes, reader.createResolver(writer))),
+    ).toMatchObject({
       channel: 'other',
     });
   });

@@ -47,15 +47,8 @@ export interface AvroRecordSchema {
   readonly doc?: string;
   readonly fields: readonly AvroField[];
 }
-/** A string that is not a primitive names a type defined earlier in the same schema. */
-export type AvroType =
-  | AvroPrimitive
-  | string
-  | AvroLogical
-  | AvroEnum
-  | AvroArray
-  | AvroRecordSchema
-  | readonly AvroType[];
+/** A primitive's name, or the name of a type defined earlier in the same schema (hence plain string). */
+export type AvroType = string | AvroLogical | AvroEnum | AvroArray | AvroRecordSchema | readonly AvroType[];
 
 export type CareEventType = CareEvent['type'];
 export const CARE_EVENT_TYPES: readonly CareEventType[] = [
@@ -154,7 +147,11 @@ export const BRAND_PROFILE_SET_SCHEMA: AvroRecordSchema = {
     field('eventId', 'string', 'Idempotency key: the same eventId twice counts once.'),
     field('brandId', 'string'),
     field('name', 'string'),
-    field('industry', 'string', 'Lower-case slug such as retail or banking; a string, not an enum, so new ones need no schema change.'),
+    field(
+      'industry',
+      'string',
+      'Lower-case slug such as retail or banking; a string, not an enum, so new ones need no schema change.',
+    ),
     field('timezone', 'string', 'IANA time zone, e.g. Europe/Paris.'),
     nullable(
       'businessHours',
@@ -223,7 +220,9 @@ export function toAvroRecord<E extends CareEvent>(event: E): AvroRecordOf<E> {
 }
 
 function recordTypeOf(recordName: string): CareEventType | undefined {
-  const short = recordName.startsWith(`${AVRO_NAMESPACE}.`) ? recordName.slice(AVRO_NAMESPACE.length + 1) : recordName;
+  const short = recordName.startsWith(`${AVRO_NAMESPACE}.`)
+    ? recordName.slice(AVRO_NAMESPACE.length + 1)
+    : recordName;
   return CARE_EVENT_TYPES.find((type) => type === short);
 }
 
@@ -320,7 +319,9 @@ function conformRecord(schema: AvroRecordSchema, value: unknown, path: string): 
 export function fromAvroRecord(recordName: string, value: unknown): CareEvent {
   const type = recordTypeOf(recordName);
   if (type === undefined) {
-    throw decodeError(`unknown record name ${recordName}; expected one of ${CARE_EVENT_TYPES.map(fullRecordName).join(', ')}`);
+    throw decodeError(
+      `unknown record name ${recordName}; expected one of ${CARE_EVENT_TYPES.map(fullRecordName).join(', ')}`,
+    );
   }
   const record = conformRecord(AVRO_SCHEMAS[type], value, '');
   // conformRecord checked every field against the schema, which matches the TypeScript type field for field.

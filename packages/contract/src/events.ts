@@ -1,7 +1,16 @@
 // The facts carestream records. Timestamps are epoch milliseconds (UTC); the ingest API speaks ISO 8601
 // and converts at the edge. Optional values are null rather than absent, as in the Avro schemas.
 
-export const CHANNELS = ['x', 'facebook', 'instagram', 'tiktok', 'youtube', 'linkedin', 'email', 'other'] as const;
+export const CHANNELS = [
+  'x',
+  'facebook',
+  'instagram',
+  'tiktok',
+  'youtube',
+  'linkedin',
+  'email',
+  'other',
+] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const MENTION_KINDS = ['question', 'complaint', 'praise', 'other'] as const;

@@ -85,7 +85,8 @@ describe('valid items become events', () => {
   });
 
   it('needsResponse defaults from kind and can be overridden', () => {
-    const needs = (extra: object) => (eventOf({ ...mention, ...extra }) as { needsResponse: boolean }).needsResponse;
+    const needs = (extra: object) =>
+      (eventOf({ ...mention, ...extra }) as { needsResponse: boolean }).needsResponse;
     expect(needs({ kind: 'question' })).toBe(true);
     expect(needs({ kind: 'complaint' })).toBe(true);
     expect(needs({ kind: 'praise' })).toBe(false);
@@ -95,9 +96,19 @@ describe('valid items become events', () => {
 
   it('mention with every optional field', () => {
     expect(
-      eventOf({ ...mention, sentiment: -1, authorFollowers: 0, private: true, text: 'x'.repeat(10_000), needsResponse: false }),
+      eventOf({
+        ...mention,
+        sentiment: -1,
+        authorFollowers: 0,
+        private: true,
+        text: 'x'.repeat(10_000),
+        needsResponse: false,
+      }),
     ).toMatchObject({ sentiment: -1, authorFollowers: 0, private: true, needsResponse: false });
-    expect(eventOf({ ...mention, sentiment: null, text: null })).toMatchObject({ sentiment: null, text: null });
+    expect(eventOf({ ...mention, sentiment: null, text: null })).toMatchObject({
+      sentiment: null,
+      text: null,
+    });
   });
 
   it('reply: offsets are honoured, booleans default to false', () => {
@@ -114,7 +125,10 @@ describe('valid items become events', () => {
       automated: false,
       private: false,
     });
-    expect(eventOf({ ...reply, inReplyTo: 'msg-1', automated: true })).toMatchObject({ inReplyTo: 'msg-1', automated: true });
+    expect(eventOf({ ...reply, inReplyTo: 'msg-1', automated: true })).toMatchObject({
+      inReplyTo: 'msg-1',
+      automated: true,
+    });
   });
 
   it('brand_post keeps milliseconds', () => {
@@ -172,7 +186,8 @@ describe('valid items become events', () => {
 
   it('the published TypeBox schemas accept the same valid items', () => {
     // TypeBox knows no formats until told (fastify's Ajv brings ajv-formats); registered here, not on import.
-    if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (text) => parseIsoTimestamp(text).ok);
+    if (!FormatRegistry.Has('date-time'))
+      FormatRegistry.Set('date-time', (text) => parseIsoTimestamp(text).ok);
     for (const item of [mention, reply, brandPost, brandProfile]) {
       expect(Value.Check(IngestItemSchema, item)).toBe(true);
     }
@@ -181,30 +196,46 @@ describe('valid items become events', () => {
 
 describe('bad input: every error names the field and why', () => {
   it('not an object', () => {
-    expect(errorsOf('hello')).toEqual([{ index: 4, field: '', message: 'must be a JSON object with a "type" field, got a string' }]);
+    expect(errorsOf('hello')).toEqual([
+      { index: 4, field: '', message: 'must be a JSON object with a "type" field, got a string' },
+    ]);
     expect(errorsOf([mention])[0]?.message).toMatch(/got an array/);
     expect(errorsOf(null)[0]?.message).toMatch(/got null/);
   });
 
   it('missing or unknown type', () => {
-    expect(errorsOf({ ...mention, type: undefined })).toEqual([{ index: 4, field: 'type', message: 'is required' }]);
+    expect(errorsOf({ ...mention, type: undefined })).toEqual([
+      { index: 4, field: 'type', message: 'is required' },
+    ]);
     expect(errorsOf({ ...mention, type: 'tweet' })).toEqual([
-      { index: 4, field: 'type', message: 'must be one of: mention, reply, brand_post, brand_profile (got "tweet")' },
+      {
+        index: 4,
+        field: 'type',
+        message: 'must be one of: mention, reply, brand_post, brand_profile (got "tweet")',
+      },
     ]);
     expect(errorsOf({ ...mention, type: 3 })[0]?.message).toMatch(/must be one of: .* \(got an integer\)/);
   });
 
   it('missing fields, all of them at once', () => {
     expect(errorsOf({ type: 'brand_post' })).toEqual(
-      ['eventId', 'brandId', 'channel', 'postId', 'publishedAt'].map((field) => ({ index: 4, field, message: 'is required' })),
+      ['eventId', 'brandId', 'channel', 'postId', 'publishedAt'].map((field) => ({
+        index: 4,
+        field,
+        message: 'is required',
+      })),
     );
-    expect(errorsOf({ ...brandProfile, eventId: undefined })).toEqual([{ index: 4, field: 'eventId', message: 'is required' }]);
+    expect(errorsOf({ ...brandProfile, eventId: undefined })).toEqual([
+      { index: 4, field: 'eventId', message: 'is required' },
+    ]);
   });
 
   it('unknown fields are rejected', () => {
     const errors = errorsOf({ ...reply, text: 'hi', Agent: 'x' });
     expect(errors.map((e) => e.field)).toEqual(['text', 'Agent']);
-    expect(errors[0]?.message).toMatch(/^is not a known field of a reply; known fields: type, eventId, brandId, /);
+    expect(errors[0]?.message).toMatch(
+      /^is not a known field of a reply; known fields: type, eventId, brandId, /,
+    );
   });
 
   it('wrong types', () => {
@@ -228,7 +259,14 @@ describe('bad input: every error names the field and why', () => {
   });
 
   it('ranges and lengths', () => {
-    const errors = errorsOf({ ...mention, sentiment: 1.5, authorFollowers: -3, brandId: '', messageId: 'm'.repeat(257), text: 'x'.repeat(10_001) });
+    const errors = errorsOf({
+      ...mention,
+      sentiment: 1.5,
+      authorFollowers: -3,
+      brandId: '',
+      messageId: 'm'.repeat(257),
+      text: 'x'.repeat(10_001),
+    });
     expect(errors).toEqual([
       { index: 4, field: 'brandId', message: 'must not be empty' },
       { index: 4, field: 'messageId', message: 'must be at most 256 characters, got 257' },
@@ -246,9 +284,14 @@ describe('bad input: every error names the field and why', () => {
       {
         index: 4,
         field: 'channel',
-        message: 'must be one of: x, facebook, instagram, tiktok, youtube, linkedin, email, other (got "twitter")',
+        message:
+          'must be one of: x, facebook, instagram, tiktok, youtube, linkedin, email, other (got "twitter")',
       },
-      { index: 4, field: 'kind', message: 'must be one of: question, complaint, praise, other (got "Complaint")' },
+      {
+        index: 4,
+        field: 'kind',
+        message: 'must be one of: question, complaint, praise, other (got "Complaint")',
+      },
     ]);
   });
 
@@ -265,7 +308,9 @@ describe('bad input: every error names the field and why', () => {
     expect(messageFor('2026-03-02T25:00:00Z')?.message).toMatch(/hours run 00 to 23/);
     expect(messageFor('2026-13-02T10:00:00Z')?.message).toMatch(/months run 01 to 12/);
     expect(messageFor('1969-12-31T23:59:59Z')?.message).toMatch(/1970 or later/);
-    expect(messageFor(1772442930000)?.message).toMatch(/must be an ISO 8601 date-time string .* got an integer/);
+    expect(messageFor(1772442930000)?.message).toMatch(
+      /must be an ISO 8601 date-time string .* got an integer/,
+    );
     // 2024 is a leap year.
     expect(validateItem({ ...mention, receivedAt: '2024-02-29T10:00:00Z' }, 0, options).ok).toBe(true);
   });
@@ -273,13 +318,20 @@ describe('bad input: every error names the field and why', () => {
   it('timestamps too far in the future, beyond the allowed clock skew', () => {
     const threeHoursAhead = new Date(NOW + 3 * 3_600_000).toISOString();
     expect(errorsOf({ ...reply, sentAt: threeHoursAhead })).toEqual([
-      { index: 4, field: 'sentAt', message: 'is 3 hours in the future; at most 5 minutes of clock skew is allowed' },
+      {
+        index: 4,
+        field: 'sentAt',
+        message: 'is 3 hours in the future; at most 5 minutes of clock skew is allowed',
+      },
     ]);
     const withinSkew = new Date(NOW + 4 * 60_000).toISOString();
     expect(validateItem({ ...reply, sentAt: withinSkew }, 0, options).ok).toBe(true);
-    expect(errorsOf({ ...brandPost, publishedAt: new Date(NOW + 1000).toISOString() }, { nowMs: NOW, maxFutureSkewMs: 0 })[0]?.message).toBe(
-      'is 1 second in the future; no clock skew is allowed',
-    );
+    expect(
+      errorsOf(
+        { ...brandPost, publishedAt: new Date(NOW + 1000).toISOString() },
+        { nowMs: NOW, maxFutureSkewMs: 0 },
+      )[0]?.message,
+    ).toBe('is 1 second in the future; no clock skew is allowed');
   });
 
   it('brand_profile rules', () => {
@@ -295,18 +347,22 @@ describe('bad input: every error names the field and why', () => {
       {
         index: 4,
         field: 'industry',
-        message: 'must be a lower-case slug of letters, digits and single hyphens, such as consumer-goods (got "Consumer Goods")',
+        message:
+          'must be a lower-case slug of letters, digits and single hyphens, such as consumer-goods (got "Consumer Goods")',
       },
       {
         index: 4,
         field: 'timezone',
-        message: 'must be an IANA time zone name such as Europe/Paris or America/New_York (got "Mars/Olympus_Mons")',
+        message:
+          'must be an IANA time zone name such as Europe/Paris or America/New_York (got "Mars/Olympus_Mons")',
       },
       { index: 4, field: 'slaTargetSeconds', message: 'must be at least 1, got 0' },
       { index: 4, field: 'customerValue', message: 'must not be negative, got -1' },
       { index: 4, field: 'ownAccountIds[1]', message: 'must not be empty' },
     ]);
-    expect(errorsOf({ ...brandProfile, slaTargetSeconds: 60.5 })[0]?.message).toBe('must be a whole number, got 60.5');
+    expect(errorsOf({ ...brandProfile, slaTargetSeconds: 60.5 })[0]?.message).toBe(
+      'must be a whole number, got 60.5',
+    );
   });
 
   it('nested business hours errors name the range and the field', () => {
@@ -323,14 +379,22 @@ describe('bad input: every error names the field and why', () => {
     });
     expect(errors).toEqual([
       { index: 4, field: 'businessHours[1].weekday', message: 'must be between 1 and 7, got 8' },
-      { index: 4, field: 'businessHours[1].open', message: 'must be a local time HH:MM from 00:00 to 23:59 (got "9:00")' },
+      {
+        index: 4,
+        field: 'businessHours[1].open',
+        message: 'must be a local time HH:MM from 00:00 to 23:59 (got "9:00")',
+      },
       { index: 4, field: 'businessHours[2].close', message: 'must be later than open (18:00); got 09:00' },
       {
         index: 4,
         field: 'businessHours[3].lunch',
         message: 'is not a known field of a business hours range; known fields: weekday, open, close',
       },
-      { index: 4, field: 'businessHours[4]', message: 'must be an object {weekday, open, close}, got a string' },
+      {
+        index: 4,
+        field: 'businessHours[4]',
+        message: 'must be an object {weekday, open, close}, got a string',
+      },
     ]);
     expect(errorsOf({ ...brandProfile, businessHours: [] })[0]).toEqual({
       index: 4,
@@ -345,7 +409,13 @@ describe('bad input: every error names the field and why', () => {
           { weekday: 1, open: '16:00', close: '20:00' },
         ],
       }),
-    ).toEqual([{ index: 4, field: 'businessHours[1]', message: 'overlaps businessHours[0] (Monday 09:00-17:00); merge them into one range' }]);
+    ).toEqual([
+      {
+        index: 4,
+        field: 'businessHours[1]',
+        message: 'overlaps businessHours[0] (Monday 09:00-17:00); merge them into one range',
+      },
+    ]);
   });
 
   it('a batch reports every bad item by index and keeps the good ones in order', () => {
@@ -353,7 +423,11 @@ describe('bad input: every error names the field and why', () => {
     expect(result.events.map((e) => e.type)).toEqual(['MentionReceived', 'BrandPostPublished']);
     expect(result.indexes).toEqual([0, 2]);
     expect(result.errors).toEqual([
-      { index: 1, field: 'channel', message: expect.stringMatching(/^must be one of: x, facebook/) as unknown as string },
+      {
+        index: 1,
+        field: 'channel',
+        message: expect.stringMatching(/^must be one of: x, facebook/),
+      },
       { index: 3, field: '', message: 'must be a JSON object with a "type" field, got an integer' },
     ]);
   });
@@ -377,7 +451,11 @@ describe('the TypeBox schemas and the checks agree', () => {
     it(`${type}: every declared property is accepted`, () => {
       const schema = INGEST_SCHEMAS[type];
       for (const key of Object.keys(schema.properties)) {
-        const result = validateItem({ ...samples[type], [key]: (samples[type] as Record<string, unknown>)[key] ?? null }, 0, options);
+        const result = validateItem(
+          { ...samples[type], [key]: (samples[type] as Record<string, unknown>)[key] ?? null },
+          0,
+          options,
+        );
         expect(result.ok, key).toBe(true);
       }
       expect(schema.additionalProperties).toBe(false);
@@ -388,7 +466,13 @@ describe('the TypeBox schemas and the checks agree', () => {
 describe('ISO timestamps and durations', () => {
   it('parses the offset forms ISO 8601 allows', () => {
     const at = Date.UTC(2026, 2, 2, 9, 0);
-    for (const text of ['2026-03-02T09:00:00Z', '2026-03-02T10:00:00+01:00', '2026-03-02T10:00+0100', '2026-03-02T04:00:00-05', '2026-03-02t09:00:00.000000z']) {
+    for (const text of [
+      '2026-03-02T09:00:00Z',
+      '2026-03-02T10:00:00+01:00',
+      '2026-03-02T10:00+0100',
+      '2026-03-02T04:00:00-05',
+      '2026-03-02t09:00:00.000000z',
+    ]) {
       expect(parseIsoTimestamp(text), text).toEqual({ ok: true, ms: at });
     }
     expect(parseIsoTimestamp('2026-03-02T09:00:00+24:00').ok).toBe(false);

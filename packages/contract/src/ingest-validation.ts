@@ -61,10 +61,16 @@ export const IngestMentionSchema = Type.Object(
     ),
     sentiment: nullable(Type.Number({ minimum: -1, maximum: 1 })),
     authorFollowers: nullable(Type.Integer({ minimum: 0 })),
-    private: Type.Optional(Type.Boolean({ default: false, description: 'A direct message (default false).' })),
+    private: Type.Optional(
+      Type.Boolean({ default: false, description: 'A direct message (default false).' }),
+    ),
     text: nullable(Type.String({ maxLength: MAX_TEXT_LENGTH })),
   },
-  { additionalProperties: false, title: 'IngestMention', description: "A customer's message to or about the brand." },
+  {
+    additionalProperties: false,
+    title: 'IngestMention',
+    description: "A customer's message to or about the brand.",
+  },
 );
 
 export const IngestReplySchema = Type.Object(
@@ -100,7 +106,10 @@ export const BusinessHoursRangeSchema = Type.Object(
   {
     weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 = Monday .. 7 = Sunday.' }),
     open: Type.String({ pattern: TIME_OF_DAY.source, description: 'Local time HH:MM.' }),
-    close: Type.String({ pattern: '^(?:(?:[01]\\d|2[0-3]):[0-5]\\d|24:00)$', description: 'Local time HH:MM, after open; 24:00 for midnight.' }),
+    close: Type.String({
+      pattern: '^(?:(?:[01]\\d|2[0-3]):[0-5]\\d|24:00)$',
+      description: 'Local time HH:MM, after open; 24:00 for midnight.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -157,8 +166,7 @@ export interface FieldError {
 }
 
 export type ValidationResult =
-  | { readonly ok: true; readonly event: CareEvent }
-  | { readonly ok: false; readonly errors: FieldError[] };
+  { readonly ok: true; readonly event: CareEvent } | { readonly ok: false; readonly errors: FieldError[] };
 
 export interface ValidateOptions {
   /** The time of the request, epoch ms: timestamps later than this plus the skew are rejected. */
@@ -216,7 +224,14 @@ function required<T>(ctx: Ctx, obj: Json, parent: string, key: string, parse: Pa
 }
 
 /** Absent or null gives the fallback. */
-function optional<T, F>(ctx: Ctx, obj: Json, parent: string, key: string, parse: Parse<T>, fallback: F): T | F | undefined {
+function optional<T, F>(
+  ctx: Ctx,
+  obj: Json,
+  parent: string,
+  key: string,
+  parse: Parse<T>,
+  fallback: F,
+): T | F | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return fallback;
   return parse(ctx, value, at(parent, key));
@@ -227,7 +242,8 @@ const stringOf =
   (ctx, value, field) => {
     if (typeof value !== 'string') return fail(ctx, field, `must be a string, got ${kindOf(value)}`);
     const length = codePoints(value);
-    if (length < min) return fail(ctx, field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
+    if (length < min)
+      return fail(ctx, field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
     if (length > max) return fail(ctx, field, `must be at most ${max} characters, got ${length}`);
     return value;
   };
@@ -251,10 +267,15 @@ const numberIn =
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       return fail(ctx, field, `must be ${integer ? 'an integer' : 'a number'}, got ${kindOf(value)}`);
     }
-    if (integer && !Number.isSafeInteger(value)) return fail(ctx, field, `must be a whole number, got ${value}`);
+    if (integer && !Number.isSafeInteger(value))
+      return fail(ctx, field, `must be a whole number, got ${value}`);
     if (value < min || value > max) {
       if (max === Number.MAX_SAFE_INTEGER) {
-        return fail(ctx, field, min === 0 ? `must not be negative, got ${value}` : `must be at least ${min}, got ${value}`);
+        return fail(
+          ctx,
+          field,
+          min === 0 ? `must not be negative, got ${value}` : `must be at least ${min}, got ${value}`,
+        );
       }
       return fail(ctx, field, `must be between ${min} and ${max}, got ${value}`);
     }
@@ -263,7 +284,11 @@ const numberIn =
 
 const parseTimestamp: Parse<number> = (ctx, value, field) => {
   if (typeof value !== 'string') {
-    return fail(ctx, field, `must be an ISO 8601 date-time string such as 2026-03-01T09:30:00Z, got ${kindOf(value)}`);
+    return fail(
+      ctx,
+      field,
+      `must be an ISO 8601 date-time string such as 2026-03-01T09:30:00Z, got ${kindOf(value)}`,
+    );
   }
   const parsed = parseIsoTimestamp(value);
   if (!parsed.ok) return fail(ctx, field, `${parsed.message} (got ${quote(value)})`);
@@ -271,7 +296,9 @@ const parseTimestamp: Parse<number> = (ctx, value, field) => {
   const ahead = parsed.ms - nowMs;
   if (ahead > maxFutureSkewMs) {
     const allowed =
-      maxFutureSkewMs > 0 ? `at most ${describeDuration(maxFutureSkewMs)} of clock skew is allowed` : 'no clock skew is allowed';
+      maxFutureSkewMs > 0
+        ? `at most ${describeDuration(maxFutureSkewMs)} of clock skew is allowed`
+        : 'no clock skew is allowed';
     return fail(ctx, field, `is ${describeDuration(ahead)} in the future; ${allowed}`);
   }
   return parsed.ms;
@@ -281,7 +308,11 @@ const parseIndustry: Parse<string> = (ctx, value, field) => {
   const text = stringOf(1, MAX_INDUSTRY_LENGTH)(ctx, value, field);
   if (text === undefined) return undefined;
   if (!INDUSTRY_SLUG.test(text)) {
-    return fail(ctx, field, `must be a lower-case slug of letters, digits and single hyphens, such as consumer-goods (got ${quote(text)})`);
+    return fail(
+      ctx,
+      field,
+      `must be a lower-case slug of letters, digits and single hyphens, such as consumer-goods (got ${quote(text)})`,
+    );
   }
   return text;
 };
@@ -298,7 +329,11 @@ const parseTimezone: Parse<string> = (ctx, value, field) => {
   }
   // Newer engines also accept offsets such as +01:00, which have no daylight-saving rules: not a zone.
   if (resolved === undefined || /^[+-]/.test(resolved)) {
-    return fail(ctx, field, `must be an IANA time zone name such as Europe/Paris or America/New_York (got ${quote(text)})`);
+    return fail(
+      ctx,
+      field,
+      `must be an IANA time zone name such as Europe/Paris or America/New_York (got ${quote(text)})`,
+    );
   }
   return resolved;
 };
@@ -307,15 +342,23 @@ const parseArray =
   <T>(item: Parse<T>, minItems: number, maxItems: number, emptyHint = ''): Parse<T[]> =>
   (ctx, value, field) => {
     if (!Array.isArray(value)) return fail(ctx, field, `must be an array, got ${kindOf(value)}`);
-    if (value.length < minItems) return fail(ctx, field, `must list at least ${minItems} item${minItems === 1 ? '' : 's'}${emptyHint}`);
-    if (value.length > maxItems) return fail(ctx, field, `must list at most ${maxItems} items, got ${value.length}`);
+    if (value.length < minItems)
+      return fail(ctx, field, `must list at least ${minItems} item${minItems === 1 ? '' : 's'}${emptyHint}`);
+    if (value.length > maxItems)
+      return fail(ctx, field, `must list at most ${maxItems} items, got ${value.length}`);
     const before = ctx.errors.length;
     const out = value.map((element: unknown, i) => item(ctx, element, `${field}[${i}]`));
     if (ctx.errors.length > before) return undefined;
     return out as T[];
   };
 
-function rejectUnknownFields(ctx: Ctx, obj: Json, parent: string, known: readonly string[], what: string): void {
+function rejectUnknownFields(
+  ctx: Ctx,
+  obj: Json,
+  parent: string,
+  known: readonly string[],
+  what: string,
+): void {
   for (const key of Object.keys(obj)) {
     if (!known.includes(key)) {
       fail(ctx, at(parent, key), `is not a known field of ${what}; known fields: ${known.join(', ')}`);
@@ -330,7 +373,8 @@ function minutesOf(hhmm: string): number {
 }
 
 const parseBusinessHoursRange: Parse<BusinessHoursRange> = (ctx, value, field) => {
-  if (!isJsonObject(value)) return fail(ctx, field, `must be an object {weekday, open, close}, got ${kindOf(value)}`);
+  if (!isJsonObject(value))
+    return fail(ctx, field, `must be an object {weekday, open, close}, got ${kindOf(value)}`);
   const before = ctx.errors.length;
   rejectUnknownFields(ctx, value, field, BUSINESS_HOURS_FIELDS, 'a business hours range');
   const weekday = required(ctx, value, field, 'weekday', numberIn(1, 7, true));
@@ -339,18 +383,32 @@ const parseBusinessHoursRange: Parse<BusinessHoursRange> = (ctx, value, field) =
     (c, v, f) => {
       if (typeof v === 'string' && (TIME_OF_DAY.test(v) || (allowMidnight && v === '24:00'))) return v;
       const got = typeof v === 'string' ? quote(v) : kindOf(v);
-      return fail(c, f, `must be a local time HH:MM from 00:00 to ${allowMidnight ? '24:00' : '23:59'} (got ${got})`);
+      return fail(
+        c,
+        f,
+        `must be a local time HH:MM from 00:00 to ${allowMidnight ? '24:00' : '23:59'} (got ${got})`,
+      );
     };
   const open = required(ctx, value, field, 'open', time(false));
   const close = required(ctx, value, field, 'close', time(true));
   if (open !== undefined && close !== undefined && minutesOf(close) <= minutesOf(open)) {
     fail(ctx, at(field, 'close'), `must be later than open (${open}); got ${close}`);
   }
-  if (ctx.errors.length > before || weekday === undefined || open === undefined || close === undefined) return undefined;
+  if (ctx.errors.length > before || weekday === undefined || open === undefined || close === undefined)
+    return undefined;
   return { weekday, open, close };
 };
 
-const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+const WEEKDAY_NAMES = [
+  '',
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+] as const;
 
 const parseBusinessHours: Parse<BusinessHoursRange[]> = (ctx, value, field) => {
   const ranges = parseArray(
@@ -395,7 +453,14 @@ function readMention(ctx: Ctx, item: Json): MentionReceived | undefined {
   const kind = required(ctx, item, '', 'kind', oneOf<MentionKind>(MENTION_KINDS));
   const needsResponse = optional(ctx, item, '', 'needsResponse', parseBoolean, undefined);
   const sentiment = optional(ctx, item, '', 'sentiment', numberIn(-1, 1, false), null);
-  const authorFollowers = optional(ctx, item, '', 'authorFollowers', numberIn(0, Number.MAX_SAFE_INTEGER, true), null);
+  const authorFollowers = optional(
+    ctx,
+    item,
+    '',
+    'authorFollowers',
+    numberIn(0, Number.MAX_SAFE_INTEGER, true),
+    null,
+  );
   const isPrivate = optional(ctx, item, '', 'private', parseBoolean, false);
   const text = optional(ctx, item, '', 'text', stringOf(0, MAX_TEXT_LENGTH), null);
   if (
@@ -505,8 +570,22 @@ function readBrandProfile(ctx: Ctx, item: Json): BrandProfileSet | undefined {
     numberIn(1, Number.MAX_SAFE_INTEGER, true),
     DEFAULT_SLA_TARGET_SECONDS,
   );
-  const customerValue = optional(ctx, item, '', 'customerValue', numberIn(0, Number.MAX_SAFE_INTEGER, false), null);
-  const ownAccountIds = optional(ctx, item, '', 'ownAccountIds', parseArray(parseId, 0, MAX_OWN_ACCOUNT_IDS), []);
+  const customerValue = optional(
+    ctx,
+    item,
+    '',
+    'customerValue',
+    numberIn(0, Number.MAX_SAFE_INTEGER, false),
+    null,
+  );
+  const ownAccountIds = optional(
+    ctx,
+    item,
+    '',
+    'ownAccountIds',
+    parseArray(parseId, 0, MAX_OWN_ACCOUNT_IDS),
+    [],
+  );
   // The time of the request when the caller does not say: a value that arrives as data, not a clock read.
   const setAt = optional(ctx, item, '', 'setAt', parseTimestamp, ctx.options.nowMs);
   if (

@@ -1,7 +1,8 @@
 // Strict ISO 8601 / RFC 3339 date-time parsing. `Date.parse` is too forgiving for an API contract: it rolls
 // 2026-02-30 over to March 2, and reads a string without an offset as local time, which differs per machine.
 
-export type IsoParseResult = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly message: string };
+export type IsoParseResult =
+  { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly message: string };
 
 const EXAMPLE = 'e.g. 2026-03-01T09:30:00Z or 2026-03-01T10:30:00+01:00';
 const MONTH_NAMES = [

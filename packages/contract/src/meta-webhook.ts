@@ -56,7 +56,10 @@ interface Context {
 
 function mention(
   ctx: Context,
-  fields: Pick<MentionReceived, 'eventId' | 'conversationId' | 'messageId' | 'authorId' | 'receivedAt' | 'private' | 'text'>,
+  fields: Pick<
+    MentionReceived,
+    'eventId' | 'conversationId' | 'messageId' | 'authorId' | 'receivedAt' | 'private' | 'text'
+  >,
 ): void {
   ctx.events.push({
     type: 'MentionReceived',
@@ -78,7 +81,10 @@ function mention(
 
 function reply(
   ctx: Context,
-  fields: Pick<ReplySent, 'eventId' | 'conversationId' | 'messageId' | 'inReplyTo' | 'sentAt' | 'automated' | 'private'>,
+  fields: Pick<
+    ReplySent,
+    'eventId' | 'conversationId' | 'messageId' | 'inReplyTo' | 'sentAt' | 'automated' | 'private'
+  >,
 ): void {
   const event: ReplySent = {
     type: 'ReplySent',
@@ -109,7 +115,9 @@ function mapComment(
   const eventId = `meta:comment:${commentId}`;
   if (authorId === ctx.accountId) {
     if (parentId === undefined) {
-      ctx.skipped.push({ reason: `comment ${commentId} is the account's own top-level comment: it answers nobody` });
+      ctx.skipped.push({
+        reason: `comment ${commentId} is the account's own top-level comment: it answers nobody`,
+      });
       return;
     }
     reply(ctx, {
@@ -158,7 +166,14 @@ function mapFeedChange(ctx: Context, value: JsonObject): void {
     }
     const parentId = idField(value, 'parent_id');
     // A top-level comment's parent is the post; a reply's parent is the top-level comment.
-    mapComment(ctx, commentId, parentId === undefined || parentId === postId ? undefined : parentId, authorId, at, text);
+    mapComment(
+      ctx,
+      commentId,
+      parentId === undefined || parentId === postId ? undefined : parentId,
+      authorId,
+      at,
+      text,
+    );
     return;
   }
   if (POST_ITEMS.has(item) && postId !== undefined) {
@@ -225,14 +240,20 @@ function mapMessaging(ctx: Context, raw: unknown): void {
   const senderId = idField(objectField(event, 'sender'), 'id');
   const recipientId = idField(objectField(event, 'recipient'), 'id');
   if (message === undefined) {
-    const kinds = Object.keys(event ?? {}).filter((key) => !['sender', 'recipient', 'timestamp'].includes(key));
-    ctx.skipped.push({ reason: `messaging event without a message (${kinds.join(', ') || 'empty'}) is not mapped` });
+    const kinds = Object.keys(event ?? {}).filter(
+      (key) => !['sender', 'recipient', 'timestamp'].includes(key),
+    );
+    ctx.skipped.push({
+      reason: `messaging event without a message (${kinds.join(', ') || 'empty'}) is not mapped`,
+    });
     return;
   }
   const mid = idField(message, 'mid');
   const at = metaTime(event?.['timestamp']) ?? ctx.entryTime;
   if (mid === undefined || senderId === undefined || recipientId === undefined || at === undefined) {
-    ctx.skipped.push({ reason: `message ${mid ?? '(no mid)'} lacks mid, sender.id, recipient.id or timestamp` });
+    ctx.skipped.push({
+      reason: `message ${mid ?? '(no mid)'} lacks mid, sender.id, recipient.id or timestamp`,
+    });
     return;
   }
   if (message['is_deleted'] === true) {
@@ -289,7 +310,10 @@ export function mapMetaWebhook(payload: unknown, options: WebhookMapOptions): We
   const object = stringField(body, 'object');
   const channel = object === undefined ? undefined : CHANNEL_OF_OBJECT[object];
   if (channel === undefined) {
-    return { events, skipped: [{ reason: `object ${object ?? '(none)'} is not mapped; expected page or instagram` }] };
+    return {
+      events,
+      skipped: [{ reason: `object ${object ?? '(none)'} is not mapped; expected page or instagram` }],
+    };
   }
   for (const rawEntry of asArray(body?.['entry'])) {
     const entry = asObject(rawEntry);

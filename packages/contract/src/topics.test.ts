@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { BrandProfileSet, MentionReceived } from './events.ts';
-import { DEFAULT_PARTITIONS, TOPIC_NAMES, messageKeyFor, topicFor, topicNames, topicSpecs } from './topics.ts';
+import {
+  DEFAULT_PARTITIONS,
+  TOPIC_NAMES,
+  messageKeyFor,
+  topicFor,
+  topicNames,
+  topicSpecs,
+} from './topics.ts';
 
-const config = (spec: { configEntries: readonly { name: string; value: string }[] }): Record<string, string> =>
+const config = (spec: {
+  configEntries: readonly { name: string; value: string }[];
+}): Record<string, string> =>
   Object.fromEntries(spec.configEntries.map((entry) => [entry.name, entry.value]));
 
 describe('topics', () => {
@@ -26,7 +35,10 @@ describe('topics', () => {
       expect(config(spec)['cleanup.policy']).toMatch(/^(delete|compact)$/);
     }
     const byName = Object.fromEntries(specs.map((spec) => [spec.topic, config(spec)]));
-    expect(byName['carestream.interactions']).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': '-1' });
+    expect(byName['carestream.interactions']).toMatchObject({
+      'cleanup.policy': 'delete',
+      'retention.ms': '-1',
+    });
     expect(byName['carestream.brand-posts']).toMatchObject({ 'retention.ms': '-1' });
     expect(byName['carestream.brand-profiles']).toMatchObject({ 'cleanup.policy': 'compact' });
     expect(byName['carestream.sla-derived']?.['retention.ms']).toBe(String(7 * 86_400_000));
@@ -46,7 +58,9 @@ describe('topics', () => {
     expect(() => topicSpecs({ prefix: 'bad prefix/' })).toThrow(/may only use/);
     expect(() => topicSpecs({ prefix: 'x'.repeat(240) })).toThrow(/longer than 249/);
     expect(() => topicSpecs({ minInsyncReplicas: 2 })).toThrow(/cannot exceed replicationFactor/);
-    expect(() => topicSpecs({ partitions: 0 })).toThrow(expect.objectContaining({ code: 'CARE_ERR_CONFIG', field: 'partitions' }));
+    expect(() => topicSpecs({ partitions: 0 })).toThrow(
+      expect.objectContaining({ code: 'CARE_ERR_CONFIG', field: 'partitions' }),
+    );
   });
 
   it('route each fact to its topic and key', () => {

@@ -46,9 +46,13 @@ const DAY_MS = 86_400_000;
 
 export function topicNames(prefix = ''): TopicNames {
   if (!TOPIC_CHARS.test(prefix)) {
-    throw new CareError('CARE_ERR_CONFIG', `topic prefix "${prefix}" may only use letters, digits, '.', '_' and '-'`, {
-      field: 'prefix',
-    });
+    throw new CareError(
+      'CARE_ERR_CONFIG',
+      `topic prefix "${prefix}" may only use letters, digits, '.', '_' and '-'`,
+      {
+        field: 'prefix',
+      },
+    );
   }
   const names = {
     interactions: `${prefix}${TOPIC_NAMES.interactions}`,
@@ -59,9 +63,13 @@ export function topicNames(prefix = ''): TopicNames {
   };
   for (const name of Object.values(names)) {
     if (name.length > MAX_TOPIC_LENGTH) {
-      throw new CareError('CARE_ERR_CONFIG', `topic name ${name} is longer than ${MAX_TOPIC_LENGTH} characters`, {
-        field: 'prefix',
-      });
+      throw new CareError(
+        'CARE_ERR_CONFIG',
+        `topic name ${name} is longer than ${MAX_TOPIC_LENGTH} characters`,
+        {
+          field: 'prefix',
+        },
+      );
     }
   }
   return names;
@@ -69,7 +77,9 @@ export function topicNames(prefix = ''): TopicNames {
 
 function positiveInteger(value: number, field: string): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new CareError('CARE_ERR_CONFIG', `${field} must be a positive integer, got ${String(value)}`, { field });
+    throw new CareError('CARE_ERR_CONFIG', `${field} must be a positive integer, got ${String(value)}`, {
+      field,
+    });
   }
   return value;
 }

@@ -56,13 +56,22 @@ export function verifyMetaSignature(
  * Returns the challenge to echo back when the token matches ours, or undefined (answer 403).
  */
 export function metaVerificationChallenge(
-  query: { readonly 'hub.mode'?: unknown; readonly 'hub.verify_token'?: unknown; readonly 'hub.challenge'?: unknown },
+  query: {
+    readonly 'hub.mode'?: unknown;
+    readonly 'hub.verify_token'?: unknown;
+    readonly 'hub.challenge'?: unknown;
+  },
   verifyToken: string,
 ): string | undefined {
   const mode = query['hub.mode'];
   const token = query['hub.verify_token'];
   const challenge = query['hub.challenge'];
-  if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string' || verifyToken === '') {
+  if (
+    mode !== 'subscribe' ||
+    typeof token !== 'string' ||
+    typeof challenge !== 'string' ||
+    verifyToken === ''
+  ) {
     return undefined;
   }
   // Hash both sides so the comparison is constant-time whatever the token lengths.

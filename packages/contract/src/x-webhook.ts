@@ -29,7 +29,8 @@ import {
 import type { WebhookMapOptions, WebhookMapResult, WebhookSkip } from './webhook-mapping.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const CREATED_AT = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
+const CREATED_AT =
+  /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
 
 /** X's v1.1 `created_at`, e.g. "Wed Oct 10 20:19:24 +0000 2018", to epoch ms. */
 export function parseXCreatedAt(text: string): number | undefined {
@@ -44,7 +45,10 @@ export function parseXCreatedAt(text: string): number | undefined {
 }
 
 function tweetTime(tweet: JsonObject): number | undefined {
-  return epochMsString(stringField(tweet, 'timestamp_ms')) ?? parseXCreatedAt(stringField(tweet, 'created_at') ?? '');
+  return (
+    epochMsString(stringField(tweet, 'timestamp_ms')) ??
+    parseXCreatedAt(stringField(tweet, 'created_at') ?? '')
+  );
 }
 
 function tweetText(tweet: JsonObject): string | null {
@@ -127,7 +131,8 @@ function mapTweet(ctx: Context, raw: unknown): void {
     kind: 'other',
     needsResponse: true,
     sentiment: null,
-    authorFollowers: followers !== undefined && Number.isSafeInteger(followers) && followers >= 0 ? followers : null,
+    authorFollowers:
+      followers !== undefined && Number.isSafeInteger(followers) && followers >= 0 ? followers : null,
     private: false,
     text: tweetText(tweet),
   };
@@ -143,7 +148,9 @@ function mapDirectMessage(ctx: Context, raw: unknown, users: JsonObject | undefi
   }
   const type = stringField(dm, 'type');
   if (type !== 'message_create') {
-    ctx.skipped.push({ reason: `direct message event ${id} has type ${type ?? '(none)'}, only message_create is mapped` });
+    ctx.skipped.push({
+      reason: `direct message event ${id} has type ${type ?? '(none)'}, only message_create is mapped`,
+    });
     return;
   }
   const create = objectField(dm, 'message_create');
@@ -151,7 +158,9 @@ function mapDirectMessage(ctx: Context, raw: unknown, users: JsonObject | undefi
   const recipientId = idField(objectField(create, 'target'), 'recipient_id');
   const at = epochMsString(stringField(dm, 'created_timestamp'));
   if (senderId === undefined || recipientId === undefined || at === undefined) {
-    ctx.skipped.push({ reason: `direct message ${id} lacks sender_id, target.recipient_id or created_timestamp` });
+    ctx.skipped.push({
+      reason: `direct message ${id} lacks sender_id, target.recipient_id or created_timestamp`,
+    });
     return;
   }
   const eventId = `x:dm:${id}`;
@@ -190,7 +199,8 @@ function mapDirectMessage(ctx: Context, raw: unknown, users: JsonObject | undefi
     kind: 'other',
     needsResponse: true,
     sentiment: null,
-    authorFollowers: followers !== undefined && Number.isSafeInteger(followers) && followers >= 0 ? followers : null,
+    authorFollowers:
+      followers !== undefined && Number.isSafeInteger(followers) && followers >= 0 ? followers : null,
     private: true,
     text: stringField(objectField(create, 'message_data'), 'text') ?? null,
   };
@@ -214,7 +224,9 @@ export function mapXWebhook(payload: unknown, options: WebhookMapOptions): Webho
   for (const [key, value] of Object.entries(body)) {
     if (key.endsWith('_events') && !MAPPED_KEYS.has(key)) {
       const count = asArray(value).length;
-      skipped.push({ reason: `${key}: ${count} event${count === 1 ? '' : 's'} not mapped (not care traffic)` });
+      skipped.push({
+        reason: `${key}: ${count} event${count === 1 ? '' : 's'} not mapped (not care traffic)`,
+      });
     }
   }
   const brandId = options.brandForAccount(accountId);
@@ -224,7 +236,13 @@ export function mapXWebhook(payload: unknown, options: WebhookMapOptions): Webho
     }
     return { events, skipped };
   }
-  const ctx: Context = { brandId, accountId, automatedAppIds: options.automatedAppIds ?? [], events, skipped };
+  const ctx: Context = {
+    brandId,
+    accountId,
+    automatedAppIds: options.automatedAppIds ?? [],
+    events,
+    skipped,
+  };
   for (const tweet of tweets) mapTweet(ctx, tweet);
   const users = objectField(body, 'users');
   for (const dm of dms) mapDirectMessage(ctx, dm, users);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { benchmarkRow, MIN_BRANDS_FOR_BENCHMARK, percentileRank, type BrandAggregate } from './benchmarks.ts';
 import { ResponseTimeSketch } from './response-time-sketch.ts';
 
-function brand(id: string, needingResponse: number, answered: number, responseSeconds: number[], complaints?: number): BrandAggregate {
+function brand(
+  id: string,
+  needingResponse: number,
+  answered: number,
+  responseSeconds: number[],
+  complaints?: number,
+): BrandAggregate {
   const responseSketch = new ResponseTimeSketch();
   for (const s of responseSeconds) responseSketch.add(s);
   return complaints === undefined
@@ -26,7 +32,13 @@ describe('benchmarkRow', () => {
 
   it('given 5 brands, when benchmarked, then the row is shown with pooled figures and merged percentiles', () => {
     const row = benchmarkRow(five);
-    expect(row).toMatchObject({ brands: 5, needingResponse: 500, answered: 150, responseRate: 0.3, complaintShare: null });
+    expect(row).toMatchObject({
+      brands: 5,
+      needingResponse: 500,
+      answered: 150,
+      responseRate: 0.3,
+      complaintShare: null,
+    });
     expect(Math.abs((row?.p50Seconds ?? 0) - 1800) / 1800).toBeLessThanOrEqual(0.01);
     expect(Math.abs((row?.p90Seconds ?? 0) - 2400) / 2400).toBeLessThanOrEqual(0.01);
   });

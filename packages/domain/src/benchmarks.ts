@@ -64,7 +64,11 @@ export type Better = 'higher' | 'lower';
  * alone scores 50, the best of n distinct values 100 × (n − ½) / n, and the worst 100 × ½ / n.
  * Use better = 'higher' for response rate and 'lower' for median response time. null without peers.
  */
-export function percentileRank(value: number, peers: readonly number[], better: Better = 'higher'): number | null {
+export function percentileRank(
+  value: number,
+  peers: readonly number[],
+  better: Better = 'higher',
+): number | null {
   if (peers.length === 0) return null;
   let worse = 0;
   let equal = 0;

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { businessDurationMs } from './business-hours.ts';
 
 const HOUR = 3_600_000;
-const weekdays9to17: BusinessHoursRange[] = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '09:00', close: '17:00' }));
+const weekdays9to17: BusinessHoursRange[] = [1, 2, 3, 4, 5].map((weekday) => ({
+  weekday,
+  open: '09:00',
+  close: '17:00',
+}));
 const allDay = (weekday: number): BusinessHoursRange => ({ weekday, open: '00:00', close: '24:00' });
 
 function at(iso: string, zone: string): number {
@@ -25,46 +29,64 @@ describe('businessDurationMs', () => {
 
   it('given a span inside one working day, when measuring, then it is the plain difference', () => {
     const zone = 'Europe/Paris';
-    expect(businessDurationMs(at('2026-03-03T10:00', zone), at('2026-03-03T11:30', zone), zone, weekdays9to17)).toBe(1.5 * HOUR);
+    expect(
+      businessDurationMs(at('2026-03-03T10:00', zone), at('2026-03-03T11:30', zone), zone, weekdays9to17),
+    ).toBe(1.5 * HOUR);
   });
 
   it('given a span from Friday 16:00 to Monday 10:00 (across the weekend), when measuring, then only 2 hours count', () => {
     const zone = 'Europe/Paris';
-    expect(businessDurationMs(at('2026-03-06T16:00', zone), at('2026-03-09T10:00', zone), zone, weekdays9to17)).toBe(2 * HOUR);
+    expect(
+      businessDurationMs(at('2026-03-06T16:00', zone), at('2026-03-09T10:00', zone), zone, weekdays9to17),
+    ).toBe(2 * HOUR);
   });
 
   it('given a span starting and ending out of hours, when measuring overnight, then only the open part counts', () => {
     const zone = 'America/New_York';
-    expect(businessDurationMs(at('2026-03-02T18:00', zone), at('2026-03-03T08:00', zone), zone, weekdays9to17)).toBe(0);
-    expect(businessDurationMs(at('2026-03-02T16:00', zone), at('2026-03-03T10:00', zone), zone, weekdays9to17)).toBe(2 * HOUR);
+    expect(
+      businessDurationMs(at('2026-03-02T18:00', zone), at('2026-03-03T08:00', zone), zone, weekdays9to17),
+    ).toBe(0);
+    expect(
+      businessDurationMs(at('2026-03-02T16:00', zone), at('2026-03-03T10:00', zone), zone, weekdays9to17),
+    ).toBe(2 * HOUR);
   });
 
   it('given Europe/Paris on 2026-03-29 (clocks go forward), when the whole Sunday is open, then it counts 23 hours', () => {
     const zone = 'Europe/Paris';
-    expect(businessDurationMs(at('2026-03-28T12:00', zone), at('2026-03-30T12:00', zone), zone, [allDay(7)])).toBe(23 * HOUR);
+    expect(
+      businessDurationMs(at('2026-03-28T12:00', zone), at('2026-03-30T12:00', zone), zone, [allDay(7)]),
+    ).toBe(23 * HOUR);
   });
 
   it('given Europe/Paris on 2026-03-29, when open 01:00-04:00, then the skipped hour is not counted (2 hours)', () => {
     const zone = 'Europe/Paris';
     const ranges = [{ weekday: 7, open: '01:00', close: '04:00' }];
-    expect(businessDurationMs(at('2026-03-29T00:00', zone), at('2026-03-29T12:00', zone), zone, ranges)).toBe(2 * HOUR);
+    expect(businessDurationMs(at('2026-03-29T00:00', zone), at('2026-03-29T12:00', zone), zone, ranges)).toBe(
+      2 * HOUR,
+    );
   });
 
   it('given Europe/Paris on 2026-10-25 (clocks go back), when the whole Sunday is open, then it counts 25 hours', () => {
     const zone = 'Europe/Paris';
-    expect(businessDurationMs(at('2026-10-24T00:00', zone), at('2026-10-27T00:00', zone), zone, [allDay(7)])).toBe(25 * HOUR);
+    expect(
+      businessDurationMs(at('2026-10-24T00:00', zone), at('2026-10-27T00:00', zone), zone, [allDay(7)]),
+    ).toBe(25 * HOUR);
   });
 
   it('given America/New_York on 2026-03-08 (clocks go forward), when open 00:00-12:00 Sunday, then it counts 11 hours', () => {
     const zone = 'America/New_York';
     const ranges = [{ weekday: 7, open: '00:00', close: '12:00' }];
-    expect(businessDurationMs(at('2026-03-07T00:00', zone), at('2026-03-09T00:00', zone), zone, ranges)).toBe(11 * HOUR);
+    expect(businessDurationMs(at('2026-03-07T00:00', zone), at('2026-03-09T00:00', zone), zone, ranges)).toBe(
+      11 * HOUR,
+    );
   });
 
   it('given a working week straddling a DST change, when measuring in UTC instants, then local 9-17 still gives 8h a day', () => {
     const zone = 'America/New_York';
     // Monday 2026-03-02 .. Monday 2026-03-16: two full working weeks around the 2026-03-08 change.
-    expect(businessDurationMs(at('2026-03-02T00:00', zone), at('2026-03-16T00:00', zone), zone, weekdays9to17)).toBe(80 * HOUR);
+    expect(
+      businessDurationMs(at('2026-03-02T00:00', zone), at('2026-03-16T00:00', zone), zone, weekdays9to17),
+    ).toBe(80 * HOUR);
   });
 
   it('given a span of several weeks, when measuring, then it adds up every working day', () => {
@@ -80,11 +102,15 @@ describe('businessDurationMs', () => {
       { weekday: 1, open: '09:00', close: '13:00' },
       { weekday: 1, open: '12:00', close: '14:00' },
     ];
-    expect(businessDurationMs(at('2026-03-02T00:00', zone), at('2026-03-03T00:00', zone), zone, ranges)).toBe(5 * HOUR);
+    expect(businessDurationMs(at('2026-03-02T00:00', zone), at('2026-03-03T00:00', zone), zone, ranges)).toBe(
+      5 * HOUR,
+    );
   });
 
   it('given a malformed time or zone, when measuring, then it says what is wrong', () => {
-    expect(() => businessDurationMs(0, HOUR, 'UTC', [{ weekday: 1, open: '9am', close: '17:00' }])).toThrow(/HH:MM/);
+    expect(() => businessDurationMs(0, HOUR, 'UTC', [{ weekday: 1, open: '9am', close: '17:00' }])).toThrow(
+      /HH:MM/,
+    );
     expect(() => businessDurationMs(0, HOUR, 'Mars/Olympus', weekdays9to17)).toThrow(/time zone/);
   });
 });

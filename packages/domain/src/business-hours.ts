@@ -57,7 +57,9 @@ function weeklyIntervals(ranges: readonly BusinessHoursRange[]): MinuteInterval[
  */
 function localMinuteToMs(day: DateTime, minute: number): number {
   if (minute >= MINUTES_PER_DAY) return day.plus({ days: 1 }).startOf('day').toMillis();
-  return day.set({ hour: Math.floor(minute / 60), minute: minute % 60, second: 0, millisecond: 0 }).toMillis();
+  return day
+    .set({ hour: Math.floor(minute / 60), minute: minute % 60, second: 0, millisecond: 0 })
+    .toMillis();
 }
 
 /**

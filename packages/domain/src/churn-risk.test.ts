@@ -41,7 +41,10 @@ describe('churnRisk', () => {
     const fresh = churnRisk([signal('ignored-complaint', NOW)], NOW).score;
     const old = churnRisk([signal('ignored-complaint', NOW - CHURN_HALF_LIFE_MS)], NOW).score;
     expect(old).toBeCloseTo(fresh / 2, 12);
-    expect(churnRisk([signal('ignored-complaint', NOW - 2 * CHURN_HALF_LIFE_MS)], NOW).score).toBeCloseTo(fresh / 4, 12);
+    expect(churnRisk([signal('ignored-complaint', NOW - 2 * CHURN_HALF_LIFE_MS)], NOW).score).toBeCloseTo(
+      fresh / 4,
+      12,
+    );
   });
 
   it('given one fresh ignored complaint, when scored, then it weighs a third and reads medium', () => {
@@ -94,7 +97,10 @@ describe('churnRisk', () => {
 });
 
 describe('churnSignalUpdate', () => {
-  const answered = (responseMs: number, type: 'mention-answered' | 'answer-retracted' = 'mention-answered'): SlaChange => ({
+  const answered = (
+    responseMs: number,
+    type: 'mention-answered' | 'answer-retracted' = 'mention-answered',
+  ): SlaChange => ({
     type,
     mention: ref,
     replyEventId: 'r1',
@@ -111,15 +117,27 @@ describe('churnSignalUpdate', () => {
       slot: 'sentiment',
       signal: { kind: 'negative-sentiment', intensity: 0.6 },
     });
-    expect(churnSignalUpdate({ type: 'mention-expired', mention: ref, expiredAt: NOW }, target)?.signal?.kind).toBe('ignored-complaint');
     expect(
-      churnSignalUpdate({ type: 'mention-expired', mention: { ...ref, kind: 'question' }, expiredAt: NOW }, target)?.signal?.kind,
+      churnSignalUpdate({ type: 'mention-expired', mention: ref, expiredAt: NOW }, target)?.signal?.kind,
+    ).toBe('ignored-complaint');
+    expect(
+      churnSignalUpdate(
+        { type: 'mention-expired', mention: { ...ref, kind: 'question' }, expiredAt: NOW },
+        target,
+      )?.signal?.kind,
     ).toBe('ignored-mention');
     expect(churnSignalUpdate(answered(2 * target), target)?.signal?.kind).toBe('late-answer');
     expect(churnSignalUpdate(answered(target), target)?.signal?.kind).toBe('timely-answer');
-    expect(churnSignalUpdate(answered(target, 'answer-retracted'), target)).toMatchObject({ slot: 'outcome', signal: null });
-    expect(churnSignalUpdate({ type: 'expiry-retracted', mention: ref, expiredAt: NOW }, target)?.signal).toBeNull();
+    expect(churnSignalUpdate(answered(target, 'answer-retracted'), target)).toMatchObject({
+      slot: 'outcome',
+      signal: null,
+    });
+    expect(
+      churnSignalUpdate({ type: 'expiry-retracted', mention: ref, expiredAt: NOW }, target)?.signal,
+    ).toBeNull();
     expect(churnSignalUpdate({ type: 'target-breached', mention: ref, breachedAt: NOW }, target)).toBeNull();
-    expect(churnSignalUpdate({ type: 'mention-counted', mention: { ...ref, sentiment: 0.2 } }, target)).toBeNull();
+    expect(
+      churnSignalUpdate({ type: 'mention-counted', mention: { ...ref, sentiment: 0.2 } }, target),
+    ).toBeNull();
   });
 });

@@ -34,7 +34,8 @@ export const CHURN_HALF_LIFE_MS = 30 * 24 * 3_600_000;
 export const CHURN_LEVELS = { medium: 0.2, high: 0.4 } as const;
 export type ChurnLevel = 'low' | 'medium' | 'high';
 
-export type ChurnSignalKind = 'ignored-complaint' | 'ignored-mention' | 'late-answer' | 'timely-answer' | 'negative-sentiment';
+export type ChurnSignalKind =
+  'ignored-complaint' | 'ignored-mention' | 'late-answer' | 'timely-answer' | 'negative-sentiment';
 
 const WEIGHT_OF: Record<ChurnSignalKind, keyof typeof CHURN_WEIGHTS> = {
   'ignored-complaint': 'ignoredComplaint',
@@ -89,7 +90,11 @@ export function churnLevel(score: number): ChurnLevel {
   return 'low';
 }
 
-export function churnRisk(signals: Iterable<ChurnSignal>, nowMs: number, options: ChurnOptions = {}): ChurnRisk {
+export function churnRisk(
+  signals: Iterable<ChurnSignal>,
+  nowMs: number,
+  options: ChurnOptions = {},
+): ChurnRisk {
   const weights = options.weights ?? CHURN_WEIGHTS;
   const halfLifeMs = options.halfLifeMs ?? CHURN_HALF_LIFE_MS;
   const reasons: ChurnReason[] = [];
@@ -132,7 +137,11 @@ export function churnSignalUpdate(change: SlaChange, slaTargetMs: number): Churn
     slot: name,
     signal,
   });
-  const evidence = (at: number): ChurnEvidence => ({ mentionEventId: mention.mentionEventId, messageId: mention.messageId, at });
+  const evidence = (at: number): ChurnEvidence => ({
+    mentionEventId: mention.mentionEventId,
+    messageId: mention.messageId,
+    at,
+  });
   switch (change.type) {
     case 'mention-counted':
       if (mention.sentiment === null || mention.sentiment >= 0) return null;

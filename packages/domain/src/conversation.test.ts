@@ -75,7 +75,10 @@ describe('conversation fold', () => {
   });
 
   it('given a reply at the very instant of the mention, when folded, then it answers with a zero response time', () => {
-    const { changes } = fold([mention({ eventId: 'm1', receivedAt: T0 }), reply({ eventId: 'r1', sentAt: T0 })]);
+    const { changes } = fold([
+      mention({ eventId: 'm1', receivedAt: T0 }),
+      reply({ eventId: 'r1', sentAt: T0 }),
+    ]);
     expect(changes.at(-1)).toMatchObject({ type: 'mention-answered', responseMs: 0 });
   });
 
@@ -109,12 +112,19 @@ describe('conversation fold', () => {
   });
 
   it('given the same eventId twice, when folded, then the duplicate changes nothing', () => {
-    const first = fold([mention({ eventId: 'm1', receivedAt: T0 }), reply({ eventId: 'r1', sentAt: T0 + MINUTE })]);
+    const first = fold([
+      mention({ eventId: 'm1', receivedAt: T0 }),
+      reply({ eventId: 'r1', sentAt: T0 + MINUTE }),
+    ]);
     const again = evolveConversation(first.state, mention({ eventId: 'm1', receivedAt: T0 }), context);
     expect(again.outcome).toBe('duplicate');
     expect(again.changes).toEqual([]);
     expect(again.state).toBe(first.state);
-    const replyAgain = evolveConversation(first.state, reply({ eventId: 'r1', sentAt: T0 + MINUTE }), context);
+    const replyAgain = evolveConversation(
+      first.state,
+      reply({ eventId: 'r1', sentAt: T0 + MINUTE }),
+      context,
+    );
     expect(replyAgain.outcome).toBe('duplicate');
     expect(replyAgain.changes).toEqual([]);
   });
@@ -150,7 +160,10 @@ describe('conversation fold', () => {
       reply({ eventId: 'r1', sentAt: T0 + 7 * DAY }),
     ]);
     expect(types(changes)).toEqual(['mention-counted', 'reply-counted']);
-    expect(types(expireDue(state, state.watermark ?? 0, context).changes)).toEqual(['target-breached', 'mention-expired']);
+    expect(types(expireDue(state, state.watermark ?? 0, context).changes)).toEqual([
+      'target-breached',
+      'mention-expired',
+    ]);
   });
 
   it('given a mention answered by a reply, when an earlier-sent reply arrives late, then the credit moves with a retraction', () => {
@@ -193,7 +206,10 @@ describe('conversation fold', () => {
   it('given brand business hours, when a mention is answered, then the business response time counts open hours only', () => {
     const ctx: ConversationContext = {
       ...context,
-      businessHours: { timezone: 'UTC', ranges: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '09:00', close: '17:00' })) },
+      businessHours: {
+        timezone: 'UTC',
+        ranges: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '09:00', close: '17:00' })),
+      },
     };
     const friday16 = Date.UTC(2026, 2, 6, 16, 0);
     const monday10 = Date.UTC(2026, 2, 9, 10, 0);
@@ -210,7 +226,9 @@ describe('conversation fold', () => {
       for (let i = 0; i < 5; i++) {
         events.push(mention({ eventId: `m-${day}-${i}`, receivedAt: T0 + day * DAY + i * HOUR }));
         events.push(reply({ eventId: `r-${day}-${i}`, sentAt: T0 + day * DAY + i * HOUR + 30 * MINUTE }));
-        events.push(reply({ eventId: `bot-${day}-${i}`, sentAt: T0 + day * DAY + i * HOUR + MINUTE, automated: true }));
+        events.push(
+          reply({ eventId: `bot-${day}-${i}`, sentAt: T0 + day * DAY + i * HOUR + MINUTE, automated: true }),
+        );
       }
     }
     let { state } = fold(events);
@@ -261,7 +279,8 @@ function netFigures(changes: readonly SlaChange[]) {
       }
       case 'answer-retracted': {
         const id = change.mention.mentionEventId;
-        if (answers.get(id) !== JSON.stringify({ ...change, type: 'answer' })) throw new Error(`bad retraction: ${id}`);
+        if (answers.get(id) !== JSON.stringify({ ...change, type: 'answer' }))
+          throw new Error(`bad retraction: ${id}`);
         answers.delete(id);
         break;
       }
@@ -279,7 +298,8 @@ function netFigures(changes: readonly SlaChange[]) {
         break;
     }
   }
-  const sorted = <V>(map: Map<string, V>) => [...map.entries()].filter(([, v]) => v !== 0).sort(([a], [b]) => a.localeCompare(b));
+  const sorted = <V>(map: Map<string, V>) =>
+    [...map.entries()].filter(([, v]) => v !== 0).sort(([a], [b]) => a.localeCompare(b));
   return { counted: sorted(counted), answers: sorted(answers), expired: sorted(expired), replies };
 }
 
@@ -305,7 +325,12 @@ function randomConversation(seed: number): InteractionEvent[] {
       );
     } else {
       events.push(
-        reply({ eventId: `r${i}`, sentAt: at, automated: random() < 0.25, agentId: `agent-${Math.floor(random() * 3)}` }),
+        reply({
+          eventId: `r${i}`,
+          sentAt: at,
+          automated: random() < 0.25,
+          agentId: `agent-${Math.floor(random() * 3)}`,
+        }),
       );
     }
     if (random() < 0.1) events.push(events.at(-1) as InteractionEvent); // a duplicate delivery
@@ -334,47 +359,78 @@ function process(events: readonly InteractionEvent[], end: number) {
 describe('conversation fold: arrival order', () => {
   const seeds = Array.from({ length: 40 }, (_, i) => 1000 + i);
 
-  it.each(seeds)('given random conversation %i, when events arrive shuffled (each at most a horizon late), then the final figures equal in-order', (seed) => {
-    const events = randomConversation(seed);
-    const end = T0 + 20 * DAY;
-    const inOrder = process([...events].sort((a, b) => interactionTime(a) - interactionTime(b)), end);
-    const random = seededRandom(seed * 7 + 1);
-    for (let round = 0; round < 5; round++) {
-      // Arrival = event time + a random delay below the horizon: any order those delays produce is allowed.
-      const delayed = events.map((event) => ({ event, arrival: interactionTime(event) + random() * shortHorizon.horizonMs * 0.999 }));
-      const arrivalOrder = delayed.sort((a, b) => a.arrival - b.arrival).map((d) => d.event);
-      expect(process(arrivalOrder, end).figures).toEqual(inOrder.figures);
-    }
-  });
+  it.each(seeds)(
+    'given random conversation %i, when events arrive shuffled (each at most a horizon late), then the final figures equal in-order',
+    (seed) => {
+      const events = randomConversation(seed);
+      const end = T0 + 20 * DAY;
+      const inOrder = process(
+        [...events].sort((a, b) => interactionTime(a) - interactionTime(b)),
+        end,
+      );
+      const random = seededRandom(seed * 7 + 1);
+      for (let round = 0; round < 5; round++) {
+        // Arrival = event time + a random delay below the horizon: any order those delays produce is allowed.
+        const delayed = events.map((event) => ({
+          event,
+          arrival: interactionTime(event) + random() * shortHorizon.horizonMs * 0.999,
+        }));
+        const arrivalOrder = delayed.sort((a, b) => a.arrival - b.arrival).map((d) => d.event);
+        expect(process(arrivalOrder, end).figures).toEqual(inOrder.figures);
+      }
+    },
+  );
 
   it('given these random conversations, when shuffled, then credit moves and expiry undos really happen (the property is not vacuous)', () => {
     const seen = new Set<string>();
     for (const seed of seeds) {
       const events = randomConversation(seed);
       const random = seededRandom(seed * 7 + 1);
-      const delayed = events.map((event) => ({ event, arrival: interactionTime(event) + random() * shortHorizon.horizonMs * 0.999 }));
-      const { changes, figures } = process(delayed.sort((a, b) => a.arrival - b.arrival).map((d) => d.event), T0 + 20 * DAY);
+      const delayed = events.map((event) => ({
+        event,
+        arrival: interactionTime(event) + random() * shortHorizon.horizonMs * 0.999,
+      }));
+      const { changes, figures } = process(
+        delayed.sort((a, b) => a.arrival - b.arrival).map((d) => d.event),
+        T0 + 20 * DAY,
+      );
       for (const change of changes) seen.add(change.type);
       if (figures.expired.length > 0) seen.add('net-expired');
       if (figures.answers.length > 0) seen.add('net-answered');
     }
     expect([...seen].sort()).toEqual(
-      ['answer-retracted', 'expiry-retracted', 'mention-answered', 'mention-counted', 'mention-expired', 'net-answered', 'net-expired', 'reply-counted', 'target-breached'].sort(),
+      [
+        'answer-retracted',
+        'expiry-retracted',
+        'mention-answered',
+        'mention-counted',
+        'mention-expired',
+        'net-answered',
+        'net-expired',
+        'reply-counted',
+        'target-breached',
+      ].sort(),
     );
   });
 
-  it.each(seeds.slice(0, 20))('given random conversation %i squeezed inside one horizon, when fully shuffled, then the final figures equal in-order', (seed) => {
-    // Inside one horizon no event can be too late, so any permutation is allowed.
-    const events = randomConversation(seed).map((event) =>
-      event.type === 'MentionReceived'
-        ? { ...event, receivedAt: T0 + Math.floor((event.receivedAt - T0) / 4) }
-        : { ...event, sentAt: T0 + Math.floor((event.sentAt - T0) / 4) },
-    );
-    const end = T0 + 20 * DAY;
-    const inOrder = process([...events].sort((a, b) => interactionTime(a) - interactionTime(b)), end);
-    const random = seededRandom(seed);
-    for (let round = 0; round < 5; round++) {
-      expect(process(shuffled(events, random), end).figures).toEqual(inOrder.figures);
-    }
-  });
+  it.each(seeds.slice(0, 20))(
+    'given random conversation %i squeezed inside one horizon, when fully shuffled, then the final figures equal in-order',
+    (seed) => {
+      // Inside one horizon no event can be too late, so any permutation is allowed.
+      const events = randomConversation(seed).map((event) =>
+        event.type === 'MentionReceived'
+          ? { ...event, receivedAt: T0 + Math.floor((event.receivedAt - T0) / 4) }
+          : { ...event, sentAt: T0 + Math.floor((event.sentAt - T0) / 4) },
+      );
+      const end = T0 + 20 * DAY;
+      const inOrder = process(
+        [...events].sort((a, b) => interactionTime(a) - interactionTime(b)),
+        end,
+      );
+      const random = seededRandom(seed);
+      for (let round = 0; round < 5; round++) {
+        expect(process(shuffled(events, random), end).figures).toEqual(inOrder.figures);
+      }
+    },
+  );
 });

@@ -1,4 +1,10 @@
-import type { Channel, InteractionEvent, MentionKind, MentionReceived, ReplySent } from '@carestream/contract';
+import type {
+  Channel,
+  InteractionEvent,
+  MentionKind,
+  MentionReceived,
+  ReplySent,
+} from '@carestream/contract';
 import { businessDurationMs, type BusinessHours } from './business-hours.ts';
 
 /**
@@ -165,7 +171,9 @@ export function interactionTime(event: InteractionEvent): number {
 
 /** Whether a mention is one the brand owes an answer to. */
 export function needsResponse(mention: MentionReceived, ownAccountIds: ReadonlySet<string>): boolean {
-  return mention.needsResponse && mention.authorId !== mention.brandId && !ownAccountIds.has(mention.authorId);
+  return (
+    mention.needsResponse && mention.authorId !== mention.brandId && !ownAccountIds.has(mention.authorId)
+  );
 }
 
 export function evolveConversation(
@@ -186,7 +194,9 @@ export function evolveConversation(
     seen: [...state.seen, [event.eventId, at]],
   };
   const { state: next, changes } =
-    event.type === 'MentionReceived' ? onMention(recorded, event, context) : onReply(recorded, event, context);
+    event.type === 'MentionReceived'
+      ? onMention(recorded, event, context)
+      : onReply(recorded, event, context);
   return { state: prune(next, context), changes, outcome: 'applied' };
 }
 

@@ -4,7 +4,9 @@ import type { MentionReceived, ReplySent } from '@carestream/contract';
  * Builders for test events with sensible defaults (brand b1, conversation c1, a customer's question on x).
  * Test support only; not part of the public surface.
  */
-export function mention(overrides: Partial<MentionReceived> & { eventId: string; receivedAt: number }): MentionReceived {
+export function mention(
+  overrides: Partial<MentionReceived> & { eventId: string; receivedAt: number },
+): MentionReceived {
   return {
     type: 'MentionReceived',
     brandId: 'b1',

@@ -59,7 +59,14 @@ describe('slaFigures', () => {
     const figures = slaFigures([]);
     expect(figures.needingResponse).toBe(0);
     expect(figures.responseRate).toBeNull();
-    expect(figures.responseTimeSeconds).toEqual({ mean: null, p50: null, p90: null, p99: null, min: null, max: null });
+    expect(figures.responseTimeSeconds).toEqual({
+      mean: null,
+      p50: null,
+      p90: null,
+      p99: null,
+      min: null,
+      max: null,
+    });
     expect(figures.withinTarget).toEqual({ '30m': null, '1h': null, '4h': null, '24h': null });
     expect(figures.businessHours).toBeNull();
     expect(figures.postsPerReply).toBeNull();
@@ -103,9 +110,13 @@ describe('slaFigures', () => {
       reply({ eventId: 'r-early', sentAt: T0 + 10 * MINUTE, agentId: 'alice' }),
     ];
     const outOfOrder = project(changesOf(events, T0 + 5 * HOUR));
-    const inOrder = project(changesOf([events[0], events[2], events[1]] as InteractionEvent[], T0 + 5 * HOUR));
+    const inOrder = project(
+      changesOf([events[0], events[2], events[1]] as InteractionEvent[], T0 + 5 * HOUR),
+    );
     const asJson = (buckets: Map<number, SlaBucket>) =>
-      [...buckets.entries()].sort(([a], [b]) => a - b).map(([hour, bucket]) => [hour, slaBucketToJSON(bucket)]);
+      [...buckets.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([hour, bucket]) => [hour, slaBucketToJSON(bucket)]);
     expect(asJson(outOfOrder)).toEqual(asJson(inOrder));
   });
 
@@ -131,24 +142,41 @@ describe('slaFigures', () => {
 
   it('given mention and reply changes, when keyed, then mentions go to the hour received and replies to the hour sent', () => {
     const [counted, , answered] = changesOf(
-      [mention({ eventId: 'm1', receivedAt: T0 + 59 * MINUTE }), reply({ eventId: 'r1', sentAt: T0 + 61 * MINUTE })],
+      [
+        mention({ eventId: 'm1', receivedAt: T0 + 59 * MINUTE }),
+        reply({ eventId: 'r1', sentAt: T0 + 61 * MINUTE }),
+      ],
       T0,
     );
     const replyCounted = changesOf([reply({ eventId: 'r1', sentAt: T0 + 61 * MINUTE })], T0)[0];
     expect(slaDelta(counted as SlaChange).key.hourStartMs).toBe(T0);
-    expect(slaDelta(answered as SlaChange).key).toEqual({ hourStartMs: T0, brandId: 'b1', channel: 'x', agentId: 'agent-1' });
+    expect(slaDelta(answered as SlaChange).key).toEqual({
+      hourStartMs: T0,
+      brandId: 'b1',
+      channel: 'x',
+      agentId: 'agent-1',
+    });
     expect(slaDelta(replyCounted as SlaChange).key.hourStartMs).toBe(T0 + HOUR);
   });
 
   it('given business hours, when read, then the business figures count open hours only', () => {
     const ctx: ConversationContext = {
       ...context,
-      businessHours: { timezone: 'UTC', ranges: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '09:00', close: '17:00' })) },
+      businessHours: {
+        timezone: 'UTC',
+        ranges: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '09:00', close: '17:00' })),
+      },
     };
     const friday1630 = Date.UTC(2026, 2, 6, 16, 30);
     const monday0915 = Date.UTC(2026, 2, 9, 9, 15);
     const figures = slaFigures(
-      project(changesOf([mention({ eventId: 'm1', receivedAt: friday1630 }), reply({ eventId: 'r1', sentAt: monday0915 })], friday1630, ctx)).values(),
+      project(
+        changesOf(
+          [mention({ eventId: 'm1', receivedAt: friday1630 }), reply({ eventId: 'r1', sentAt: monday0915 })],
+          friday1630,
+          ctx,
+        ),
+      ).values(),
     );
     expect(figures.withinTarget['1h']).toBe(0);
     expect(figures.businessHours?.answered).toBe(1);
@@ -161,7 +189,14 @@ describe('slaFigures', () => {
     for (let i = 0; i < 23; i++) {
       bucket = mergeBuckets(
         bucket,
-        brandPostDelta({ type: 'BrandPostPublished', eventId: `p${i}`, brandId: 'b1', channel: 'x', postId: `p${i}`, publishedAt: T0 }).delta,
+        brandPostDelta({
+          type: 'BrandPostPublished',
+          eventId: `p${i}`,
+          brandId: 'b1',
+          channel: 'x',
+          postId: `p${i}`,
+          publishedAt: T0,
+        }).delta,
       );
     }
     const [replyCounted] = changesOf([reply({ eventId: 'r1', sentAt: T0 })], T0);
@@ -171,7 +206,10 @@ describe('slaFigures', () => {
 
   it('given a bucket, when stored as JSON and read back, then it gives the same figures', () => {
     const buckets = project(
-      changesOf([mention({ eventId: 'm1', receivedAt: T0 }), reply({ eventId: 'r1', sentAt: T0 + 7 * MINUTE })], T0),
+      changesOf(
+        [mention({ eventId: 'm1', receivedAt: T0 }), reply({ eventId: 'r1', sentAt: T0 + 7 * MINUTE })],
+        T0,
+      ),
     );
     const [bucket] = buckets.values();
     const back = slaBucketFromJSON(JSON.parse(JSON.stringify(slaBucketToJSON(bucket as SlaBucket))));

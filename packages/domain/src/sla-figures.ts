@@ -72,7 +72,10 @@ const COUNTER_FIELDS: readonly CounterField[] = [
 ];
 
 export function emptySlaBucket(): SlaBucket {
-  const counters = Object.fromEntries(COUNTER_FIELDS.map((field) => [field, 0])) as Record<CounterField, number>;
+  const counters = Object.fromEntries(COUNTER_FIELDS.map((field) => [field, 0])) as Record<
+    CounterField,
+    number
+  >;
   return { ...counters, responseSketch: new ResponseTimeSketch(), businessSketch: new ResponseTimeSketch() };
 }
 
@@ -111,12 +114,18 @@ export function hourStart(ms: number): number {
 export function slaDelta(change: SlaChange): SlaBucketUpdate {
   if (change.type === 'reply-counted') {
     return {
-      key: { hourStartMs: hourStart(change.sentAt), brandId: change.brandId, channel: change.channel, agentId: change.agentId },
+      key: {
+        hourStartMs: hourStart(change.sentAt),
+        brandId: change.brandId,
+        channel: change.channel,
+        agentId: change.agentId,
+      },
       delta: withCounters(change.automated ? { automatedReplies: 1 } : { humanReplies: 1 }),
     };
   }
   const { mention } = change;
-  const answerAgent = change.type === 'mention-answered' || change.type === 'answer-retracted' ? change.agentId : null;
+  const answerAgent =
+    change.type === 'mention-answered' || change.type === 'answer-retracted' ? change.agentId : null;
   const key: SlaBucketKey = {
     hourStartMs: hourStart(mention.receivedAt),
     brandId: mention.brandId,
@@ -125,7 +134,10 @@ export function slaDelta(change: SlaChange): SlaBucketUpdate {
   };
   switch (change.type) {
     case 'mention-counted':
-      return { key, delta: withCounters({ needingResponse: 1, complaints: mention.kind === 'complaint' ? 1 : 0 }) };
+      return {
+        key,
+        delta: withCounters({ needingResponse: 1, complaints: mention.kind === 'complaint' ? 1 : 0 }),
+      };
     case 'mention-expired':
       return { key, delta: withCounters({ expired: 1 }) };
     case 'expiry-retracted':
@@ -168,7 +180,12 @@ export function slaDelta(change: SlaChange): SlaBucketUpdate {
 /** A brand post counts toward posts-per-reply, in the hour it was published. */
 export function brandPostDelta(event: BrandPostPublished): SlaBucketUpdate {
   return {
-    key: { hourStartMs: hourStart(event.publishedAt), brandId: event.brandId, channel: event.channel, agentId: null },
+    key: {
+      hourStartMs: hourStart(event.publishedAt),
+      brandId: event.brandId,
+      channel: event.channel,
+      agentId: null,
+    },
     delta: withCounters({ brandPosts: 1 }),
   };
 }
@@ -197,7 +214,11 @@ export function slaBucketToJSON(bucket: SlaBucket): SerializedSlaBucket {
     CounterField,
     number
   >;
-  return { ...counters, responseSketch: bucket.responseSketch.toJSON(), businessSketch: bucket.businessSketch.toJSON() };
+  return {
+    ...counters,
+    responseSketch: bucket.responseSketch.toJSON(),
+    businessSketch: bucket.businessSketch.toJSON(),
+  };
 }
 
 export function slaBucketFromJSON(json: SerializedSlaBucket): SlaBucket {

@@ -5,7 +5,12 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const NOW = Date.UTC(2026, 2, 2, 12, 0);
 
-const base: UrgencyMention = { kind: 'question', sentiment: null, followers: null, receivedAt: NOW - 10 * MINUTE };
+const base: UrgencyMention = {
+  kind: 'question',
+  sentiment: null,
+  followers: null,
+  receivedAt: NOW - 10 * MINUTE,
+};
 
 describe('urgency', () => {
   it('given a complaint and a friendly hello of the same age, when ranked, then the complaint comes first', () => {

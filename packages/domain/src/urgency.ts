@@ -23,7 +23,12 @@ export type UrgencyMention = Pick<MentionRef, 'kind' | 'sentiment' | 'followers'
 
 export interface Urgency {
   readonly score: number;
-  readonly parts: { readonly kind: number; readonly sentiment: number; readonly audience: number; readonly age: number };
+  readonly parts: {
+    readonly kind: number;
+    readonly sentiment: number;
+    readonly audience: number;
+    readonly age: number;
+  };
   readonly reasons: readonly string[];
 }
 
@@ -34,7 +39,8 @@ export function urgency(mention: UrgencyMention, nowMs: number, slaTargetMs: num
   const kind = w.kind[mention.kind];
   if (mention.kind === 'complaint' || mention.kind === 'question') reasons.push(`a ${mention.kind}`);
 
-  const negativity = mention.sentiment !== null && mention.sentiment < 0 ? Math.min(1, -mention.sentiment) : 0;
+  const negativity =
+    mention.sentiment !== null && mention.sentiment < 0 ? Math.min(1, -mention.sentiment) : 0;
   const sentiment = w.negativeSentiment * negativity;
   if (negativity > 0) reasons.push(`negative sentiment (${mention.sentiment})`);
 
@@ -43,7 +49,8 @@ export function urgency(mention: UrgencyMention, nowMs: number, slaTargetMs: num
   if (followers >= 1_000) reasons.push(`audience of ${groupThousands(followers)} followers`);
 
   const ageMs = Math.max(0, nowMs - mention.receivedAt);
-  const targetsElapsed = slaTargetMs > 0 ? Math.min(ageMs / slaTargetMs, w.maxTargetsElapsed) : w.maxTargetsElapsed;
+  const targetsElapsed =
+    slaTargetMs > 0 ? Math.min(ageMs / slaTargetMs, w.maxTargetsElapsed) : w.maxTargetsElapsed;
   const age = w.perTargetElapsed * targetsElapsed;
   reasons.push(
     ageMs >= slaTargetMs

@@ -26,7 +26,10 @@ export function createPool(options: PoolOptions): pg.Pool {
 }
 
 /** Runs fn inside one transaction; rolls back on any error and rethrows it. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('begin');

@@ -34,7 +34,9 @@ describe('first event through the real stack, exactly once in Postgres', () => {
     database = await createTestDatabase();
     await migrate(database.url);
     pool = createPool({ connectionString: database.url, max: 2 });
-    await pool.query('create table greetings (id text not null, text text not null, kafka_offset bigint not null)');
+    await pool.query(
+      'create table greetings (id text not null, text text not null, kafka_offset bigint not null)',
+    );
     kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'first-event-test' });
     await ensureTopics(kafka, [
       { topic, numPartitions: 1, replicationFactor: 1, configEntries: [] },
@@ -80,7 +82,9 @@ describe('first event through the real stack, exactly once in Postgres', () => {
   }
 
   async function rowsById(): Promise<Record<string, number>> {
-    const { rows } = await pool.query<{ id: string; n: number }>('select id, count(*)::int as n from greetings group by id');
+    const { rows } = await pool.query<{ id: string; n: number }>(
+      'select id, count(*)::int as n from greetings group by id',
+    );
     return Object.fromEntries(rows.map((row) => [row.id, row.n]));
   }
 

@@ -40,7 +40,11 @@ export interface ProcessorRuntimeOptions {
   readonly clock?: () => number;
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
   /** Called after a batch's Postgres transaction committed and before Kafka hears of it. */
-  readonly onCommitted?: (info: { topic: string; partition: number; nextOffset: string }) => void | Promise<void>;
+  readonly onCommitted?: (info: {
+    topic: string;
+    partition: number;
+    nextOffset: string;
+  }) => void | Promise<void>;
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -89,7 +93,12 @@ export async function startProcessor<T>(
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     void seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) => {
       // Not fatal: fencing in the transaction keeps correctness; the seek only avoids re-reading.
-      log({ level: 'warn', processor: definition.name, message: 'seek to stored offsets failed', error: String(error) });
+      log({
+        level: 'warn',
+        processor: definition.name,
+        message: 'seek to stored offsets failed',
+        error: String(error),
+      });
     });
   });
 
@@ -100,7 +109,8 @@ export async function startProcessor<T>(
         'select partition, next_offset from processor_offsets where processor = $1 and topic = $2 and partition = any($3)',
         [definition.name, topic, partitions],
       );
-      for (const row of rows) consumer.seek({ topic, partition: row.partition, offset: String(row.next_offset) });
+      for (const row of rows)
+        consumer.seek({ topic, partition: row.partition, offset: String(row.next_offset) });
     }
   }
 
@@ -130,7 +140,13 @@ export async function startProcessor<T>(
         const unseen = batch.messages.filter((message) => BigInt(message.offset) >= from);
         const { records, deadLetters } = await decodeAll(batch.topic, unseen);
         if (deadLetters.length > 0) await sendDeadLetters(batch.topic, batch.partition, deadLetters);
-        const applied = await applyInTransaction(batch.topic, batch.partition, records, nextOffset, heartbeat);
+        const applied = await applyInTransaction(
+          batch.topic,
+          batch.partition,
+          records,
+          nextOffset,
+          heartbeat,
+        );
         metrics.events.inc({ processor: definition.name, outcome: 'applied' }, applied.length);
         metrics.events.inc(
           { processor: definition.name, outcome: 'skipped' },
@@ -144,7 +160,14 @@ export async function startProcessor<T>(
         attempt += 1;
         metrics.retries.inc({ processor: definition.name, reason: faultReason(error) });
         const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 10));
-        log({ level: 'warn', processor: definition.name, message: 'transient fault; retrying batch', attempt, delayMs: delay, error: String(error) });
+        log({
+          level: 'warn',
+          processor: definition.name,
+          message: 'transient fault; retrying batch',
+          attempt,
+          delayMs: delay,
+          error: String(error),
+        });
         await sleepWithHeartbeat(delay, heartbeat);
       }
     }
@@ -156,7 +179,10 @@ export async function startProcessor<T>(
     metrics.batchSize.observe({ processor: definition.name }, batch.messages.length);
     metrics.batchDuration.observe({ processor: definition.name }, (clock() - started) / 1000);
     const lag = Number(BigInt(batch.highWatermark) - BigInt(nextOffset));
-    metrics.lag.set({ processor: definition.name, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+    metrics.lag.set(
+      { processor: definition.name, topic: batch.topic, partition: String(batch.partition) },
+      Math.max(0, lag),
+    );
   }
 
   async function storedOffset(topic: string, partition: number): Promise<bigint> {
@@ -170,7 +196,10 @@ export async function startProcessor<T>(
   async function decodeAll(
     topic: string,
     messages: readonly KafkaMessage[],
-  ): Promise<{ records: DecodedRecord<T>[]; deadLetters: { message: KafkaMessage; reason: string; code: string }[] }> {
+  ): Promise<{
+    records: DecodedRecord<T>[];
+    deadLetters: { message: KafkaMessage; reason: string; code: string }[];
+  }> {
     const records: DecodedRecord<T>[] = [];
     const deadLetters: { message: KafkaMessage; reason: string; code: string }[] = [];
     for (const message of messages) {
@@ -196,11 +225,16 @@ export async function startProcessor<T>(
     const client = await options.pool.connect();
     try {
       await client.query('begin');
-      const stored = await client.query<{ next_offset: number }>(STORED_OFFSET_SQL, [definition.name, topic, partition]);
+      const stored = await client.query<{ next_offset: number }>(STORED_OFFSET_SQL, [
+        definition.name,
+        topic,
+        partition,
+      ]);
       const from = BigInt(stored.rows[0]?.next_offset ?? 0);
       const fresh = records.filter((record) => BigInt(record.offset) >= from);
       if (fresh.length > 0) await definition.apply(client, { topic, partition, records: fresh, heartbeat });
-      if (BigInt(nextOffset) > from) await client.query(STORE_OFFSET_SQL, [definition.name, topic, partition, nextOffset]);
+      if (BigInt(nextOffset) > from)
+        await client.query(STORE_OFFSET_SQL, [definition.name, topic, partition, nextOffset]);
       await client.query('commit');
       return fresh;
     } catch (error) {
@@ -238,7 +272,8 @@ export async function startProcessor<T>(
     const now = clock();
     for (const record of records) {
       const eventTime = definition.eventTimeMs(record.value);
-      if (eventTime !== undefined) metrics.freshness.observe({ processor: definition.name }, Math.max(0, now - eventTime) / 1000);
+      if (eventTime !== undefined)
+        metrics.freshness.observe({ processor: definition.name }, Math.max(0, now - eventTime) / 1000);
     }
   }
 

@@ -2,7 +2,14 @@ import { isRetriable } from '@carestream/errors';
 
 // Connection-level failures and PostgreSQL classes 08 (connection), 57P (operator intervention, e.g. a
 // restart), 53 (insufficient resources) and 40001/40P01 (serialization, deadlock): retry, never dead-letter.
-const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const RETRIABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 export function isTransientFault(error: unknown): boolean {
   if (isRetriable(error)) return true;

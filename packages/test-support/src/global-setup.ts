@@ -82,7 +82,11 @@ async function startContainers(): Promise<{ endpoints: ServiceEndpoints; stop: S
   const postgres = await new GenericContainer(POSTGRES_IMAGE)
     .withNetwork(network)
     .withNetworkAliases('postgres')
-    .withEnvironment({ POSTGRES_USER: 'carestream', POSTGRES_PASSWORD: 'carestream', POSTGRES_DB: 'carestream' })
+    .withEnvironment({
+      POSTGRES_USER: 'carestream',
+      POSTGRES_PASSWORD: 'carestream',
+      POSTGRES_DB: 'carestream',
+    })
     .withExposedPorts(5432)
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
     .start();

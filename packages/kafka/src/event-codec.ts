@@ -1,0 +1,100 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import {
+  avroSubjects,
+  fromAvroRecord,
+  toAvroRecord,
+  type CareEvent,
+  type CareEventType,
+  type TopicNames,
+} from '@carestream/contract';
+import { CareError } from '@carestream/errors';
+
+const MAGIC_BYTE = 0;
+
+/**
+ * Avro encoding of carestream events in the Confluent wire format (magic byte, 4-byte schema id, Avro
+ * body), with schemas registered in a Confluent-compatible registry (Apicurio's ccompat API) under
+ * TopicRecordNameStrategy subjects with BACKWARD compatibility.
+ */
+export class EventCodec {
+  private constructor(
+    private readonly registry: SchemaRegistry,
+    private readonly schemaIds: ReadonlyMap<CareEventType, number>,
+  ) {}
+
+  /** A codec that can only decode (processors): schemas are looked up by the id in each message. */
+  static forDecoding(registry: SchemaRegistry): EventCodec {
+    return new EventCodec(registry, new Map());
+  }
+
+  /** Registers (or finds) every event schema and returns a codec that encodes with their ids. */
+  static async register(registry: SchemaRegistry, names: TopicNames): Promise<EventCodec> {
+    const ids = new Map<CareEventType, number>();
+    try {
+      for (const subject of Object.values(avroSubjects(names))) {
+        const { id } = await registry.register(
+          { type: SchemaType.AVRO, schema: JSON.stringify(subject.schema) },
+          { subject: subject.subject },
+        );
+        ids.set(subject.type, id);
+      }
+    } catch (error) {
+      throw registryFault(error, 'registering the event schemas');
+    }
+    return new EventCodec(registry, ids);
+  }
+
+  async encode(event: CareEvent): Promise<Buffer> {
+    const id = this.schemaIds.get(event.type);
+    if (id === undefined) throw new CareError('CARE_ERR_INTERNAL', `no registered schema for ${event.type}`);
+    return this.registry.encode(id, toAvroRecord(event));
+  }
+
+  /** Throws a non-retriable CARE_ERR_DECODE for a poison message, a retriable error when the registry is away. */
+  async decode(buffer: Buffer | null): Promise<CareEvent> {
+    if (!buffer || buffer.length < 5 || buffer[0] !== MAGIC_BYTE) {
+      throw new CareError(
+        'CARE_ERR_DECODE',
+        'not in the Confluent Avro wire format (magic byte 0 + schema id)',
+      );
+    }
+    const schemaId = buffer.readInt32BE(1);
+    let recordName: string;
+    let value: unknown;
+    try {
+      const schema = (await this.registry.getSchema(schemaId)) as { name?: string };
+      recordName = schema.name ?? '';
+      value = await this.registry.decode(buffer);
+    } catch (error) {
+      if (isNetworkFault(error)) throw registryFault(error, `fetching schema ${schemaId}`);
+      throw new CareError('CARE_ERR_DECODE', `cannot decode with schema ${schemaId}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+    return fromAvroRecord(recordName, value);
+  }
+}
+
+function isNetworkFault(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  const text = `${messageOf(error)} ${typeof code === 'string' ? code : ''}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|fetch failed|status 5\d\d|Service Unavailable/i.test(
+    text,
+  );
+}
+
+function registryFault(error: unknown, doing: string): CareError {
+  if (error instanceof CareError) return error;
+  return new CareError(
+    'CARE_ERR_REGISTRY_UNAVAILABLE',
+    `schema registry unavailable while ${doing}: ${messageOf(error)}`,
+    {
+      retriable: true,
+      cause: error,
+    },
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

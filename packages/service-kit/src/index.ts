@@ -1,0 +1,10 @@
+export { EnvReader } from './env-config.ts';
+export { registerErrorHandler, registerOperationalRoutes, RETRY_AFTER_SECONDS } from './http-plugins.ts';
+export {
+  kafkaCheck,
+  postgresCheck,
+  registryCheck,
+  runReadinessChecks,
+  type ReadinessCheck,
+} from './readiness.ts';
+export { authenticateRequest } from './bearer-auth.ts';

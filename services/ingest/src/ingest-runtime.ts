@@ -1,0 +1,71 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { ApiKeyStore } from '@carestream/api-keys';
+import { topicNames, topicSpecs } from '@carestream/contract';
+import { createKafka, ensureTopics, EventCodec } from '@carestream/kafka';
+import { createPool, migrate } from '@carestream/postgres';
+import { kafkaCheck, postgresCheck, registryCheck } from '@carestream/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { buildIngestApp } from './app.ts';
+import type { IngestConfig } from './config.ts';
+import { EventPublisher } from './event-publisher.ts';
+import { IngestMetrics } from './ingest-metrics.ts';
+
+export interface IngestRuntime {
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the ingest service from its configuration: migrations, topics and schemas first (idempotent,
+ * safe on every start), then the producer (idempotent, acks=all) and the HTTP app.
+ */
+export async function startIngest(
+  config: IngestConfig,
+  options: { logger?: boolean } = {},
+): Promise<IngestRuntime> {
+  await migrate(config.databaseUrl);
+  const pool = createPool({
+    connectionString: config.databaseUrl,
+    max: 5,
+    applicationName: 'carestream-ingest',
+  });
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-ingest' });
+  const names = topicNames(config.topicPrefix);
+  await ensureTopics(kafka, topicSpecs({ partitions: config.partitions, prefix: config.topicPrefix }));
+  const schemaRegistry = new SchemaRegistry({ host: config.schemaRegistryUrl });
+  const codec = await EventCodec.register(schemaRegistry, names);
+  // A request must fail fast (503) when Kafka is away, rather than hang in retries.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: 3, maxRetryTime: 2_000 },
+  });
+  await producer.connect();
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'carestream_ingest_' });
+  const app = await buildIngestApp({
+    publisher: new EventPublisher(producer, codec, names),
+    keys: new ApiKeyStore(pool, { adminKey: config.adminKey }),
+    metrics: new IngestMetrics(registry),
+    registry,
+    checks: {
+      kafka: kafkaCheck(kafka),
+      registry: registryCheck(config.schemaRegistryUrl),
+      postgres: postgresCheck(pool),
+    },
+    limits: { maxItems: config.maxItems, maxBytes: config.maxBytes },
+    maxFutureSkewMs: config.maxFutureSkewMs,
+    webhooks: config.webhooks,
+    logger: options.logger ?? false,
+  });
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await producer.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import type { Readable } from 'node:stream';
+import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
+import { validateItems, type CareEvent, type FieldError } from '@carestream/contract';
+import { CareError } from '@carestream/errors';
+import { authenticateRequest } from '@carestream/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { readJsonArray, readNdjson, type BodyLimits } from '../body-reader.ts';
+import type { EventPublisher } from '../event-publisher.ts';
+import type { IngestMetrics } from '../ingest-metrics.ts';
+
+export interface EventsRouteOptions {
+  readonly publisher: EventPublisher;
+  readonly keys: ApiKeyStore;
+  readonly metrics: IngestMetrics;
+  readonly limits: BodyLimits;
+  readonly maxFutureSkewMs: number;
+  readonly clock: () => number;
+}
+
+const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl']);
+
+/** `POST /v1/events`: a JSON array or NDJSON of events; per-item errors; 202 only after Kafka has them. */
+export async function eventsRoute(app: FastifyInstance, options: EventsRouteOptions): Promise<void> {
+  // The body stays a stream: NDJSON is parsed line by line while it arrives, within the limits.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.post<{ Querystring: { atomic?: string } }>('/v1/events', async (request, reply) => {
+    const principal = await authenticateRequest(request, options.keys);
+    if (!canWrite(principal)) {
+      throw new CareError(
+        'CARE_ERR_UNAUTHORIZED',
+        `belongs to a ${principal.scope} key, which cannot write events`,
+        {
+          field: 'authorization',
+        },
+      );
+    }
+    const atomic = parseAtomic(request.query.atomic);
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const stream = request.body as Readable | undefined;
+    if (!stream)
+      throw new CareError('CARE_ERR_VALIDATION', 'is empty; send a JSON array or NDJSON', { field: 'body' });
+    let parsed;
+    if (NDJSON_TYPES.has(contentType)) parsed = await readNdjson(stream, options.limits);
+    else if (contentType === 'application/json') parsed = await readJsonArray(stream, options.limits);
+    else {
+      stream.resume();
+      return reply.code(415).send({
+        error: {
+          code: 'CARE_ERR_VALIDATION',
+          field: 'content-type',
+          message: `must be application/json (an array of events) or application/x-ndjson, got "${contentType || 'none'}"`,
+        },
+      });
+    }
+    options.metrics.bodyBytes.observe({ route: '/v1/events' }, parsed.bytes);
+    if (parsed.items.length === 0) {
+      throw new CareError('CARE_ERR_VALIDATION', 'holds no events; send at least one', { field: 'body' });
+    }
+
+    const unparsed = new Set(parsed.errors.map((error) => error.index));
+    const validation = validateItems(
+      parsed.items.map((item, index) => (unparsed.has(index) ? UNPARSED : item)),
+      { nowMs: options.clock(), maxFutureSkewMs: options.maxFutureSkewMs },
+    );
+    const errors: FieldError[] = [
+      ...parsed.errors,
+      ...validation.errors.filter((error) => !unparsed.has(error.index)),
+    ];
+
+    const accepted: CareEvent[] = [];
+    const seen = new Set<string>();
+    let duplicates = 0;
+    validation.events.forEach((event, position) => {
+      const index = validation.indexes[position] ?? -1;
+      if (!canAccessBrand(principal, event.brandId)) {
+        errors.push({
+          index,
+          field: 'brandId',
+          message: `"${event.brandId}" is not a brand this API key may write`,
+        });
+        return;
+      }
+      if (seen.has(event.eventId)) {
+        duplicates += 1; // the same fact twice counts once: publish it once
+        return;
+      }
+      seen.add(event.eventId);
+      accepted.push(event);
+    });
+    errors.sort((a, b) => a.index - b.index);
+    const rejected = new Set(errors.map((error) => error.index)).size;
+
+    if (errors.length > 0 && (atomic || accepted.length === 0)) {
+      options.metrics.events.inc({ result: 'rejected', channel: 'unknown' }, rejected);
+      return reply.code(400).send({
+        error: {
+          code: 'CARE_ERR_VALIDATION',
+          field: 'body',
+          message: atomic
+            ? `${rejected} of ${parsed.items.length} items are invalid; with atomic=true nothing was accepted`
+            : `all ${parsed.items.length} items are invalid`,
+        },
+        accepted: 0,
+        rejected,
+        errors,
+      });
+    }
+
+    const stopTimer = options.metrics.publishDuration.startTimer();
+    await options.publisher.publish(accepted);
+    stopTimer();
+    for (const event of accepted)
+      options.metrics.events.inc({ result: 'accepted', channel: channelOf(event) });
+    options.metrics.events.inc({ result: 'rejected', channel: 'unknown' }, rejected);
+    options.metrics.events.inc({ result: 'duplicate', channel: 'unknown' }, duplicates);
+    return reply.code(202).send({ accepted: accepted.length, duplicates, rejected, errors });
+  });
+}
+
+// A placeholder for an NDJSON line that did not parse: its error is already reported.
+const UNPARSED = Symbol('unparsed line');
+
+function parseAtomic(value: string | undefined): boolean {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1' || value === '') return true;
+  throw new CareError('CARE_ERR_VALIDATION', 'must be true or false', { field: 'atomic' });
+}
+
+function channelOf(event: CareEvent): string {
+  return event.type === 'BrandProfileSet' ? 'none' : event.channel;
+}

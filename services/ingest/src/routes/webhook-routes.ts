@@ -1,0 +1,137 @@
+import {
+  mapMetaWebhook,
+  mapXWebhook,
+  metaVerificationChallenge,
+  verifyMetaSignature,
+  verifyXSignature,
+  xCrcResponseToken,
+  type WebhookMapOptions,
+  type WebhookMapResult,
+} from '@carestream/contract';
+import { CareError } from '@carestream/errors';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { EventPublisher } from '../event-publisher.ts';
+import type { IngestMetrics } from '../ingest-metrics.ts';
+
+export interface WebhookSettings {
+  /** X app's consumer secret: CRC responses and `x-twitter-webhooks-signature`. */
+  readonly xConsumerSecret: string | undefined;
+  /** Meta app secret: `X-Hub-Signature-256`. */
+  readonly metaAppSecret: string | undefined;
+  /** The token Meta echoes on subscription (`hub.verify_token`). */
+  readonly metaVerifyToken: string | undefined;
+  /** Platform account id → brandId: whose webhooks these are. */
+  readonly accountBrands: Readonly<Record<string, string>>;
+  readonly automatedAppIds: readonly string[];
+}
+
+export interface WebhookRoutesOptions {
+  readonly publisher: EventPublisher;
+  readonly metrics: IngestMetrics;
+  readonly settings: WebhookSettings;
+  readonly maxBytes: number;
+}
+
+/**
+ * Platform webhooks. The signature is checked over the raw bytes received, in constant time, before
+ * anything is parsed or published: a bad or missing signature is 401 and publishes nothing.
+ */
+export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
+  const { settings } = options;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.maxBytes }, (_request, body, done) =>
+    done(null, body),
+  );
+  const mapOptions: WebhookMapOptions = {
+    brandForAccount: (accountId) => settings.accountBrands[accountId],
+    automatedAppIds: settings.automatedAppIds,
+  };
+
+  app.get<{ Querystring: { crc_token?: string } }>('/webhooks/x', async (request, reply) => {
+    const secret = requireSecret(settings.xConsumerSecret, 'X_CONSUMER_SECRET');
+    const token = request.query.crc_token;
+    if (!token)
+      throw new CareError('CARE_ERR_VALIDATION', 'is required for the CRC check', { field: 'crc_token' });
+    return reply.send({ response_token: xCrcResponseToken(token, secret) });
+  });
+
+  app.post('/webhooks/x', async (request, reply) => {
+    const secret = requireSecret(settings.xConsumerSecret, 'X_CONSUMER_SECRET');
+    const raw = rawBody(request.body);
+    const signature = request.headers['x-twitter-webhooks-signature'];
+    if (!verifyXSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
+      return unauthorized(reply, 'x-twitter-webhooks-signature');
+    }
+    return publishMapped(reply, mapXWebhook(parseJson(raw), mapOptions));
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/webhooks/meta', async (request, reply) => {
+    const token = requireSecret(settings.metaVerifyToken, 'META_VERIFY_TOKEN');
+    const challenge = metaVerificationChallenge(request.query, token);
+    if (challenge === undefined) {
+      return reply.code(403).send({
+        error: {
+          code: 'CARE_ERR_UNAUTHORIZED',
+          field: 'hub.verify_token',
+          message: 'does not match, or hub.mode is not subscribe',
+        },
+      });
+    }
+    return reply.type('text/plain').send(challenge);
+  });
+
+  app.post('/webhooks/meta', async (request, reply) => {
+    const secret = requireSecret(settings.metaAppSecret, 'META_APP_SECRET');
+    const raw = rawBody(request.body);
+    const signature = request.headers['x-hub-signature-256'];
+    if (!verifyMetaSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
+      return unauthorized(reply, 'x-hub-signature-256');
+    }
+    return publishMapped(reply, mapMetaWebhook(parseJson(raw), mapOptions));
+  });
+
+  async function publishMapped(reply: FastifyReply, result: WebhookMapResult): Promise<FastifyReply> {
+    await options.publisher.publish(result.events);
+    for (const event of result.events) {
+      options.metrics.events.inc({
+        result: 'accepted',
+        channel: event.type === 'BrandProfileSet' ? 'none' : event.channel,
+      });
+    }
+    return reply.code(200).send({ accepted: result.events.length, skipped: result.skipped });
+  }
+}
+
+function requireSecret(value: string | undefined, name: string): string {
+  if (!value)
+    throw new CareError('CARE_ERR_NOT_FOUND', `this webhook is not configured (set ${name})`, {
+      field: name,
+    });
+  return value;
+}
+
+function rawBody(body: unknown): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new CareError('CARE_ERR_VALIDATION', `is not valid JSON: ${(error as Error).message}`, {
+      field: 'body',
+    });
+  }
+}
+
+function unauthorized(reply: FastifyReply, header: string): FastifyReply {
+  return reply
+    .code(401)
+    .send({
+      error: {
+        code: 'CARE_ERR_UNAUTHORIZED',
+        field: header,
+        message: 'is missing or does not match the body',
+      },
+    });
+}
