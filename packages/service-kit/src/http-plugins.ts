@@ -60,11 +60,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      return reply
-        .code(status)
-        .send({
-          error: { code: error.code ?? 'CARE_ERR_VALIDATION', field: 'body', message: error.message },
-        });
+      return reply.code(status).send({
+        error: { code: error.code ?? 'CARE_ERR_VALIDATION', field: 'body', message: error.message },
+      });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: { code: 'CARE_ERR_INTERNAL', message: 'internal error' } });

@@ -125,13 +125,11 @@ function parseJson(raw: Buffer): unknown {
 }
 
 function unauthorized(reply: FastifyReply, header: string): FastifyReply {
-  return reply
-    .code(401)
-    .send({
-      error: {
-        code: 'CARE_ERR_UNAUTHORIZED',
-        field: header,
-        message: 'is missing or does not match the body',
-      },
-    });
+  return reply.code(401).send({
+    error: {
+      code: 'CARE_ERR_UNAUTHORIZED',
+      field: header,
+      message: 'is missing or does not match the body',
+    },
+  });
 }

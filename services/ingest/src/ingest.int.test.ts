@@ -1,0 +1,403 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { ApiKeyStore } from '@carestream/api-keys';
+import { topicNames, type CareEvent } from '@carestream/contract';
+import { createKafka, EventCodec } from '@carestream/kafka';
+import { createPool, type Pool } from '@carestream/postgres';
+import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIngestApp } from './app.ts';
+import { loadIngestConfig } from './config.ts';
+import { EventPublisher } from './event-publisher.ts';
+import { IngestMetrics } from './ingest-metrics.ts';
+import { startIngest, type IngestRuntime } from './ingest-runtime.ts';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../../packages/contract/src/fixtures/${name}`, import.meta.url), 'utf8');
+
+const ADMIN_KEY = 'test-admin-key-0123456789';
+const X_SECRET = 'x-consumer-secret';
+const META_SECRET = 'meta-app-secret';
+const META_VERIFY = 'meta-verify-token';
+
+describe('ingest service against real Kafka, registry and Postgres', () => {
+  const services = testServices();
+  const prefix = `${uniqueName('t')}.`;
+  const names = topicNames(prefix);
+  let database: TestDatabase;
+  let runtime: IngestRuntime;
+  let app: FastifyInstance;
+  let pool: Pool;
+  let writeKey: string;
+  let readKey: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const config = loadIngestConfig({
+      KAFKA_BROKERS: services.kafkaBrokers,
+      SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
+      DATABASE_URL: database.url,
+      CARESTREAM_TOPIC_PREFIX: prefix,
+      CARESTREAM_PARTITIONS: '3',
+      CARESTREAM_ADMIN_KEY: ADMIN_KEY,
+      INGEST_MAX_ITEMS: '50',
+      INGEST_MAX_BYTES: '65536',
+      X_CONSUMER_SECRET: X_SECRET,
+      META_APP_SECRET: META_SECRET,
+      META_VERIFY_TOKEN: META_VERIFY,
+      WEBHOOK_ACCOUNT_BRANDS: JSON.stringify({
+        '2244994945': 'acme',
+        '104738491234567': 'acme',
+        '17841400008460056': 'acme',
+      }),
+    });
+    runtime = await startIngest(config);
+    app = runtime.app;
+    pool = createPool({ connectionString: database.url, max: 2 });
+    const keys = new ApiKeyStore(pool);
+    writeKey = (await keys.create({ scope: 'write', brandIds: ['acme'] })).token;
+    readKey = (await keys.create({ scope: 'read', brandIds: ['acme'] })).token;
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const now = () => new Date().toISOString();
+  const mention = (overrides: Record<string, unknown> = {}) => ({
+    type: 'mention',
+    eventId: uniqueName('m'),
+    brandId: 'acme',
+    channel: 'x',
+    conversationId: 'c1',
+    messageId: uniqueName('msg'),
+    authorId: 'customer-1',
+    receivedAt: now(),
+    kind: 'complaint',
+    private: false,
+    ...overrides,
+  });
+  const reply = (overrides: Record<string, unknown> = {}) => ({
+    type: 'reply',
+    eventId: uniqueName('r'),
+    brandId: 'acme',
+    channel: 'x',
+    conversationId: 'c1',
+    messageId: uniqueName('msg'),
+    agentId: 'agent-7',
+    sentAt: now(),
+    automated: false,
+    private: false,
+    ...overrides,
+  });
+
+  function post(body: string, headers: Record<string, string> = {}, url = '/v1/events') {
+    return app.inject({
+      method: 'POST',
+      url,
+      payload: body,
+      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json', ...headers },
+    });
+  }
+
+  /** Reads back every event on a topic: what ingest said it stored must be there, once. */
+  async function eventsOn(topic: string, expectAtLeast: number): Promise<CareEvent[]> {
+    const kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'ingest-test-reader' });
+    const codec = EventCodec.forDecoding(new SchemaRegistry({ host: services.schemaRegistryUrl }));
+    const consumer = kafka.consumer({ groupId: uniqueName('ingest-test') });
+    const events: CareEvent[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => void events.push(await codec.decode(message.value)),
+    });
+    const deadline = Date.now() + 30_000;
+    while (events.length < expectAtLeast && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 500)); // and nothing more arrives
+    await consumer.disconnect();
+    return events;
+  }
+
+  describe('POST /v1/events', () => {
+    it('accepts a JSON array and stores every event in Kafka before answering 202', async () => {
+      const items = [mention({ conversationId: 'stored-1' }), reply({ conversationId: 'stored-1' })];
+      const response = await post(JSON.stringify(items));
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toEqual({ accepted: 2, duplicates: 0, rejected: 0, errors: [] });
+      const stored = (await eventsOn(names.interactions, 2)).filter(
+        (event) => 'conversationId' in event && event.conversationId === 'stored-1',
+      );
+      expect(stored.map((event) => event.eventId).sort()).toEqual(items.map((item) => item.eventId).sort());
+      const storedMention = stored.find((event) => event.type === 'MentionReceived');
+      expect(storedMention).toMatchObject({ brandId: 'acme', kind: 'complaint', needsResponse: true });
+    });
+
+    it('accepts NDJSON, reporting the line that is not JSON and keeping the rest', async () => {
+      const body = [JSON.stringify(mention()), '{"type": "mention",', JSON.stringify(reply())].join('\n');
+      const response = await post(body, { 'content-type': 'application/x-ndjson' });
+      expect(response.statusCode).toBe(202);
+      const result = response.json();
+      expect(result.accepted).toBe(2);
+      expect(result.errors).toEqual([
+        { index: 1, field: '', message: expect.stringMatching(/line 2 is not valid JSON/) },
+      ]);
+    });
+
+    it('names the field and the reason for every invalid item and publishes the valid ones', async () => {
+      const items = [
+        mention({ channel: 'fax' }),
+        mention({ receivedAt: 'yesterday' }),
+        mention({ kind: undefined }),
+        mention({ colour: 'blue' }),
+        { type: 'tweet', eventId: 'x' },
+        mention({ receivedAt: new Date(Date.now() + 3 * 3600_000).toISOString() }),
+        mention({ sentiment: 'very bad' }),
+        mention(),
+      ];
+      const response = await post(JSON.stringify(items));
+      expect(response.statusCode).toBe(202);
+      const { accepted, rejected, errors } = response.json();
+      expect(accepted).toBe(1);
+      expect(rejected).toBe(7);
+      const byIndex = (index: number) => errors.filter((error: { index: number }) => error.index === index);
+      expect(byIndex(0)[0]).toMatchObject({
+        field: 'channel',
+        message: expect.stringMatching(/x, facebook/),
+      });
+      expect(byIndex(1)[0]).toMatchObject({ field: 'receivedAt' });
+      expect(byIndex(2)[0]).toMatchObject({ field: 'kind', message: expect.stringMatching(/required/) });
+      expect(byIndex(3)[0]).toMatchObject({
+        field: 'colour',
+        message: expect.stringMatching(/not a known field/),
+      });
+      expect(byIndex(4)[0]).toMatchObject({ field: 'type', message: expect.stringMatching(/mention/) });
+      expect(byIndex(5)[0]).toMatchObject({ field: 'receivedAt', message: expect.stringMatching(/future/) });
+      expect(byIndex(6)[0]).toMatchObject({ field: 'sentiment' });
+    });
+
+    it('with atomic=true accepts nothing when one item is invalid', async () => {
+      const marker = uniqueName('atomic');
+      const response = await post(
+        JSON.stringify([mention({ conversationId: marker }), mention({ channel: 'fax' })]),
+        {},
+        '/v1/events?atomic=true',
+      );
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        accepted: 0,
+        rejected: 1,
+        errors: [{ index: 1, field: 'channel' }],
+      });
+      const stored = await eventsOn(names.interactions, 0);
+      expect(stored.some((event) => 'conversationId' in event && event.conversationId === marker)).toBe(
+        false,
+      );
+    });
+
+    it('publishes a duplicate eventId within a request once', async () => {
+      const item = mention({ conversationId: uniqueName('dup') });
+      const response = await post(JSON.stringify([item, item]));
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toMatchObject({ accepted: 1, duplicates: 1, rejected: 0 });
+    });
+
+    it('rejects invalid JSON, empty, non-array and oversized bodies, naming the body', async () => {
+      const invalid = await post('[{"type": ');
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.json().error).toMatchObject({
+        field: 'body',
+        message: expect.stringMatching(/not valid JSON/),
+      });
+
+      const empty = await post('');
+      expect(empty.statusCode).toBe(400);
+      expect(empty.json().error).toMatchObject({ field: 'body', message: expect.stringMatching(/empty/) });
+
+      const emptyArray = await post('[]');
+      expect(emptyArray.statusCode).toBe(400);
+      expect(emptyArray.json().error.field).toBe('body');
+
+      const object = await post(JSON.stringify(mention()));
+      expect(object.statusCode).toBe(400);
+      expect(object.json().error.message).toMatch(/array/);
+
+      const tooMany = await post(JSON.stringify(Array.from({ length: 51 }, () => mention())));
+      expect(tooMany.statusCode).toBe(413);
+      expect(tooMany.json().error).toMatchObject({
+        field: 'body',
+        message: expect.stringMatching(/at most 50/),
+      });
+
+      const tooBig = await post(
+        JSON.stringify([mention({ text: 'x'.repeat(9000) })])
+          .repeat(1)
+          .padEnd(70_000, ' '),
+      );
+      expect(tooBig.statusCode).toBe(413);
+
+      const unsupported = await post('a,b', { 'content-type': 'text/csv' });
+      expect(unsupported.statusCode).toBe(415);
+      expect(unsupported.json().error.field).toBe('content-type');
+    });
+
+    it('requires a key that may write the brand', async () => {
+      const missing = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        payload: '[]',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(missing.statusCode).toBe(401);
+      expect(missing.json().error.field).toBe('authorization');
+
+      const wrong = await post('[]', { authorization: 'Bearer cs_aaaaaaaaaaaa_' + 'b'.repeat(43) });
+      expect(wrong.statusCode).toBe(401);
+
+      const readOnly = await post(JSON.stringify([mention()]), { authorization: `Bearer ${readKey}` });
+      expect(readOnly.statusCode).toBe(401);
+      expect(readOnly.json().error.message).toMatch(/read key/);
+
+      const otherBrand = await post(JSON.stringify([mention({ brandId: 'globex' })]));
+      expect(otherBrand.statusCode).toBe(400);
+      expect(otherBrand.json().errors[0]).toMatchObject({ index: 0, field: 'brandId' });
+
+      const admin = await post(JSON.stringify([mention({ brandId: 'globex' })]), {
+        authorization: `Bearer ${ADMIN_KEY}`,
+      });
+      expect(admin.statusCode).toBe(202);
+    });
+
+    it('answers 503 with Retry-After and accepts nothing when Kafka is unreachable', async () => {
+      // A producer pointed at a port where no broker listens: the publisher's send fails.
+      const deadKafka = createKafka({ brokers: '127.0.0.1:1', clientId: 'dead', connectionTimeoutMs: 300 });
+      const producer = deadKafka.producer({ retry: { retries: 0 } });
+      const codec = await EventCodec.register(
+        new SchemaRegistry({ host: services.schemaRegistryUrl }),
+        names,
+      );
+      const registry = new Registry();
+      const deadApp = await buildIngestApp({
+        publisher: new EventPublisher(producer, codec, names),
+        keys: new ApiKeyStore(pool, { adminKey: ADMIN_KEY }),
+        metrics: new IngestMetrics(registry),
+        registry,
+        checks: {},
+        limits: { maxItems: 10, maxBytes: 65536 },
+        maxFutureSkewMs: 300_000,
+        webhooks: {
+          xConsumerSecret: undefined,
+          metaAppSecret: undefined,
+          metaVerifyToken: undefined,
+          accountBrands: {},
+          automatedAppIds: [],
+        },
+      });
+      const response = await deadApp.inject({
+        method: 'POST',
+        url: '/v1/events',
+        payload: JSON.stringify([mention()]),
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      });
+      await deadApp.close();
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(response.json().error.code).toBe('CARE_ERR_KAFKA_UNAVAILABLE');
+      expect(response.json()).not.toHaveProperty('accepted');
+    });
+  });
+
+  describe('X webhook', () => {
+    it('answers the CRC challenge with the HMAC of the token', async () => {
+      const response = await app.inject({ method: 'GET', url: '/webhooks/x?crc_token=abc123' });
+      expect(response.statusCode).toBe(200);
+      const expected = `sha256=${createHmac('sha256', X_SECRET).update('abc123').digest('base64')}`;
+      expect(response.json()).toEqual({ response_token: expected });
+    });
+
+    it('publishes signed tweet events and refuses a bad or missing signature', async () => {
+      const body = fixture('x-tweet-create-events.json');
+      const signature = `sha256=${createHmac('sha256', X_SECRET).update(body).digest('base64')}`;
+      const bad = await app.inject({
+        method: 'POST',
+        url: '/webhooks/x',
+        payload: body,
+        headers: {
+          'content-type': 'application/json',
+          'x-twitter-webhooks-signature': signature.replace(/.{4}=$/, 'AAAA='),
+        },
+      });
+      expect(bad.statusCode).toBe(401);
+      const missing = await app.inject({
+        method: 'POST',
+        url: '/webhooks/x',
+        payload: body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(missing.statusCode).toBe(401);
+      const good = await app.inject({
+        method: 'POST',
+        url: '/webhooks/x',
+        payload: body,
+        headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature },
+      });
+      expect(good.statusCode).toBe(200);
+      expect(good.json().accepted).toBeGreaterThan(0);
+      const stored = await eventsOn(names.interactions, good.json().accepted);
+      expect(stored.some((event) => event.eventId.startsWith('x:tweet:'))).toBe(true);
+    });
+  });
+
+  describe('Meta webhook', () => {
+    it('verifies the subscription token', async () => {
+      const ok = await app.inject({
+        method: 'GET',
+        url: `/webhooks/meta?hub.mode=subscribe&hub.verify_token=${META_VERIFY}&hub.challenge=1158201444`,
+      });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toBe('1158201444');
+      const wrong = await app.inject({
+        method: 'GET',
+        url: '/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1',
+      });
+      expect(wrong.statusCode).toBe(403);
+    });
+
+    it('checks X-Hub-Signature-256 over the raw body before publishing', async () => {
+      const body = fixture('meta-page-feed.json');
+      const signature = `sha256=${createHmac('sha256', META_SECRET).update(body).digest('hex')}`;
+      const tampered = await app.inject({
+        method: 'POST',
+        url: '/webhooks/meta',
+        payload: body.replace('}', ' }'),
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      });
+      expect(tampered.statusCode).toBe(401);
+      const good = await app.inject({
+        method: 'POST',
+        url: '/webhooks/meta',
+        payload: body,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      });
+      expect(good.statusCode).toBe(200);
+    });
+  });
+
+  describe('operations', () => {
+    it('is alive, ready when Kafka, the registry and Postgres answer, and exposes metrics', async () => {
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks).toEqual({ kafka: 'ok', registry: 'ok', postgres: 'ok' });
+      const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toMatch(/carestream_ingest_events_total\{result="accepted",channel="x"\} \d+/);
+      expect(metrics.body).toContain('carestream_ingest_publish_duration_seconds_bucket');
+      expect(metrics.body).toContain('carestream_ingest_requests_total');
+    });
+  });
+});
