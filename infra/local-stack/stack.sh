@@ -193,9 +193,10 @@ stop_postgres() {
 
 KAFKA_MAIN="kafka.Kafka"
 
+# Runs a class from the cached Kafka jars (storage tool, kafka-topics, perf tools) with quiet logging.
 kafka_java() {
-  java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$HERE/log4j.properties" -cp "$(cat "$KAFKA_CLASSPATH_FILE")" "$@"
+  java -Xms128m -Xmx1g -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$HERE/tools-log4j.properties" -cp "$(cat "$KAFKA_CLASSPATH_FILE")" "$@"
 }
 
 write_kafka_config() {
@@ -335,8 +336,9 @@ cmd_logs() {
   fi
 }
 
-# Runs one of Kafka's own command-line classes (kafka-topics, console producer, perf tools) from the
-# cached jars, e.g.: stack.sh kafka-class org.apache.kafka.tools.TopicCommand --bootstrap-server ... --list
+# Runs one of Kafka's own command-line classes from the cached jars, e.g.
+#   stack.sh kafka-class org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --list
+#   stack.sh kafka-class kafka.tools.ConsoleProducer --bootstrap-server 127.0.0.1:9092 --topic t
 cmd_kafka_class() {
   install_kafka
   kafka_java "$@"
