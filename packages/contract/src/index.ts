@@ -7,3 +7,4 @@ export * from './webhook-mapping.ts';
 export { mapXWebhook, parseXCreatedAt } from './x-webhook.ts';
 export { mapMetaWebhook, metaTime } from './meta-webhook.ts';
 export * from './webhook-signatures.ts';
+export * from './derived-events.ts';

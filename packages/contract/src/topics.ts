@@ -125,11 +125,9 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
       { name: 'min.cleanable.dirty.ratio', value: '0.1' },
       { name: 'delete.retention.ms', value: String(DAY_MS) },
     ]),
-    // Derived events can be derived again by replaying the facts: a week is enough for catching up.
-    spec(names.slaDerived, [
-      { name: 'cleanup.policy', value: 'delete' },
-      { name: 'retention.ms', value: String(7 * DAY_MS) },
-    ]),
+    // The churn projection is folded from the derived events, and `carestream replay churn` rebuilds it from
+    // the start of this topic: keep them as long as the facts they came from.
+    spec(names.slaDerived, keepForever),
     // A month for an operator to look at a dead letter, fix the cause and replay it.
     spec(names.deadLetters, [
       { name: 'cleanup.policy', value: 'delete' },

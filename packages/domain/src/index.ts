@@ -6,3 +6,4 @@ export * from './sla-figures.ts';
 export * from './churn-risk.ts';
 export * from './benchmarks.ts';
 export * from './urgency.ts';
+export * from './derived-changes.ts';

@@ -1,15 +1,22 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import {
   avroSubjects,
+  derivedFromAvroRecord,
   fromAvroRecord,
+  SLA_CHANGE_DERIVED_SCHEMA,
   toAvroRecord,
   type CareEvent,
-  type CareEventType,
+  type SlaChangeDerived,
   type TopicNames,
 } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 
 const MAGIC_BYTE = 0;
+
+/** What travels on carestream's topics: the facts, and the events the SLA processor derives. */
+export type CodecEvent = CareEvent | SlaChangeDerived;
+type CodecEventType = CodecEvent['type'];
+const DERIVED_RECORD = 'SlaChangeDerived';
 
 /**
  * Avro encoding of carestream events in the Confluent wire format (magic byte, 4-byte schema id, Avro
@@ -19,7 +26,7 @@ const MAGIC_BYTE = 0;
 export class EventCodec {
   private constructor(
     private readonly registry: SchemaRegistry,
-    private readonly schemaIds: ReadonlyMap<CareEventType, number>,
+    private readonly schemaIds: ReadonlyMap<CodecEventType, number>,
   ) {}
 
   /** A codec that can only decode (processors): schemas are looked up by the id in each message. */
@@ -29,9 +36,17 @@ export class EventCodec {
 
   /** Registers (or finds) every event schema and returns a codec that encodes with their ids. */
   static async register(registry: SchemaRegistry, names: TopicNames): Promise<EventCodec> {
-    const ids = new Map<CareEventType, number>();
+    const ids = new Map<CodecEventType, number>();
+    const subjects: { type: CodecEventType; subject: string; schema: unknown }[] = [
+      ...Object.values(avroSubjects(names)),
+      {
+        type: DERIVED_RECORD,
+        subject: `${names.slaDerived}-${SLA_CHANGE_DERIVED_SCHEMA.namespace}.${DERIVED_RECORD}`,
+        schema: SLA_CHANGE_DERIVED_SCHEMA,
+      },
+    ];
     try {
-      for (const subject of Object.values(avroSubjects(names))) {
+      for (const subject of subjects) {
         const { id } = await registry.register(
           { type: SchemaType.AVRO, schema: JSON.stringify(subject.schema) },
           { subject: subject.subject },
@@ -44,14 +59,18 @@ export class EventCodec {
     return new EventCodec(registry, ids);
   }
 
-  async encode(event: CareEvent): Promise<Buffer> {
+  async encode(event: CodecEvent): Promise<Buffer> {
     const id = this.schemaIds.get(event.type);
     if (id === undefined) throw new CareError('CARE_ERR_INTERNAL', `no registered schema for ${event.type}`);
+    if (event.type === DERIVED_RECORD) {
+      const { type: _type, ...record } = event;
+      return this.registry.encode(id, record);
+    }
     return this.registry.encode(id, toAvroRecord(event));
   }
 
   /** Throws a non-retriable CARE_ERR_DECODE for a poison message, a retriable error when the registry is away. */
-  async decode(buffer: Buffer | null): Promise<CareEvent> {
+  async decode(buffer: Buffer | null): Promise<CodecEvent> {
     if (!buffer || buffer.length < 5 || buffer[0] !== MAGIC_BYTE) {
       throw new CareError(
         'CARE_ERR_DECODE',
@@ -71,6 +90,7 @@ export class EventCodec {
         cause: error,
       });
     }
+    if (recordName.endsWith(`.${DERIVED_RECORD}`)) return derivedFromAvroRecord(value);
     return fromAvroRecord(recordName, value);
   }
 }

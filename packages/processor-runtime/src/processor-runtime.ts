@@ -29,6 +29,11 @@ export interface ProcessorDefinition<T> {
   apply(client: PoolClient, batch: PartitionBatch<T>): Promise<void>;
   /** Event time of a decoded value (ms), for the freshness histogram. */
   eventTimeMs?(value: T): number | undefined;
+  /**
+   * Runs first in every transaction, before the offsets are read: e.g. `set local search_path` to the
+   * projection's active generation, whose schema also holds its offsets (see `carestream replay`).
+   */
+  prepareTransaction?(client: PoolClient): Promise<void>;
 }
 
 export interface ProcessorRuntimeOptions {
@@ -37,6 +42,8 @@ export interface ProcessorRuntimeOptions {
   readonly deadLetterTopic: string;
   readonly metrics: ProcessorMetrics;
   readonly groupId?: string;
+  /** How long the group waits for a silent member before moving its partitions (default 30 s). */
+  readonly sessionTimeoutMs?: number;
   readonly clock?: () => number;
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
   /** Called after a batch's Postgres transaction committed and before Kafka hears of it. */
@@ -80,8 +87,8 @@ export async function startProcessor<T>(
   const groupId = options.groupId ?? `carestream.${definition.name}`;
   const consumer: Consumer = options.kafka.consumer({
     groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
   const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -102,12 +109,31 @@ export async function startProcessor<T>(
     });
   });
 
+  /** One transaction on a pooled client, prepared as the definition asks (its schema, its offsets). */
+  async function inTransaction<R>(fn: (client: PoolClient) => Promise<R>): Promise<R> {
+    const client = await options.pool.connect();
+    try {
+      await client.query('begin');
+      await definition.prepareTransaction?.(client);
+      const result = await fn(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   async function seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
     for (const [topic, partitions] of Object.entries(assignment)) {
       if (partitions.length === 0) continue;
-      const { rows } = await options.pool.query<{ partition: number; next_offset: number }>(
-        'select partition, next_offset from processor_offsets where processor = $1 and topic = $2 and partition = any($3)',
-        [definition.name, topic, partitions],
+      const { rows } = await inTransaction((client) =>
+        client.query<{ partition: number; next_offset: number }>(
+          'select partition, next_offset from processor_offsets where processor = $1 and topic = $2 and partition = any($3)',
+          [definition.name, topic, partitions],
+        ),
       );
       for (const row of rows)
         consumer.seek({ topic, partition: row.partition, offset: String(row.next_offset) });
@@ -186,9 +212,11 @@ export async function startProcessor<T>(
   }
 
   async function storedOffset(topic: string, partition: number): Promise<bigint> {
-    const { rows } = await options.pool.query<{ next_offset: number }>(
-      'select next_offset from processor_offsets where processor = $1 and topic = $2 and partition = $3',
-      [definition.name, topic, partition],
+    const { rows } = await inTransaction((client) =>
+      client.query<{ next_offset: number }>(
+        'select next_offset from processor_offsets where processor = $1 and topic = $2 and partition = $3',
+        [definition.name, topic, partition],
+      ),
     );
     return BigInt(rows[0]?.next_offset ?? 0);
   }
@@ -222,9 +250,7 @@ export async function startProcessor<T>(
     nextOffset: string,
     heartbeat: () => Promise<void>,
   ): Promise<readonly DecodedRecord<T>[]> {
-    const client = await options.pool.connect();
-    try {
-      await client.query('begin');
+    return inTransaction(async (client) => {
       const stored = await client.query<{ next_offset: number }>(STORED_OFFSET_SQL, [
         definition.name,
         topic,
@@ -235,14 +261,8 @@ export async function startProcessor<T>(
       if (fresh.length > 0) await definition.apply(client, { topic, partition, records: fresh, heartbeat });
       if (BigInt(nextOffset) > from)
         await client.query(STORE_OFFSET_SQL, [definition.name, topic, partition, nextOffset]);
-      await client.query('commit');
       return fresh;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async function sendDeadLetters(

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
 import { topicNames, type CareEvent } from '@carestream/contract';
-import { createKafka, EventCodec } from '@carestream/kafka';
+import { createKafka, EventCodec, type CodecEvent } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
 import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
 import type { FastifyInstance } from 'fastify';
@@ -106,11 +106,11 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
   }
 
   /** Reads back every event on a topic: what ingest said it stored must be there, once. */
-  async function eventsOn(topic: string, expectAtLeast: number): Promise<CareEvent[]> {
+  async function eventsOn(topic: string, expectAtLeast: number): Promise<CodecEvent[]> {
     const kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'ingest-test-reader' });
     const codec = EventCodec.forDecoding(new SchemaRegistry({ host: services.schemaRegistryUrl }));
     const consumer = kafka.consumer({ groupId: uniqueName('ingest-test') });
-    const events: CareEvent[] = [];
+    const events: CodecEvent[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({

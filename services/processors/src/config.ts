@@ -1,0 +1,54 @@
+import { CareError } from '@carestream/errors';
+import { EnvReader } from '@carestream/service-kit';
+
+export const PROCESSOR_NAMES = ['profiles', 'sla', 'churn'] as const;
+export type ProcessorName = (typeof PROCESSOR_NAMES)[number];
+
+export interface ProcessorsConfig {
+  readonly kafkaBrokers: string;
+  readonly schemaRegistryUrl: string;
+  readonly databaseUrl: string;
+  readonly topicPrefix: string;
+  readonly partitions: number;
+  /** Which processors this instance runs; several instances share each one's partitions. */
+  readonly processors: readonly ProcessorName[];
+  /** Prepended to consumer group ids (tests use their own groups). */
+  readonly groupPrefix: string;
+  readonly port: number;
+  readonly host: string;
+  readonly horizonMs: number;
+  readonly benchmarkRefreshMs: number;
+  readonly sessionTimeoutMs: number;
+}
+
+export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
+  const read = new EnvReader(env);
+  const processors = read
+    .string('PROCESSORS', PROCESSOR_NAMES.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  for (const name of processors) {
+    if (!PROCESSOR_NAMES.includes(name as ProcessorName)) {
+      throw new CareError(
+        'CARE_ERR_CONFIG',
+        `PROCESSORS names "${name}"; choose from ${PROCESSOR_NAMES.join(', ')}`,
+        { field: 'PROCESSORS' },
+      );
+    }
+  }
+  return {
+    kafkaBrokers: read.string('KAFKA_BROKERS'),
+    schemaRegistryUrl: read.string('SCHEMA_REGISTRY_URL'),
+    databaseUrl: read.string('DATABASE_URL'),
+    topicPrefix: read.string('CARESTREAM_TOPIC_PREFIX', ''),
+    partitions: read.integer('CARESTREAM_PARTITIONS', 12, { min: 1, max: 1000 }),
+    processors: processors as ProcessorName[],
+    groupPrefix: read.string('CARESTREAM_GROUP_PREFIX', 'carestream'),
+    port: read.integer('PROCESSORS_PORT', 9464, { min: 0, max: 65535 }),
+    host: read.string('PROCESSORS_HOST', '127.0.0.1'),
+    horizonMs: read.integer('CARESTREAM_ANSWER_HORIZON_HOURS', 168, { min: 1 }) * 3_600_000,
+    benchmarkRefreshMs: read.integer('BENCHMARK_REFRESH_SECONDS', 60, { min: 1 }) * 1000,
+    sessionTimeoutMs: read.integer('PROCESSORS_SESSION_TIMEOUT_MS', 30_000, { min: 6_000 }),
+  };
+}

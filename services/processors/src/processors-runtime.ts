@@ -1,0 +1,111 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { topicNames, topicSpecs } from '@carestream/contract';
+import { createKafka, ensureTopics, EventCodec } from '@carestream/kafka';
+import { createPool, migrate } from '@carestream/postgres';
+import { ProcessorMetrics, startProcessor, type RunningProcessor } from '@carestream/processor-runtime';
+import { kafkaCheck, postgresCheck, registerOperationalRoutes, registryCheck } from '@carestream/service-kit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { startBenchmarkRefresher, type RunningRefresher } from './benchmark-refresher.ts';
+import { churnProcessor } from './churn-processor.ts';
+import type { ProcessorsConfig } from './config.ts';
+import { startOutboxRelay, type RunningRelay } from './outbox-relay.ts';
+import { profilesProcessor } from './profiles-processor.ts';
+import { slaProcessor } from './sla-processor.ts';
+
+export interface ProcessorsRuntime {
+  readonly app: FastifyInstance;
+  readonly registry: Registry;
+  /** Publishes the SLA outbox now (tests and replay use it; it also runs on a timer). */
+  readonly relay: RunningRelay | undefined;
+  readonly benchmarks: RunningRefresher | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires one processors instance: migrations and topics first, then each selected processor as a consumer
+ * group member of its own group (several instances split the partitions), the outbox relay and the
+ * benchmark refresher next to the SLA processor, and an HTTP app for /metrics, /healthz and /readyz.
+ */
+export async function startProcessors(
+  config: ProcessorsConfig,
+  options: { logger?: boolean } = {},
+): Promise<ProcessorsRuntime> {
+  await migrate(config.databaseUrl);
+  const pool = createPool({
+    connectionString: config.databaseUrl,
+    max: 8,
+    applicationName: 'carestream-processors',
+  });
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-processors' });
+  const names = topicNames(config.topicPrefix);
+  await ensureTopics(kafka, topicSpecs({ partitions: config.partitions, prefix: config.topicPrefix }));
+  const schemaRegistry = new SchemaRegistry({ host: config.schemaRegistryUrl });
+  const codec = await EventCodec.register(schemaRegistry, names);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'carestream_processors_' });
+  const metrics = new ProcessorMetrics(registry);
+  const runtimeOptions = {
+    kafka,
+    pool,
+    deadLetterTopic: names.deadLetters,
+    metrics,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+  };
+
+  const running: RunningProcessor[] = [];
+  let relay: RunningRelay | undefined;
+  let benchmarks: RunningRefresher | undefined;
+  const relayProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  for (const name of config.processors) {
+    const groupId = `${config.groupPrefix}.${name}`;
+    if (name === 'profiles')
+      running.push(
+        await startProcessor(profilesProcessor(codec, names.brandProfiles), { ...runtimeOptions, groupId }),
+      );
+    if (name === 'churn')
+      running.push(
+        await startProcessor(churnProcessor({ codec, derivedTopic: names.slaDerived }), {
+          ...runtimeOptions,
+          groupId,
+        }),
+      );
+    if (name === 'sla') {
+      running.push(
+        await startProcessor(slaProcessor({ codec, topics: names, registry, horizonMs: config.horizonMs }), {
+          ...runtimeOptions,
+          groupId,
+        }),
+      );
+      await relayProducer.connect();
+      relay = startOutboxRelay({ pool, producer: relayProducer, codec, topic: names.slaDerived, registry });
+      benchmarks = startBenchmarkRefresher({ pool, registry, intervalMs: config.benchmarkRefreshMs });
+    }
+  }
+
+  const app = Fastify({ logger: options.logger ?? false });
+  registerOperationalRoutes(app, {
+    registry,
+    checks: {
+      kafka: kafkaCheck(kafka),
+      registry: registryCheck(config.schemaRegistryUrl),
+      postgres: postgresCheck(pool),
+    },
+  });
+
+  return {
+    app,
+    registry,
+    relay,
+    benchmarks,
+    close: async () => {
+      await app.close();
+      for (const processor of running) await processor.stop();
+      await relay?.stop();
+      await benchmarks?.stop();
+      await relayProducer.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { PoolClient } from '@carestream/postgres';
+
+export type Projection = 'sla' | 'churn';
+
+const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+/**
+ * Points this transaction at a projection's tables. Live processors follow the active generation, taking a
+ * share lock on its row so that a replay's swap (which takes the row for update) waits for in-flight batches
+ * and later batches see the new generation. A replay writes to its own, fixed, generation.
+ */
+export async function useGeneration(
+  client: PoolClient,
+  projection: Projection,
+  fixedSchema?: string,
+): Promise<string> {
+  let schema = fixedSchema;
+  if (schema === undefined) {
+    const { rows } = await client.query<{ active_schema: string }>(
+      'select active_schema from projection_generations where projection = $1 for share',
+      [projection],
+    );
+    schema = rows[0]?.active_schema;
+    if (!schema) throw new Error(`no active generation for projection ${projection}; run the migrations`);
+  }
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`bad schema name ${schema}`);
+  await client.query(`set local search_path to ${schema}, public`);
+  return schema;
+}

@@ -1,0 +1,145 @@
+// Starts carestream's ingest and processors in-process against the real stack, with topics, consumer groups
+// and a database of the test's own, and waits for the processors to catch up with what ingest accepted.
+import { topicNames, type TopicNames } from '@carestream/contract';
+import { createKafka } from '@carestream/kafka';
+import { createPool, type Pool } from '@carestream/postgres';
+import { loadIngestConfig, startIngest, type IngestRuntime } from '@carestream/ingest';
+import { loadProcessorsConfig, startProcessors, type ProcessorsRuntime } from '@carestream/processors';
+import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
+
+export const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
+
+export interface Pipeline {
+  readonly database: TestDatabase;
+  readonly pool: Pool;
+  readonly names: TopicNames;
+  readonly env: Record<string, string>;
+  readonly ingest: IngestRuntime;
+  readonly ingestUrl: string;
+  processors: ProcessorsRuntime | undefined;
+  close(): Promise<void>;
+}
+
+export async function startPipeline(
+  options: { partitions?: number; horizonHours?: number; withProcessors?: boolean } = {},
+): Promise<Pipeline> {
+  const services = testServices();
+  const database = await createTestDatabase();
+  const prefix = `${uniqueName('e2e')}.`;
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: services.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
+    DATABASE_URL: database.url,
+    CARESTREAM_TOPIC_PREFIX: prefix,
+    CARESTREAM_PARTITIONS: String(options.partitions ?? 3),
+    CARESTREAM_GROUP_PREFIX: uniqueName('e2e-group'),
+    CARESTREAM_ADMIN_KEY: ADMIN_KEY,
+    CARESTREAM_ANSWER_HORIZON_HOURS: String(options.horizonHours ?? 1),
+    PROCESSORS_PORT: '0',
+    BENCHMARK_REFRESH_SECONDS: '3600',
+    PROCESSORS_SESSION_TIMEOUT_MS: '10000',
+    INGEST_PORT: '0',
+    // Scenario timestamps are in the past: generous skew, and no item limit issues.
+    INGEST_MAX_FUTURE_SKEW_SECONDS: '300',
+  };
+  const ingest = await startIngest(loadIngestConfig(env));
+  const address = await ingest.app.listen({ port: 0, host: '127.0.0.1' });
+  const pipeline: Pipeline = {
+    database,
+    pool: createPool({ connectionString: database.url, max: 3 }),
+    names: topicNames(prefix),
+    env,
+    ingest,
+    ingestUrl: address,
+    processors:
+      options.withProcessors === false ? undefined : await startProcessors(loadProcessorsConfig(env)),
+    close: async () => {
+      await pipeline.processors?.close();
+      await ingest.close();
+      await pipeline.pool.end();
+      await database.drop();
+    },
+  };
+  return pipeline;
+}
+
+/** Sends items to POST /v1/events as NDJSON in batches; fails the test on anything but 202 with no errors. */
+export async function sendEvents(
+  pipeline: Pipeline,
+  items: readonly unknown[],
+  batchSize = 500,
+): Promise<number> {
+  let accepted = 0;
+  for (let i = 0; i < items.length; i += batchSize) {
+    const body = items
+      .slice(i, i + batchSize)
+      .map((item) => JSON.stringify(item))
+      .join('\n');
+    const response = await fetch(`${pipeline.ingestUrl}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/x-ndjson' },
+      body,
+    });
+    const result = (await response.json()) as { accepted: number; errors: unknown[] };
+    if (response.status !== 202 || result.errors.length > 0) {
+      throw new Error(`ingest answered ${response.status}: ${JSON.stringify(result).slice(0, 2000)}`);
+    }
+    accepted += result.accepted;
+  }
+  return accepted;
+}
+
+/** Resolves when every processor's stored offsets (in its active generation) reach the topics' ends. */
+export async function waitForCatchUp(pipeline: Pipeline, timeoutMs = 120_000): Promise<void> {
+  const kafka = createKafka({ brokers: pipeline.env.KAFKA_BROKERS ?? '', clientId: 'e2e-catch-up' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      await pipeline.processors?.relay?.flush();
+      const pending: string[] = [];
+      const checks: [string, string, string][] = [
+        ['public', 'brand-profiles', pipeline.names.brandProfiles],
+        ['sla', 'sla', pipeline.names.interactions],
+        ['sla', 'sla', pipeline.names.brandPosts],
+        ['churn', 'churn', pipeline.names.slaDerived],
+      ];
+      for (const [projection, processor, topic] of checks) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const schema =
+          projection === 'public'
+            ? 'public'
+            : ((
+                await pipeline.pool.query<{ active_schema: string }>(
+                  'select active_schema from projection_generations where projection = $1',
+                  [projection],
+                )
+              ).rows[0]?.active_schema ?? 'public');
+        const { rows } = await pipeline.pool.query<{ partition: number; next_offset: number }>(
+          `select partition, next_offset from ${schema}.processor_offsets where processor = $1 and topic = $2`,
+          [processor, topic],
+        );
+        const stored = new Map(rows.map((row) => [row.partition, row.next_offset]));
+        for (const end of ends) {
+          if (Number(end.high) > (stored.get(end.partition) ?? 0)) pending.push(`${topic}[${end.partition}]`);
+        }
+      }
+      const outbox = await pipeline.pool.query<{ n: number }>(
+        `select count(*)::int as n from ${
+          (
+            await pipeline.pool.query<{ active_schema: string }>(
+              "select active_schema from projection_generations where projection = 'sla'",
+            )
+          ).rows[0]?.active_schema
+        }.derived_outbox`,
+      );
+      if (pending.length === 0 && (outbox.rows[0]?.n ?? 0) === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`processors did not catch up: ${pending.join(', ')}; outbox ${outbox.rows[0]?.n}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
