@@ -26,6 +26,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           // Two cores, with the broker, registry and Postgres on them: a few files at a time.
           maxWorkers: 2,
+          // Runs after the unit project (vitest needs distinct groups when worker limits differ).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

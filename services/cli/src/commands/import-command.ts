@@ -1,0 +1,82 @@
+import { CareError } from '@carestream/errors';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { CliIo } from '../cli-io.ts';
+import { formatSummary, runImport, type ImportSummary } from '../import/importer.ts';
+import type { ImportFormat } from '../import/checkpoint.ts';
+
+interface ImportCommandOptions {
+  format?: ImportFormat;
+  url: string;
+  key?: string;
+  batchSize: number;
+  rejects?: string;
+  resume?: boolean;
+  maxRetries: number;
+  progress: boolean;
+  timeout: number;
+}
+
+export const EXIT_INTERRUPTED = 130;
+
+const integer = (min: number, max: number) => (raw: string) => {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+  return value;
+};
+
+/** `carestream import <file>`: bulk import of NDJSON or CSV through the ingest service. */
+export function importCommand(io: CliIo): Command {
+  const defaultUrl = `http://127.0.0.1:${io.env.INGEST_PORT || '8080'}`;
+  return new Command('import')
+    .description('import events from an NDJSON or CSV file through the ingest service, in batches, resumable')
+    .argument('<file>', 'NDJSON (.ndjson, .jsonl: one event per line) or CSV with a header row (.csv)')
+    .addOption(
+      new Option('--format <format>', 'the file format (default: from the extension)').choices([
+        'ndjson',
+        'csv',
+      ]),
+    )
+    .option('--url <url>', 'the ingest service', defaultUrl)
+    .option(
+      '--key <apiKey>',
+      'a write or admin API key (default: CARESTREAM_API_KEY, then CARESTREAM_ADMIN_KEY)',
+    )
+    .option('--batch-size <n>', 'events per request', integer(1, 100_000), 1000)
+    .option('--rejects <file>', 'where rejected lines go (default: <file>.rejects.ndjson)')
+    .option('--resume', 'continue an interrupted import after its last acknowledged batch')
+    .option('--max-retries <n>', 'retries of a batch on 503, 429 or a network error', integer(0, 1000), 8)
+    .option('--timeout <seconds>', 'how long to wait for an answer to one batch', integer(1, 3600), 120)
+    .option('--no-progress', 'no progress bar (there is none either when stdout is not a terminal)')
+    .action(async (file: string, options: ImportCommandOptions) => {
+      const apiKey = options.key ?? (io.env.CARESTREAM_API_KEY || io.env.CARESTREAM_ADMIN_KEY);
+      if (!apiKey) {
+        throw new CareError(
+          'CARE_ERR_CONFIG',
+          'no API key: pass --key or set CARESTREAM_API_KEY (a write or admin key; see `carestream keys create`)',
+          { field: 'key' },
+        );
+      }
+      const summary: ImportSummary = await runImport(
+        {
+          file,
+          format: options.format,
+          url: options.url,
+          apiKey,
+          batchSize: options.batchSize,
+          rejectsFile: options.rejects,
+          resume: options.resume === true,
+          maxRetries: options.maxRetries,
+          progress: options.progress,
+          timeoutMs: options.timeout * 1000,
+        },
+        {
+          stdout: io.stdout,
+          stderr: io.stderr,
+          ...(io.interruptSignal ? { signal: io.interruptSignal() } : {}),
+        },
+      );
+      io.stdout.write(`${formatSummary(summary)}\n`);
+      if (!summary.completed) io.setExitCode?.(EXIT_INTERRUPTED);
+    });
+}

@@ -1,0 +1,374 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, mkdtemp, readFile, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { ApiKeyStore } from '@carestream/api-keys';
+import { topicNames } from '@carestream/contract';
+import { createKafka, EventCodec } from '@carestream/kafka';
+import { createPool, type Pool } from '@carestream/postgres';
+import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The ingest service has no package entry point yet: its runtime is imported from its sources.
+import { loadIngestConfig } from '@carestream/ingest';
+import { startIngest, type IngestRuntime } from '@carestream/ingest';
+import { checkpointPathFor, readCheckpoint, writeCheckpoint } from './import/checkpoint.ts';
+import { runImport, type ImportOptions, type ImportSummary } from './import/importer.ts';
+
+const CLI = fileURLToPath(new URL('../bin/carestream.js', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+interface RejectLine {
+  line: number;
+  item: string;
+  errors: { field: string; message: string }[];
+}
+
+describe('carestream import against the real ingest service, Kafka and Postgres', () => {
+  const services = testServices();
+  const prefix = `${uniqueName('t')}.`;
+  const names = topicNames(prefix);
+  let database: TestDatabase;
+  let runtime: IngestRuntime;
+  let pool: Pool;
+  let url: string;
+  let writeKey: string;
+  let directory: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    runtime = await startIngest(
+      loadIngestConfig({
+        KAFKA_BROKERS: services.kafkaBrokers,
+        SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
+        DATABASE_URL: database.url,
+        CARESTREAM_TOPIC_PREFIX: prefix,
+        CARESTREAM_PARTITIONS: '3',
+      }),
+    );
+    await runtime.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(runtime.app.server.address() as AddressInfo).port}`;
+    pool = createPool({ connectionString: database.url, max: 2 });
+    writeKey = (await new ApiKeyStore(pool).create({ scope: 'write', brandIds: ['acme'] })).token;
+    directory = await mkdtemp(join(tmpdir(), 'cs-import-'));
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await pool?.end();
+    await database?.drop();
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  const INVALID: Readonly<Record<number, string>> = {
+    100: '', // not JSON
+    500: 'channel',
+    1200: 'kind',
+    1999: 'brandId', // a brand the key may not write
+    2400: 'receivedAt',
+  };
+  const BLANK_LINE = 1500;
+
+  /** 2,500 lines: valid mentions, five invalid lines (one not JSON) and a blank line. */
+  async function writeEvents(name: string, total = 2500) {
+    const marker = uniqueName('imp');
+    const valid: string[] = [];
+    const lines: string[] = [];
+    const receivedAt = new Date(Date.now() - 3_600_000).toISOString();
+    for (let line = 1; line <= total; line += 1) {
+      const mention: Record<string, unknown> = {
+        type: 'mention',
+        eventId: `${marker}-${line}`,
+        brandId: 'acme',
+        channel: 'x',
+        conversationId: `${marker}-c${line % 97}`,
+        messageId: `${marker}-msg-${line}`,
+        authorId: `customer-${line % 301}`,
+        receivedAt,
+        kind: line % 3 === 0 ? 'question' : 'complaint',
+        sentiment: -0.4,
+        text: `my order ${line} never arrived — ünïcode`,
+      };
+      if (line === BLANK_LINE) lines.push('');
+      else if (INVALID[line] === '') lines.push('{"type": "mention",');
+      else {
+        if (INVALID[line] === 'channel') mention.channel = 'fax';
+        if (INVALID[line] === 'kind') delete mention.kind;
+        if (INVALID[line] === 'brandId') mention.brandId = 'globex';
+        if (INVALID[line] === 'receivedAt') mention.receivedAt = 'yesterday';
+        if (INVALID[line] === undefined) valid.push(`${marker}-${line}`);
+        lines.push(JSON.stringify(mention));
+      }
+    }
+    const path = join(directory, name);
+    await writeFile(path, `${lines.join('\n')}\n`);
+    return { path, marker, valid, lines };
+  }
+
+  const importOptions = (file: string, overrides: Partial<ImportOptions> = {}): ImportOptions => ({
+    file,
+    url,
+    apiKey: writeKey,
+    batchSize: 1000,
+    resume: false,
+    maxRetries: 2,
+    progress: false,
+    ...overrides,
+  });
+
+  async function importFile(file: string, overrides: Partial<ImportOptions> = {}): Promise<ImportSummary> {
+    return runImport(importOptions(file, overrides), { stdout: new Capture(), stderr: new Capture() });
+  }
+
+  async function readRejects(path: string): Promise<RejectLine[]> {
+    const text = await readFile(path, 'utf8');
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as RejectLine);
+  }
+
+  /** Every event on the interactions topic whose eventId starts with the marker, duplicates included. */
+  async function eventIdsOn(marker: string, expectAtLeast: number): Promise<string[]> {
+    const kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'cli-test-reader' });
+    const codec = EventCodec.forDecoding(new SchemaRegistry({ host: services.schemaRegistryUrl }));
+    const consumer = kafka.consumer({ groupId: uniqueName('cli-test') });
+    const ids: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: names.interactions, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const event = await codec.decode(message.value);
+        if (event.eventId.startsWith(`${marker}-`)) ids.push(event.eventId);
+      },
+    });
+    const deadline = Date.now() + 60_000;
+    while (ids.length < expectAtLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1000)); // and nothing more arrives
+    await consumer.disconnect();
+    return ids;
+  }
+
+  const exists = (path: string) =>
+    access(path).then(
+      () => true,
+      () => false,
+    );
+
+  function spawnCli(args: string[], env: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CARESTREAM_API_KEY: writeKey, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    return { child, exited, output: () => ({ stdout, stderr }) };
+  }
+
+  async function waitFor(condition: () => Promise<boolean>, child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!(await condition())) {
+      if (child.exitCode !== null) throw new Error('the import finished before it could be interrupted');
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  it('imports 2,500 NDJSON lines in batches and writes every rejected line with its reasons', async () => {
+    const { path, marker, valid, lines } = await writeEvents('events.ndjson');
+    const summary = await importFile(path);
+    expect(summary).toMatchObject({
+      completed: true,
+      accepted: valid.length,
+      duplicates: 0,
+      rejected: 5,
+      batchesSent: 3,
+      linesDone: 2500,
+      rejectsFile: `${path}.rejects.ndjson`,
+    });
+    expect(valid).toHaveLength(2494);
+    console.info(
+      `import throughput: ${lines.length} lines in ${summary.seconds.toFixed(2)}s = ` +
+        `${Math.round(lines.length / summary.seconds)} lines/s (batches of 1000)`,
+    );
+
+    const rejects = await readRejects(`${path}.rejects.ndjson`);
+    expect(rejects.map((reject) => [reject.line, reject.errors[0]?.field])).toEqual(
+      Object.entries(INVALID).map(([line, field]) => [Number(line), field]),
+    );
+    expect(rejects[0]).toEqual({
+      line: 100,
+      item: '{"type": "mention",',
+      errors: [{ field: '', message: expect.stringMatching(/is not valid JSON/) }],
+    });
+    expect(rejects[1]?.item).toBe(lines[499]);
+    expect(rejects[3]?.errors[0]?.message).toMatch(/"globex" is not a brand this API key may write/);
+    // Done: no checkpoint is left to resume.
+    expect(await exists(checkpointPathFor(path))).toBe(false);
+
+    const stored = await eventIdsOn(marker, valid.length);
+    expect(stored.length).toBe(valid.length);
+    expect(new Set(stored)).toEqual(new Set(valid));
+  });
+
+  it('stops cleanly on Ctrl-C and resumes without sending an acknowledged batch twice', async () => {
+    const { path, marker, valid } = await writeEvents('interrupted.ndjson');
+    const run = spawnCli(['import', path, '--url', url, '--batch-size', '100']);
+    await waitFor(() => exists(checkpointPathFor(path)), run.child);
+    run.child.kill('SIGINT');
+    const { code } = await run.exited;
+    expect(code, run.output().stderr).toBe(130);
+    expect(run.output().stdout).toMatch(/interrupted .*run again with --resume/);
+    const checkpoint = await readCheckpoint(checkpointPathFor(path));
+    expect(checkpoint?.linesDone).toBeGreaterThan(0);
+    expect(checkpoint?.linesDone).toBeLessThan(2500);
+
+    const resumed = spawnCli(['import', path, '--url', url, '--batch-size', '100', '--resume']);
+    const result = await resumed.exited;
+    expect(result.code, resumed.output().stderr).toBe(0);
+    expect(resumed.output().stdout).toMatch(
+      new RegExp(`imported .*: ${valid.length.toLocaleString('en-US')} accepted, 0 duplicates, 5 rejected`),
+    );
+    expect(resumed.output().stdout).toMatch(
+      new RegExp(`resumed after line ${checkpoint?.linesDone.toLocaleString('en-US')}`),
+    );
+    expect(await exists(checkpointPathFor(path))).toBe(false);
+    expect((await readRejects(`${path}.rejects.ndjson`)).map((reject) => reject.line)).toEqual(
+      Object.keys(INVALID).map(Number),
+    );
+
+    // Exactly once: the first run's acknowledged batches were not sent again.
+    const stored = await eventIdsOn(marker, valid.length);
+    expect(stored.length).toBe(valid.length);
+    expect(new Set(stored)).toEqual(new Set(valid));
+  });
+
+  it('resumes a killed run from its last checkpoint: nothing lost, at most the batch in flight sent again', async () => {
+    const { path, marker, valid } = await writeEvents('killed.ndjson');
+    const run = spawnCli(['import', path, '--url', url, '--batch-size', '100']);
+    await waitFor(() => exists(checkpointPathFor(path)), run.child);
+    run.child.kill('SIGKILL');
+    expect((await run.exited).signal).toBe('SIGKILL');
+
+    const summary = await importFile(path, { batchSize: 100, resume: true });
+    expect(summary).toMatchObject({ completed: true, accepted: valid.length, rejected: 5 });
+    expect(summary.resumedAfterLine).toBeGreaterThan(0);
+    expect((await readRejects(`${path}.rejects.ndjson`)).map((reject) => reject.line)).toEqual(
+      Object.keys(INVALID).map(Number),
+    );
+    const stored = await eventIdsOn(marker, valid.length);
+    expect(new Set(stored)).toEqual(new Set(valid));
+    expect(stored.length - valid.length).toBeLessThanOrEqual(100);
+  });
+
+  it('continues from a checkpoint a killed run left, and refuses one for a file that changed since', async () => {
+    const { path, marker, lines } = await writeEvents('checkpointed.ndjson', 300);
+    const info = await stat(path);
+    const bytesDone = Buffer.byteLength(`${lines.slice(0, 120).join('\n')}\n`);
+    // What a run killed after its first batch of 120 lines (line 100 rejected) leaves behind.
+    await writeFile(
+      `${path}.rejects.ndjson`,
+      `${JSON.stringify({ line: 100, item: lines[99], errors: [] })}\n`,
+    );
+    await writeCheckpoint(checkpointPathFor(path), {
+      version: 1,
+      file: path,
+      format: 'ndjson',
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      linesDone: 120,
+      bytesDone,
+      accepted: 119,
+      duplicates: 0,
+      rejected: 1,
+      rejectsFile: `${path}.rejects.ndjson`,
+      rejectsBytes: (await stat(`${path}.rejects.ndjson`)).size,
+      updatedAt: new Date().toISOString(),
+    });
+    const summary = await importFile(path, { resume: true });
+    expect(summary).toMatchObject({ completed: true, accepted: 299, rejected: 1, resumedAfterLine: 120 });
+    const stored = await eventIdsOn(marker, 180);
+    expect(stored.sort()).toEqual(Array.from({ length: 180 }, (_, i) => `${marker}-${i + 121}`).sort());
+
+    const changed = await writeEvents('changed.ndjson', 300);
+    const before = await stat(changed.path);
+    await writeCheckpoint(checkpointPathFor(changed.path), {
+      version: 1,
+      file: changed.path,
+      format: 'ndjson',
+      size: before.size,
+      mtimeMs: before.mtimeMs,
+      linesDone: 120,
+      bytesDone: 1000,
+      accepted: 119,
+      duplicates: 0,
+      rejected: 1,
+      rejectsFile: `${changed.path}.rejects.ndjson`,
+      rejectsBytes: 0,
+      updatedAt: new Date().toISOString(),
+    });
+    await appendFile(changed.path, `${changed.lines[0]}\n`);
+    await expect(importFile(changed.path, { resume: true })).rejects.toThrow(
+      /cannot resume: the file changed/,
+    );
+    await expect(importFile(join(directory, 'never.ndjson'), { resume: true })).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+
+  it('imports CSV: converts cells, rejects bad rows with their line numbers', async () => {
+    const marker = uniqueName('csv');
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const csv = [
+      'type,eventId,brandId,channel,conversationId,messageId,authorId,receivedAt,kind,sentiment,needsResponse,private,text,agentId,sentAt,automated,name,industry,timezone,businessHours,slaTargetSeconds,ownAccountIds',
+      `mention,${marker}-1,acme,x,${marker}-c,${marker}-m1,cust-1,${at},complaint,-0.8,,false,"late, again",,,,,,,,,`,
+      `reply,${marker}-2,acme,x,${marker}-c,${marker}-m2,,,,,,,,agent-7,${at},no,,,,,,`,
+      `mention,${marker}-3,acme,x,${marker}-c,${marker}-m3,cust-1,${at},question,very bad,,,,,,,,,,,,`,
+      `mention,${marker}-4,acme,fax,${marker}-c,${marker}-m4,cust-1,${at},question,,,,"a ""quoted""`,
+      `multi-line text",,,,,,,,,`,
+      `brand_profile,${marker}-5,acme,,,,,,,,,,,,,,Acme,retail,Europe/Paris,"[{""weekday"":1,""open"":""09:00"",""close"":""17:00""}]",1800,"[""2244994945""]"`,
+      `mention,${marker}-6,acme,x`,
+    ].join('\n');
+    const path = join(directory, 'events.csv');
+    await writeFile(path, `${csv}\n`);
+    const summary = await importFile(path);
+    expect(summary).toMatchObject({ completed: true, format: 'csv', accepted: 3, rejected: 3 });
+    const rejects = await readRejects(`${path}.rejects.ndjson`);
+    expect(rejects.map((reject) => [reject.line, reject.errors.map((error) => error.field)])).toEqual([
+      [4, ['sentiment']],
+      [5, ['channel']],
+      [8, ['']],
+    ]);
+    expect(rejects[1]?.item).toContain('multi-line text');
+    const stored = await eventIdsOn(marker, 2);
+    expect(stored.sort()).toEqual([`${marker}-1`, `${marker}-2`]);
+  });
+
+  it('stops with a clear message and exit code 1 when the key is refused', async () => {
+    const { path } = await writeEvents('refused.ndjson', 10);
+    const run = spawnCli(['import', path, '--url', url], {
+      CARESTREAM_API_KEY: 'cs_aaaaaaaaaaaa_' + 'b'.repeat(43),
+    });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.output().stderr).toMatch(/carestream: the ingest service refused the API key/);
+    expect(run.output().stderr).not.toContain('b'.repeat(43));
+  });
+});
