@@ -34,10 +34,10 @@ export interface SlaBucket {
   readonly within1h: number;
   readonly within4h: number;
   readonly within24h: number;
-  readonly responseSumSeconds: number;
+  readonly responseSumMs: number;
   readonly responseSketch: ResponseTimeSketch;
   /** Business-hours response times: only answers for brands that keep business hours. */
-  readonly businessSumSeconds: number;
+  readonly businessSumMs: number;
   readonly businessSketch: ResponseTimeSketch;
   readonly businessWithin30m: number;
   readonly businessWithin1h: number;
@@ -60,8 +60,8 @@ const COUNTER_FIELDS: readonly CounterField[] = [
   'within1h',
   'within4h',
   'within24h',
-  'responseSumSeconds',
-  'businessSumSeconds',
+  'responseSumMs',
+  'businessSumMs',
   'businessWithin30m',
   'businessWithin1h',
   'businessWithin4h',
@@ -162,8 +162,10 @@ export function slaDelta(change: SlaChange): SlaBucketUpdate {
             within1h: within(change.responseMs, WITHIN_TARGETS_MS['1h']),
             within4h: within(change.responseMs, WITHIN_TARGETS_MS['4h']),
             within24h: within(change.responseMs, WITHIN_TARGETS_MS['24h']),
-            responseSumSeconds: sign * seconds,
-            businessSumSeconds: business === null ? 0 : (sign * business) / 1000,
+            // Sums in whole milliseconds: integer addition is exact in any order, so a replay with other batch
+            // boundaries gives the same totals to the last digit.
+            responseSumMs: sign * change.responseMs,
+            businessSumMs: business === null ? 0 : sign * business,
             businessWithin30m: within(business, WITHIN_TARGETS_MS['30m']),
             businessWithin1h: within(business, WITHIN_TARGETS_MS['1h']),
             businessWithin4h: within(business, WITHIN_TARGETS_MS['4h']),
@@ -288,7 +290,7 @@ export function slaFigures(buckets: Iterable<SlaBucket>): SlaFigures {
     open: total.needingResponse - total.answered - total.expired,
     complaints: total.complaints,
     responseRate: share(total.answered),
-    responseTimeSeconds: responseTimeFigures(total.responseSketch, total.responseSumSeconds),
+    responseTimeSeconds: responseTimeFigures(total.responseSketch, total.responseSumMs),
     withinTarget: {
       '30m': share(total.within30m),
       '1h': share(total.within1h),
@@ -299,7 +301,7 @@ export function slaFigures(buckets: Iterable<SlaBucket>): SlaFigures {
       businessAnswered > 0
         ? {
             answered: businessAnswered,
-            responseTimeSeconds: responseTimeFigures(total.businessSketch, total.businessSumSeconds),
+            responseTimeSeconds: responseTimeFigures(total.businessSketch, total.businessSumMs),
             withinTarget: {
               '30m': share(total.businessWithin30m),
               '1h': share(total.businessWithin1h),
@@ -316,11 +318,11 @@ export function slaFigures(buckets: Iterable<SlaBucket>): SlaFigures {
   };
 }
 
-function responseTimeFigures(sketch: ResponseTimeSketch, sumSeconds: number): ResponseTimeFigures {
+function responseTimeFigures(sketch: ResponseTimeSketch, sumMs: number): ResponseTimeFigures {
   const count = sketch.count;
   if (count <= 0) return { mean: null, p50: null, p90: null, p99: null, min: null, max: null };
   return {
-    mean: sumSeconds / count,
+    mean: sumMs / 1000 / count,
     p50: sketch.quantile(0.5),
     p90: sketch.quantile(0.9),
     p99: sketch.quantile(0.99),

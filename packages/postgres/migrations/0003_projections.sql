@@ -44,8 +44,8 @@ begin
     within_1h bigint not null default 0,
     within_4h bigint not null default 0,
     within_24h bigint not null default 0,
-    response_sum_seconds double precision not null default 0,
-    business_sum_seconds double precision not null default 0,
+    response_sum_ms bigint not null default 0,
+    business_sum_ms bigint not null default 0,
     business_within_30m bigint not null default 0,
     business_within_1h bigint not null default 0,
     business_within_4h bigint not null default 0,
@@ -147,8 +147,8 @@ declare
 begin
   execute format($v$create or replace view bi_sla_hourly as
     select brand_id, hour_start, channel, nullif(agent_id, '') as agent_id, needing_response, complaints, answered,
-           expired, target_breaches, within_30m, within_1h, within_4h, within_24h, response_sum_seconds,
-           business_sum_seconds, human_replies, automated_replies, brand_posts
+           expired, target_breaches, within_30m, within_1h, within_4h, within_24h,
+           response_sum_ms / 1000.0 as response_sum_seconds, business_sum_ms / 1000.0 as business_sum_seconds, human_replies, automated_replies, brand_posts
       from %I.sla_hourly$v$, sla);
   execute format($v$create or replace view bi_open_mentions as
     select brand_id, channel, conversation_id, message_id, author_id, kind, sentiment, followers, private,

@@ -5,3 +5,4 @@ export {
   type ProcessorsConfig,
 } from './config.ts';
 export { startProcessors, type ProcessorsRuntime } from './processors-runtime.ts';
+export { REPLAYABLE, replayProjection, type ReplayProgress, type ReplayResult } from './replay.ts';

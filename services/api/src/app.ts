@@ -1,0 +1,144 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { ApiKeyStore } from '@carestream/api-keys';
+import {
+  registerErrorHandler,
+  registerOperationalRoutes,
+  type ReadinessCheck,
+} from '@carestream/service-kit';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { ApiHttpError, authenticateReader } from './access.ts';
+import type { ApiMetrics } from './api-metrics.ts';
+import { BenchmarkCache } from './benchmark-cache.ts';
+import type { ProjectionReader } from './projection-reader.ts';
+import { agentsRoute } from './routes/agents-route.ts';
+import { backlogRoute } from './routes/backlog-route.ts';
+import { benchmarkRoutes } from './routes/benchmark-routes.ts';
+import { churnRiskRoute } from './routes/churn-risk-route.ts';
+import { docsRoutes } from './routes/docs-routes.ts';
+import type { QueryRouteOptions } from './routes/route-options.ts';
+import { slaRoutes } from './routes/sla-routes.ts';
+
+export interface ApiAppDependencies {
+  readonly reader: ProjectionReader;
+  readonly keys: ApiKeyStore;
+  readonly metrics: ApiMetrics;
+  readonly registry: Registry;
+  readonly checks: Readonly<Record<string, ReadinessCheck>>;
+  readonly rateLimitPerMinute: number;
+  readonly benchmarkCacheMs: number;
+  readonly clock?: () => number;
+  readonly logger?: boolean;
+}
+
+/** Builds the query API (no listening here: main.ts does that; tests use inject). */
+export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInstance> {
+  const clock = deps.clock ?? Date.now;
+  const app = Fastify({
+    logger: deps.logger ? { redact: ['req.headers.authorization'] } : false,
+  });
+  // Route schemas document the API and shape the JSON answers; query parameters are checked by query-params.ts,
+  // which names the parameter and the fix in every 400 (the schema validator would coerce and strip instead).
+  app.setValidatorCompiler(() => () => true);
+  registerErrorHandler(app);
+  const baseErrorHandler = app.errorHandler;
+  app.setErrorHandler(function (this: FastifyInstance, error: FastifyError, request, reply) {
+    if (error instanceof ApiHttpError) {
+      return reply
+        .code(error.statusCode)
+        .send({ error: { code: error.code, field: error.field, message: error.message } });
+    }
+    return baseErrorHandler.call(this, error, request, reply);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: {
+        code: 'CARE_ERR_NOT_FOUND',
+        field: 'path',
+        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs`,
+      },
+    }),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.requests.inc({ route, status: String(reply.statusCode) });
+    deps.metrics.duration.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'carestream query API',
+        version: '1.0.0',
+        description:
+          'SLA figures, agents, backlog, churn risk and industry benchmarks of social customer care. JSON by ' +
+          'default, CSV (RFC 4180, dotted headers) with Accept: text/csv. Times are ISO 8601 UTC; durations seconds.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key with read or admin scope.' },
+        },
+      },
+      tags: [
+        { name: 'sla', description: 'Response figures over a period' },
+        { name: 'backlog', description: 'Open mentions now' },
+        { name: 'churn', description: 'Customers at risk' },
+        { name: 'benchmarks', description: 'Industry aggregates and ranks' },
+        { name: 'operations', description: 'Health, readiness and metrics' },
+      ],
+    },
+  });
+
+  // Operational routes are documented but not rate limited or authenticated (probes and scrapers call them).
+  app.addHook('onRoute', (route) => {
+    const summary = OPERATIONS[route.url];
+    if (summary !== undefined) route.schema = { ...route.schema, tags: ['operations'], summary };
+  });
+  registerOperationalRoutes(app, { registry: deps.registry, checks: deps.checks });
+  await app.register(docsRoutes);
+
+  const routeOptions: QueryRouteOptions = {
+    keys: deps.keys,
+    reader: deps.reader,
+    benchmarks: new BenchmarkCache(deps.reader, {
+      ttlMs: deps.benchmarkCacheMs,
+      clock,
+      metrics: deps.metrics,
+    }),
+    clock,
+  };
+  await app.register(async (v1) => {
+    // Authentication first, so that the rate limit (preHandler) counts per API key.
+    v1.addHook('onRequest', async (request) => {
+      await authenticateReader(request, deps.keys);
+    });
+    await v1.register(rateLimit, {
+      global: true,
+      hook: 'preHandler',
+      max: deps.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => request.principal?.keyId ?? request.ip,
+      errorResponseBuilder: (_request, context) =>
+        new ApiHttpError(
+          429,
+          'CARE_ERR_RATE_LIMITED',
+          `has made more than ${context.max} requests this minute; retry in ${context.after}`,
+          'authorization',
+        ),
+    });
+    await v1.register(slaRoutes, routeOptions);
+    await v1.register(agentsRoute, routeOptions);
+    await v1.register(backlogRoute, routeOptions);
+    await v1.register(churnRiskRoute, routeOptions);
+    await v1.register(benchmarkRoutes, routeOptions);
+  });
+  return app;
+}
+
+const OPERATIONS: Record<string, string> = {
+  '/healthz': 'The process is alive',
+  '/readyz': 'Postgres answers',
+  '/metrics': 'Prometheus metrics',
+};

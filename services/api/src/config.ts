@@ -1,0 +1,27 @@
+import { EnvReader } from '@carestream/service-kit';
+
+export interface ApiConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly adminKey: string | undefined;
+  /** Requests per minute per API key on the /v1 routes. */
+  readonly rateLimitPerMinute: number;
+  /** How long an industry benchmark computation is reused (0 = never). */
+  readonly benchmarkCacheMs: number;
+  readonly databasePoolSize: number;
+}
+
+/** Every setting the query API reads, validated once at start-up. */
+export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
+  const read = new EnvReader(env);
+  return {
+    port: read.integer('API_PORT', 8081, { min: 0, max: 65535 }),
+    host: read.string('API_HOST', '127.0.0.1'),
+    databaseUrl: read.string('DATABASE_URL'),
+    adminKey: read.optionalString('CARESTREAM_ADMIN_KEY'),
+    rateLimitPerMinute: read.integer('API_RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
+    benchmarkCacheMs: read.integer('API_BENCHMARK_CACHE_SECONDS', 60, { min: 0, max: 86_400 }) * 1000,
+    databasePoolSize: read.integer('API_DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+  };
+}

@@ -1,0 +1,355 @@
+import type { Channel, MentionKind } from '@carestream/contract';
+import {
+  ResponseTimeSketch,
+  type ChurnSignal,
+  type ChurnSignalKind,
+  type SerializedResponseTimeSketch,
+  type SlaBucket,
+} from '@carestream/domain';
+import { CareError } from '@carestream/errors';
+import type { Pool, PoolClient } from '@carestream/postgres';
+import type { Period } from './query-params.ts';
+
+/**
+ * Reads the projections the processors keep (migration 0003). SLA and churn tables live in a schema per
+ * generation; the active one is read from projection_generations inside the same read-only, repeatable-read
+ * transaction as the figures, so a request never mixes two generations or two moments of the fold.
+ */
+
+/** sla_hourly counter columns and the SlaBucket fields they hold. */
+const COUNTERS = [
+  ['needing_response', 'needingResponse'],
+  ['complaints', 'complaints'],
+  ['answered', 'answered'],
+  ['expired', 'expired'],
+  ['target_breaches', 'targetBreaches'],
+  ['within_30m', 'within30m'],
+  ['within_1h', 'within1h'],
+  ['within_4h', 'within4h'],
+  ['within_24h', 'within24h'],
+  ['response_sum_ms', 'responseSumMs'],
+  ['business_sum_ms', 'businessSumMs'],
+  ['business_within_30m', 'businessWithin30m'],
+  ['business_within_1h', 'businessWithin1h'],
+  ['business_within_4h', 'businessWithin4h'],
+  ['business_within_24h', 'businessWithin24h'],
+  ['human_replies', 'humanReplies'],
+  ['automated_replies', 'automatedReplies'],
+  ['brand_posts', 'brandPosts'],
+] as const;
+
+// Rows that are not an agent's hold empty sketches: only ship the ones with something in them.
+const NON_EMPTY = (column: string) => `(${column}->>'z' <> '0' or ${column}->'k' <> '[]'::jsonb)`;
+const AGGREGATES = [
+  ...COUNTERS.map(([column]) => `coalesce(sum(${column}), 0) as ${column}`),
+  `coalesce(jsonb_agg(response_sketch) filter (where ${NON_EMPTY('response_sketch')}), '[]') as response_sketches`,
+  `coalesce(jsonb_agg(business_sketch) filter (where ${NON_EMPTY('business_sketch')}), '[]') as business_sketches`,
+].join(',\n  ');
+
+type AggregateRow = Record<(typeof COUNTERS)[number][0], number> & {
+  response_sketches: SerializedResponseTimeSketch[];
+  business_sketches: SerializedResponseTimeSketch[];
+};
+
+function bucketOf(row: AggregateRow): SlaBucket {
+  const merge = (sketches: readonly SerializedResponseTimeSketch[]) => {
+    const merged = new ResponseTimeSketch();
+    for (const sketch of sketches) merged.merge(ResponseTimeSketch.fromJSON(sketch));
+    return merged;
+  };
+  const counters = Object.fromEntries(COUNTERS.map(([column, field]) => [field, Number(row[column])]));
+  return {
+    ...(counters as Record<(typeof COUNTERS)[number][1], number>),
+    responseSketch: merge(row.response_sketches),
+    businessSketch: merge(row.business_sketches),
+  };
+}
+
+export interface BrandProfile {
+  readonly brandId: string;
+  readonly industry: string;
+  readonly timezone: string;
+  readonly slaTargetSeconds: number;
+  readonly keepsBusinessHours: boolean;
+}
+
+export interface OpenMention {
+  readonly mentionEventId: string;
+  readonly conversationId: string;
+  readonly messageId: string;
+  readonly authorId: string;
+  readonly channel: Channel;
+  readonly kind: MentionKind;
+  readonly sentiment: number | null;
+  readonly followers: number | null;
+  readonly receivedAt: number;
+}
+
+export interface SlaFilter {
+  readonly period: Period;
+  readonly channel: Channel | null;
+}
+
+/** One snapshot of the projections: every query of a request runs on it. */
+export class ProjectionSnapshot {
+  constructor(
+    private readonly client: PoolClient,
+    private readonly slaSchema: string,
+    private readonly churnSchema: string,
+  ) {}
+
+  private get sla(): string {
+    return quoteIdent(this.slaSchema);
+  }
+
+  /** The brand's profile, or null; `exists` is false when it has neither a profile nor any SLA data. */
+  async brand(brandId: string): Promise<{ exists: boolean; profile: BrandProfile | null }> {
+    const { rows } = await this.client.query<{
+      industry: string | null;
+      timezone: string | null;
+      sla_target_seconds: number | null;
+      business_hours: unknown;
+      has_data: boolean;
+    }>(
+      `select p.industry, p.timezone, p.sla_target_seconds, p.business_hours,
+              exists (select 1 from ${this.sla}.sla_hourly where brand_id = $1) as has_data
+         from (select 1) as one left join brand_profiles p on p.brand_id = $1`,
+      [brandId],
+    );
+    const row = rows[0];
+    if (!row) return { exists: false, profile: null };
+    const profile =
+      row.industry === null
+        ? null
+        : {
+            brandId,
+            industry: row.industry,
+            timezone: row.timezone ?? 'UTC',
+            slaTargetSeconds: row.sla_target_seconds ?? 0,
+            keepsBusinessHours: Array.isArray(row.business_hours) && row.business_hours.length > 0,
+          };
+    return { exists: profile !== null || row.has_data, profile };
+  }
+
+  /** The brand's buckets summed over `filter`, one per group: the whole period, or per hour/day. */
+  async slaTotals(brandId: string, filter: SlaFilter): Promise<SlaBucket> {
+    const [row] = await this.aggregate([brandId], filter, null);
+    return bucketOf(row as AggregateRow);
+  }
+
+  /** Summed buckets keyed by the start (epoch ms) of each UTC hour or day that has rows. */
+  async slaByBucket(
+    brandId: string,
+    filter: SlaFilter,
+    granularity: 'hour' | 'day',
+  ): Promise<Map<number, SlaBucket>> {
+    const rows = await this.aggregate(
+      [brandId],
+      filter,
+      granularity === 'hour' ? 'hour_start' : `date_trunc('day', hour_start, 'UTC')`,
+    );
+    return new Map(rows.map((row) => [(row.grp as Date).getTime(), bucketOf(row)]));
+  }
+
+  /** Summed buckets per agent (rows credited to an agent only). */
+  async slaByAgent(brandId: string, filter: SlaFilter): Promise<Map<string, SlaBucket>> {
+    const rows = await this.aggregate([brandId], filter, 'agent_id', `agent_id <> ''`);
+    return new Map(rows.map((row) => [row.grp as string, bucketOf(row)]));
+  }
+
+  /** Summed buckets per brand × channel for the given brands. */
+  async slaByBrandChannel(
+    brandIds: readonly string[],
+    filter: SlaFilter,
+  ): Promise<{ brandId: string; channel: Channel; bucket: SlaBucket }[]> {
+    if (brandIds.length === 0) return [];
+    const rows = await this.aggregate(brandIds, filter, `brand_id || '/' || channel`);
+    return rows.map((row) => {
+      const key = row.grp as string;
+      const slash = key.lastIndexOf('/');
+      return {
+        brandId: key.slice(0, slash),
+        channel: key.slice(slash + 1) as Channel,
+        bucket: bucketOf(row),
+      };
+    });
+  }
+
+  private async aggregate(
+    brandIds: readonly string[],
+    filter: SlaFilter,
+    groupBy: string | null,
+    extraCondition?: string,
+  ): Promise<(AggregateRow & { grp: unknown })[]> {
+    const params: unknown[] = [
+      brandIds,
+      new Date(filter.period.fromMs).toISOString(),
+      new Date(filter.period.toMs).toISOString(),
+    ];
+    const conditions = ['brand_id = any($1::text[])', 'hour_start >= $2', 'hour_start < $3'];
+    if (filter.channel !== null) {
+      params.push(filter.channel);
+      conditions.push(`channel = $${params.length}`);
+    }
+    if (extraCondition) conditions.push(extraCondition);
+    const { rows } = await this.client.query<AggregateRow & { grp: unknown }>(
+      `select ${groupBy ?? 'null'} as grp,
+  ${AGGREGATES}
+  from ${this.sla}.sla_hourly
+ where ${conditions.join(' and ')}
+ ${groupBy === null ? '' : `group by 1`}`,
+      params,
+    );
+    return rows;
+  }
+
+  /** Mentions received in `filter` that are still open now. */
+  async openCount(brandId: string, filter: SlaFilter): Promise<number> {
+    const params: unknown[] = [
+      brandId,
+      new Date(filter.period.fromMs).toISOString(),
+      new Date(filter.period.toMs).toISOString(),
+    ];
+    let channelCondition = '';
+    if (filter.channel !== null) {
+      params.push(filter.channel);
+      channelCondition = 'and channel = $4';
+    }
+    const { rows } = await this.client.query<{ open: number }>(
+      `select count(*)::bigint as open from ${this.sla}.open_mentions
+        where brand_id = $1 and received_at >= $2 and received_at < $3 ${channelCondition}`,
+      params,
+    );
+    return Number(rows[0]?.open ?? 0);
+  }
+
+  async openMentions(brandId: string, channel: Channel | null): Promise<OpenMention[]> {
+    const { rows } = await this.client.query<{
+      mention_event_id: string;
+      conversation_id: string;
+      message_id: string;
+      author_id: string;
+      channel: Channel;
+      kind: MentionKind;
+      sentiment: number | null;
+      followers: number | null;
+      received_at: Date;
+    }>(
+      `select mention_event_id, conversation_id, message_id, author_id, channel, kind, sentiment, followers, received_at
+         from ${this.sla}.open_mentions
+        where brand_id = $1 ${channel === null ? '' : 'and channel = $2'}`,
+      channel === null ? [brandId] : [brandId, channel],
+    );
+    return rows.map((row) => ({
+      mentionEventId: row.mention_event_id,
+      conversationId: row.conversation_id,
+      messageId: row.message_id,
+      authorId: row.author_id,
+      channel: row.channel,
+      kind: row.kind,
+      sentiment: row.sentiment,
+      followers: row.followers === null ? null : Number(row.followers),
+      receivedAt: row.received_at.getTime(),
+    }));
+  }
+
+  /** Every customer's churn signals for the brand. */
+  async churnSignals(brandId: string): Promise<Map<string, ChurnSignal[]>> {
+    const { rows } = await this.client.query<{
+      author_id: string;
+      mention_event_id: string;
+      kind: ChurnSignalKind;
+      intensity: number;
+      message_id: string;
+      at: Date;
+    }>(
+      `select author_id, mention_event_id, kind, intensity, message_id, at
+         from ${quoteIdent(this.churnSchema)}.churn_signals where brand_id = $1`,
+      [brandId],
+    );
+    const byAuthor = new Map<string, ChurnSignal[]>();
+    for (const row of rows) {
+      const signals = byAuthor.get(row.author_id) ?? [];
+      signals.push({
+        kind: row.kind,
+        intensity: row.intensity,
+        evidence: { mentionEventId: row.mention_event_id, messageId: row.message_id, at: row.at.getTime() },
+      });
+      byAuthor.set(row.author_id, signals);
+    }
+    return byAuthor;
+  }
+
+  /** brandId → industry, for every brand with a profile (optionally one industry only). */
+  async industries(industry: string | null): Promise<Map<string, string>> {
+    const { rows } = await this.client.query<{ brand_id: string; industry: string }>(
+      `select brand_id, industry from brand_profiles ${industry === null ? '' : 'where industry = $1'}`,
+      industry === null ? [] : [industry],
+    );
+    return new Map(rows.map((row) => [row.brand_id, row.industry]));
+  }
+}
+
+export class ProjectionReader {
+  constructor(private readonly pool: Pool) {}
+
+  /** Runs `fn` on one consistent, read-only snapshot of the active projection generations. */
+  async read<T>(fn: (snapshot: ProjectionSnapshot) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw databaseUnavailable(error);
+    });
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      const { rows } = await client.query<{ projection: string; active_schema: string }>(
+        'select projection, active_schema from projection_generations',
+      );
+      const schemaOf = (projection: string) => {
+        const schema = rows.find((row) => row.projection === projection)?.active_schema;
+        if (!schema) throw new Error(`projection_generations has no active ${projection} schema`);
+        return schema;
+      };
+      const result = await fn(new ProjectionSnapshot(client, schemaOf('sla'), schemaOf('churn')));
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw isConnectionFault(error) ? databaseUnavailable(error) : error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+// Lost or refused connections, server shutting down, too many clients: transient, so a 503 with Retry-After.
+function isConnectionFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'ENOTFOUND',
+      '53300',
+      '57P01',
+      '57P02',
+      '57P03',
+    ].includes(code) || code.startsWith('08')
+  );
+}
+
+function databaseUnavailable(error: unknown): CareError {
+  return new CareError(
+    'CARE_ERR_DATABASE_UNAVAILABLE',
+    'the projections database is unavailable; retry shortly',
+    {
+      retriable: true,
+      cause: error,
+    },
+  );
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

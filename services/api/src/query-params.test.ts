@@ -1,0 +1,103 @@
+import { CareError } from '@carestream/errors';
+import { describe, expect, it } from 'vitest';
+import { parseQuery, previousPeriod, type QueryParamName } from './query-params.ts';
+
+const NOW = Date.parse('2026-03-10T12:30:00Z');
+const ALL: QueryParamName[] = ['from', 'to', 'window', 'channel', 'granularity', 'limit', 'cursor', 'level'];
+
+function fieldOf(query: Record<string, unknown>, allowed: QueryParamName[] = ALL): string | undefined {
+  try {
+    parseQuery(query, allowed, NOW);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(CareError);
+    expect((error as CareError).code).toBe('CARE_ERR_VALIDATION');
+    return (error as CareError).field;
+  }
+}
+
+describe('parseQuery', () => {
+  it('defaults to 24 hours ending with the current hour, all channels, hourly, 50 a page', () => {
+    const query = parseQuery({}, ALL, NOW);
+    expect(query.period).toEqual({
+      fromMs: Date.parse('2026-03-09T13:00:00Z'),
+      toMs: Date.parse('2026-03-10T13:00:00Z'),
+    });
+    expect(query).toMatchObject({ channel: null, granularity: 'hour', limit: 50, cursor: null, level: null });
+  });
+
+  it('reads each window back from the end of the current hour', () => {
+    const end = Date.parse('2026-03-10T13:00:00Z');
+    for (const [window, hours] of [
+      ['1h', 1],
+      ['24h', 24],
+      ['7d', 168],
+      ['30d', 720],
+    ] as const) {
+      expect(parseQuery({ window }, ALL, NOW).period).toEqual({ fromMs: end - hours * 3_600_000, toMs: end });
+    }
+    // Exactly on the hour, the hour that just began is the current one.
+    const onTheHour = Date.parse('2026-03-10T12:00:00Z');
+    expect(parseQuery({ window: '1h' }, ALL, onTheHour).period.toMs).toBe(Date.parse('2026-03-10T13:00:00Z'));
+  });
+
+  it('widens from/to to whole hours and honours offsets', () => {
+    const query = parseQuery({ from: '2026-03-10T10:15:00+01:00', to: '2026-03-10T11:00:00Z' }, ALL, NOW);
+    expect(query.period).toEqual({
+      fromMs: Date.parse('2026-03-10T09:00:00Z'),
+      toMs: Date.parse('2026-03-10T11:00:00Z'),
+    });
+  });
+
+  it('gives the equal period before', () => {
+    expect(previousPeriod({ fromMs: 100, toMs: 160 })).toEqual({ fromMs: 40, toMs: 100 });
+  });
+
+  it('names the parameter at fault', () => {
+    expect(fieldOf({ from: 'nope', to: '2026-03-10T00:00:00Z' })).toBe('from');
+    expect(fieldOf({ from: '2026-03-10', to: '2026-03-11T00:00:00Z' })).toBe('from');
+    expect(fieldOf({ from: '2026-03-10T00:00:00', to: '2026-03-11T00:00:00Z' })).toBe('from');
+    expect(fieldOf({ from: '2026-03-10T00:00:00Z' })).toBe('to');
+    expect(fieldOf({ to: '2026-03-10T00:00:00Z' })).toBe('from');
+    expect(fieldOf({ from: '2026-03-10T00:00:00Z', to: '2026-03-10T00:00:00Z' })).toBe('from');
+    expect(fieldOf({ window: '24h', from: '2026-03-10T00:00:00Z', to: '2026-03-11T00:00:00Z' })).toBe(
+      'window',
+    );
+    expect(fieldOf({ window: '2w' })).toBe('window');
+    expect(fieldOf({ window: 'toString' })).toBe('window');
+    expect(fieldOf({ channel: 'X' })).toBe('channel');
+    expect(fieldOf({ granularity: 'minute' })).toBe('granularity');
+    expect(fieldOf({ limit: '0' })).toBe('limit');
+    expect(fieldOf({ limit: '1.5' })).toBe('limit');
+    expect(fieldOf({ limit: '501' })).toBe('limit');
+    expect(fieldOf({ cursor: 'a b' })).toBe('cursor');
+    expect(fieldOf({ level: 'severe' })).toBe('level');
+    expect(fieldOf({ channel: ['x', 'email'] })).toBe('channel');
+    expect(fieldOf({ unknown: '1' })).toBe('unknown');
+    expect(fieldOf({ granularity: 'day' }, ['from', 'to'])).toBe('granularity');
+    expect(fieldOf({ from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).toBe('from');
+  });
+
+  it('accepts every good value', () => {
+    const query = parseQuery(
+      { channel: 'instagram', granularity: 'day', limit: '500', cursor: 'abc_-1', level: 'high' },
+      ALL,
+      NOW,
+    );
+    expect(query).toMatchObject({
+      channel: 'instagram',
+      granularity: 'day',
+      limit: 500,
+      cursor: 'abc_-1',
+      level: 'high',
+    });
+  });
+
+  it('binds a cursor to the filters, not to the page size or position', () => {
+    const a = parseQuery({ channel: 'x', window: '7d', limit: '10' }, ALL, NOW);
+    const b = parseQuery({ window: '7d', channel: 'x', cursor: 'abc' }, ALL, NOW);
+    const c = parseQuery({ window: '7d' }, ALL, NOW);
+    expect(a.filters).toBe(b.filters);
+    expect(a.filters).not.toBe(c.filters);
+  });
+});

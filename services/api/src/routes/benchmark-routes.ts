@@ -1,0 +1,142 @@
+import { INDUSTRY_SLUG } from '@carestream/contract';
+import { CareError } from '@carestream/errors';
+import type { FastifyInstance } from 'fastify';
+import { assertBrandVisible } from '../access.ts';
+import { brandRanks, type BenchmarkItem } from '../figures.ts';
+import { respond } from '../negotiation.ts';
+import { pageOf, queryFingerprint } from '../pagination.ts';
+import { parseQuery, type ParsedQuery, type QueryParamName } from '../query-params.ts';
+import {
+  BenchmarkItemSchema,
+  BrandBenchmarkSchema,
+  BrandParams,
+  IndustryParams,
+  List,
+  querySchema,
+  responses,
+} from '../schemas.ts';
+import { principalOf, requireBrand, SECURITY, type QueryRouteOptions } from './route-options.ts';
+
+const LIST_PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel', 'limit', 'cursor'];
+const BRAND_PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel'];
+
+const BENCHMARK_DESCRIPTION =
+  'Anonymous aggregates over the period, computed from every profiled brand of the industry: a row is published ' +
+  'only where at least 5 brands had mentions needing a response. Response rate is pooled (Σ answered / Σ ' +
+  'needingResponse); percentiles come from the merged response-time sketches. channel null = all channels.';
+
+/** Industry benchmarks (any read key: they are anonymous) and a brand's percentile ranks in its industry. */
+export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteOptions): Promise<void> {
+  const listItems = async (industry: string | null, query: ParsedQuery): Promise<BenchmarkItem[]> => {
+    const byIndustry = await options.benchmarks.get(industry, query.period, query.channel);
+    // Asked for one channel, the computation only saw that channel: its "all channels" row is the same row.
+    return [...byIndustry.values()].flatMap((benchmark) =>
+      benchmark.items.filter((item) => query.channel === null || item.channel === query.channel),
+    );
+  };
+
+  app.get(
+    '/v1/benchmarks/industries',
+    {
+      schema: {
+        tags: ['benchmarks'],
+        summary: 'Published benchmarks of every industry, per channel and for all channels',
+        description: BENCHMARK_DESCRIPTION,
+        querystring: querySchema(LIST_PARAMS),
+        response: responses(List(BenchmarkItemSchema, true), { brand: false }),
+        security: SECURITY,
+      },
+    },
+    async (request, reply) => {
+      const query = parseQuery(request.query, LIST_PARAMS, options.clock());
+      const page = pageOf(await listItems(null, query), {
+        limit: query.limit,
+        cursor: query.cursor,
+        fingerprint: queryFingerprint(['industries', query.filters]),
+      });
+      return respond(request, reply, page, {
+        rows: page.items,
+        schema: BenchmarkItemSchema,
+        nextCursor: page.nextCursor,
+      });
+    },
+  );
+
+  app.get<{ Params: { industry: string } }>(
+    '/v1/benchmarks/industries/:industry',
+    {
+      schema: {
+        tags: ['benchmarks'],
+        summary: 'Published benchmarks of one industry (empty when fewer than 5 brands contribute)',
+        description: BENCHMARK_DESCRIPTION,
+        params: IndustryParams,
+        querystring: querySchema(LIST_PARAMS),
+        response: responses(List(BenchmarkItemSchema, true), { brand: false }),
+        security: SECURITY,
+      },
+    },
+    async (request, reply) => {
+      const { industry } = request.params;
+      if (!INDUSTRY_SLUG.test(industry) || industry.length > 256) {
+        throw new CareError(
+          'CARE_ERR_VALIDATION',
+          `must be a lower-case slug such as retail or consumer-goods, got "${industry}"`,
+          { field: 'industry' },
+        );
+      }
+      const query = parseQuery(request.query, LIST_PARAMS, options.clock());
+      const page = pageOf(await listItems(industry, query), {
+        limit: query.limit,
+        cursor: query.cursor,
+        fingerprint: queryFingerprint(['industry', industry, query.filters]),
+      });
+      return respond(request, reply, page, {
+        rows: page.items,
+        schema: BenchmarkItemSchema,
+        nextCursor: page.nextCursor,
+      });
+    },
+  );
+
+  app.get<{ Params: { brandId: string } }>(
+    '/v1/brands/:brandId/benchmark',
+    {
+      schema: {
+        tags: ['benchmarks'],
+        summary: 'A brand’s percentile ranks in its industry (response rate, median response time)',
+        description:
+          'Percentile rank = share of contributing brands the brand does better than, ties counting half (0..100; ' +
+          'a higher response rate and a faster median rank higher). Ranks and the industry row are null unless the ' +
+          'industry row is published (at least 5 brands). ' +
+          BENCHMARK_DESCRIPTION,
+        params: BrandParams,
+        querystring: querySchema(BRAND_PARAMS),
+        response: responses(BrandBenchmarkSchema, { brand: true }),
+        security: SECURITY,
+      },
+    },
+    async (request, reply) => {
+      const { brandId } = request.params;
+      assertBrandVisible(principalOf(request), brandId);
+      const query = parseQuery(request.query, BRAND_PARAMS, options.clock());
+      const { profile, own } = await options.reader.read(async (snapshot) => ({
+        profile: await requireBrand(snapshot, brandId),
+        own: await snapshot.slaTotals(brandId, { period: query.period, channel: query.channel }),
+      }));
+      const industry = profile?.industry ?? null;
+      const benchmark =
+        industry === null
+          ? undefined
+          : (await options.benchmarks.get(industry, query.period, query.channel)).get(industry);
+      const answer = {
+        brandId,
+        industry,
+        from: new Date(query.period.fromMs).toISOString(),
+        to: new Date(query.period.toMs).toISOString(),
+        channel: query.channel,
+        ...brandRanks(benchmark, brandId, own, query.channel),
+      };
+      return respond(request, reply, answer, { rows: [answer], schema: BrandBenchmarkSchema });
+    },
+  );
+}

@@ -1,0 +1,31 @@
+import type { ApiKeyStore, Principal } from '@carestream/api-keys';
+import type { FastifyRequest } from 'fastify';
+import { brandNotFound } from '../access.ts';
+import type { BenchmarkCache } from '../benchmark-cache.ts';
+import type { BrandProfile, ProjectionReader, ProjectionSnapshot } from '../projection-reader.ts';
+
+/** What every query route group is given by the app. */
+export interface QueryRouteOptions {
+  readonly keys: ApiKeyStore;
+  readonly reader: ProjectionReader;
+  readonly benchmarks: BenchmarkCache;
+  readonly clock: () => number;
+}
+
+export const SECURITY = [{ bearerAuth: [] }];
+
+/** The caller authenticated by the /v1 onRequest hook. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('a /v1 route ran without the authentication hook');
+  return request.principal;
+}
+
+/** The brand's profile (null when it has data but no profile); 404 when the brand is unknown. */
+export async function requireBrand(
+  snapshot: ProjectionSnapshot,
+  brandId: string,
+): Promise<BrandProfile | null> {
+  const brand = await snapshot.brand(brandId);
+  if (!brand.exists) throw brandNotFound(brandId);
+  return brand.profile;
+}

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import { assertBrandVisible } from '../access.ts';
+import { slaFiguresAnswer, timeseriesItems } from '../figures.ts';
+import { respond } from '../negotiation.ts';
+import { parseQuery, previousPeriod, type Period } from '../query-params.ts';
+import {
+  BrandParams,
+  List,
+  SlaAnswerSchema,
+  TimeseriesItemSchema,
+  querySchema,
+  responses,
+} from '../schemas.ts';
+import { principalOf, requireBrand, SECURITY, type QueryRouteOptions } from './route-options.ts';
+
+const TimeseriesSchema = List(TimeseriesItemSchema, false);
+
+/** `GET /v1/brands/{brandId}/sla` and `/sla/timeseries`. */
+export async function slaRoutes(app: FastifyInstance, options: QueryRouteOptions): Promise<void> {
+  app.get<{ Params: { brandId: string } }>(
+    '/v1/brands/:brandId/sla',
+    {
+      schema: {
+        tags: ['sla'],
+        summary: 'SLA figures of a brand over a period, beside the period of equal length before it',
+        description:
+          'Mentions are counted by receivedAt, replies and posts by when they were sent. The period is widened to ' +
+          'whole UTC hours and echoed as from/to. `open` counts the period’s mentions still open now.',
+        params: BrandParams,
+        querystring: querySchema(['from', 'to', 'window', 'channel']),
+        response: responses(SlaAnswerSchema, { brand: true }),
+        security: SECURITY,
+      },
+    },
+    async (request, reply) => {
+      const { brandId } = request.params;
+      assertBrandVisible(principalOf(request), brandId);
+      const query = parseQuery(request.query, ['from', 'to', 'window', 'channel'], options.clock());
+      const answer = await options.reader.read(async (snapshot) => {
+        const profile = await requireBrand(snapshot, brandId);
+        const keepsBusinessHours = profile?.keepsBusinessHours ?? false;
+        const figuresOf = async (period: Period) => {
+          const filter = { period, channel: query.channel };
+          const [bucket, open] = [
+            await snapshot.slaTotals(brandId, filter),
+            await snapshot.openCount(brandId, filter),
+          ];
+          return slaFiguresAnswer(bucket, open, period, keepsBusinessHours);
+        };
+        const current = await figuresOf(query.period);
+        const previous = await figuresOf(previousPeriod(query.period));
+        return { brandId, channel: query.channel, ...current, previous };
+      });
+      return respond(request, reply, answer, { rows: [answer], schema: SlaAnswerSchema });
+    },
+  );
+
+  app.get<{ Params: { brandId: string } }>(
+    '/v1/brands/:brandId/sla/timeseries',
+    {
+      schema: {
+        tags: ['sla'],
+        summary: 'SLA figures per hour or per day (UTC days), every bucket of the period, zero-filled',
+        description:
+          'Buckets are UTC hours or UTC days. With day granularity and a period that does not start or end at ' +
+          'midnight UTC, the first and last day count only the hours inside the period.',
+        params: BrandParams,
+        querystring: querySchema(['from', 'to', 'window', 'channel', 'granularity']),
+        response: responses(TimeseriesSchema, { brand: true }),
+        security: SECURITY,
+      },
+    },
+    async (request, reply) => {
+      const { brandId } = request.params;
+      assertBrandVisible(principalOf(request), brandId);
+      const query = parseQuery(
+        request.query,
+        ['from', 'to', 'window', 'channel', 'granularity'],
+        options.clock(),
+      );
+      const items = await options.reader.read(async (snapshot) => {
+        await requireBrand(snapshot, brandId);
+        const byBucket = await snapshot.slaByBucket(
+          brandId,
+          { period: query.period, channel: query.channel },
+          query.granularity,
+        );
+        return timeseriesItems(byBucket, query.period, query.granularity);
+      });
+      return respond(request, reply, { items }, { rows: items, schema: TimeseriesItemSchema });
+    },
+  );
+}
