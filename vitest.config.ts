@@ -30,6 +30,18 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        test: {
+          // Restarts the shared PostgreSQL and kills processes: runs alone, after everything else.
+          name: 'faults',
+          include: ['test/e2e/faults.test.ts'],
+          globalSetup: ['./packages/test-support/src/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
   },
 });

@@ -13,3 +13,4 @@ export KAFKAJS_NO_PARTITIONER_WARNING=1
 npm run --silent lint
 npx vitest run --project unit
 npx vitest run --project integration
+npx vitest run --project faults

@@ -183,6 +183,13 @@ EOF
   done
 }
 
+# For fault tests: a fast restart of the running PostgreSQL (clients see their connections drop).
+cmd_restart_postgres() {
+  log "restarting PostgreSQL"
+  as_postgres "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -m fast -w -t 60 restart >/dev/null
+  wait_until "PostgreSQL" 60 "" pg_ready
+}
+
 stop_postgres() {
   [[ -f "$PG_DATA/postmaster.pid" ]] || return 0
   log "stopping PostgreSQL"
@@ -352,5 +359,6 @@ case "${1:-}" in
   env) cmd_env ;;
   logs) shift; cmd_logs "$@" ;;
   kafka-class) shift; cmd_kafka_class "$@" ;;
-  *) echo "usage: $0 install|up|down|status|env|logs [name]|kafka-class <main> [args]" >&2; exit 2 ;;
+  restart-postgres) cmd_restart_postgres ;;
+  *) echo "usage: $0 install|up|down|status|env|logs [name]|kafka-class <main> [args]|restart-postgres" >&2; exit 2 ;;
 esac

@@ -59,6 +59,13 @@ export interface RunningProcessor {
   stop(): Promise<void>;
 }
 
+// The row is created first, so that the lock below exists even for a partition's first batch: two
+// members that both think they own a partition (during a rebalance) then queue here instead of both
+// applying it.
+const ENSURE_OFFSET_ROW_SQL = `
+  insert into processor_offsets (processor, topic, partition, next_offset) values ($1, $2, $3, 0)
+  on conflict (processor, topic, partition) do nothing`;
+
 const STORED_OFFSET_SQL = `
   select next_offset from processor_offsets
    where processor = $1 and topic = $2 and partition = $3
@@ -251,6 +258,7 @@ export async function startProcessor<T>(
     heartbeat: () => Promise<void>,
   ): Promise<readonly DecodedRecord<T>[]> {
     return inTransaction(async (client) => {
+      await client.query(ENSURE_OFFSET_ROW_SQL, [definition.name, topic, partition]);
       const stored = await client.query<{ next_offset: number }>(STORED_OFFSET_SQL, [
         definition.name,
         topic,

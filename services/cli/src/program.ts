@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliIo } from './cli-io.ts';
 import { importCommand } from './commands/import-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
+import { replayCommand } from './commands/replay-command.ts';
 
 /**
  * The `carestream` program. Each subcommand lives in src/commands/ and takes the process's io from here;
@@ -17,5 +18,6 @@ export function buildProgram(io: CliIo): Command {
     });
   program.addCommand(importCommand(io));
   program.addCommand(keysCommand(io));
+  program.addCommand(replayCommand(io));
   return program;
 }

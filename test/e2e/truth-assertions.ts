@@ -1,0 +1,95 @@
+// Compares what the projections hold with a scenario's ground truth (exact counts, percentiles within 1%).
+import {
+  emptySlaBucket,
+  mergeBuckets,
+  slaBucketFromJSON,
+  slaFigures,
+  type SerializedSlaBucket,
+  type SlaBucket,
+} from '@carestream/domain';
+import { exactQuantile, type Scenario } from '@carestream/simulator';
+import { expect } from 'vitest';
+import type { Pipeline } from './pipeline-harness.ts';
+
+/** Sums the active generation's hourly rows per brand × channel into domain buckets. */
+export async function bucketsByBrandChannel(
+  pipeline: Pipeline,
+  schema?: string,
+): Promise<Map<string, SlaBucket>> {
+  const active =
+    schema ??
+    (
+      await pipeline.pool.query<{ active_schema: string }>(
+        "select active_schema from projection_generations where projection = 'sla'",
+      )
+    ).rows[0]?.active_schema;
+  const { rows } = await pipeline.pool.query<Record<string, unknown>>(`select * from ${active}.sla_hourly`);
+  const buckets = new Map<string, SlaBucket>();
+  for (const row of rows) {
+    const bucket = slaBucketFromJSON({
+      needingResponse: Number(row.needing_response),
+      complaints: Number(row.complaints),
+      answered: Number(row.answered),
+      expired: Number(row.expired),
+      targetBreaches: Number(row.target_breaches),
+      within30m: Number(row.within_30m),
+      within1h: Number(row.within_1h),
+      within4h: Number(row.within_4h),
+      within24h: Number(row.within_24h),
+      responseSumMs: Number(row.response_sum_ms),
+      businessSumMs: Number(row.business_sum_ms),
+      businessWithin30m: Number(row.business_within_30m),
+      businessWithin1h: Number(row.business_within_1h),
+      businessWithin4h: Number(row.business_within_4h),
+      businessWithin24h: Number(row.business_within_24h),
+      humanReplies: Number(row.human_replies),
+      automatedReplies: Number(row.automated_replies),
+      brandPosts: Number(row.brand_posts),
+      responseSketch: row.response_sketch,
+      businessSketch: row.business_sketch,
+    } as SerializedSlaBucket);
+    const key = `${String(row.brand_id)}|${String(row.channel)}`;
+    buckets.set(key, mergeBuckets(buckets.get(key) ?? emptySlaBucket(), bucket));
+  }
+  return buckets;
+}
+
+export function expectFiguresMatchTruth(scenario: Scenario, buckets: Map<string, SlaBucket>): number {
+  let compared = 0;
+  for (const [key, truth] of scenario.truth.byBrandChannel) {
+    const figures = slaFigures([buckets.get(key) ?? emptySlaBucket()]);
+    const context = `brand|channel ${key}`;
+    expect(figures.needingResponse, context).toBe(truth.needingResponse);
+    expect(figures.answered, context).toBe(truth.answered);
+    expect(figures.expired, context).toBe(truth.expired);
+    expect(figures.humanReplies, context).toBe(truth.humanReplies);
+    expect(figures.automatedReplies, context).toBe(truth.automatedReplies);
+    expect(figures.brandPosts, context).toBe(truth.brandPosts);
+    for (const name of ['30m', '1h', '4h', '24h'] as const) {
+      const expected = truth.needingResponse === 0 ? null : truth.within[name] / truth.needingResponse;
+      expect(figures.withinTarget[name], `${context} within ${name}`).toBe(expected);
+    }
+    const mean =
+      truth.responseSeconds.length === 0
+        ? null
+        : truth.responseSeconds.reduce((a, b) => a + b, 0) / truth.responseSeconds.length;
+    if (mean === null) expect(figures.responseTimeSeconds.mean).toBeNull();
+    else expect(figures.responseTimeSeconds.mean, `${context} mean`).toBeCloseTo(mean, 6);
+    for (const [name, q] of [
+      ['p50', 0.5],
+      ['p90', 0.9],
+      ['p99', 0.99],
+    ] as const) {
+      const exact = exactQuantile(truth.responseSeconds, q);
+      const measured = figures.responseTimeSeconds[name];
+      if (exact === null) expect(measured).toBeNull();
+      else
+        expect(
+          Math.abs((measured ?? Infinity) - exact) / exact,
+          `${context} ${name}: ${measured} vs ${exact}`,
+        ).toBeLessThanOrEqual(0.01);
+    }
+    compared += 1;
+  }
+  return compared;
+}
