@@ -360,5 +360,6 @@ case "${1:-}" in
   logs) shift; cmd_logs "$@" ;;
   kafka-class) shift; cmd_kafka_class "$@" ;;
   restart-postgres) cmd_restart_postgres ;;
-  *) echo "usage: $0 install|up|down|status|env|logs [name]|kafka-class <main> [args]|restart-postgres" >&2; exit 2 ;;
+  state-dir) echo "$STATE_DIR" ;;
+  *) echo "usage: $0 install|up|down|status|env|logs [name]|kafka-class <main> [args]|restart-postgres|state-dir" >&2; exit 2 ;;
 esac

@@ -57,6 +57,10 @@ describe('the page at /', () => {
   let page: Page;
   const pageErrors: string[] = [];
   const now = Date.now();
+  // The scenario puts its last conversations about 2 h before its end (its last 10%), 2 h ago here: with the
+  // harness's 1 h answer horizon every unanswered mention would have expired, and the backlog would be empty. A 4 h
+  // horizon keeps the last hours' unanswered mentions open.
+  const HORIZON_HOURS = 4;
   // This day's scenario (what the default 24 h window shows) and one in the 24 h before it (the previous period).
   // 25 brands over 5 industries: 5 brands each, so every industry's benchmark is published.
   const current = generateScenario({
@@ -65,7 +69,7 @@ describe('the page at /', () => {
     brands: 25,
     startMs: now - 20 * HOUR,
     spanMs: 18 * HOUR,
-    horizonMs: HOUR,
+    horizonMs: HORIZON_HOURS * HOUR,
   });
   const previous = generateScenario({
     seed: 6103,
@@ -73,7 +77,7 @@ describe('the page at /', () => {
     brands: 25,
     startMs: now - 44 * HOUR,
     spanMs: 18 * HOUR,
-    horizonMs: HOUR,
+    horizonMs: HORIZON_HOURS * HOUR,
   });
 
   const get = async <T>(path: string, key = ADMIN_KEY): Promise<T> => {
@@ -85,8 +89,16 @@ describe('the page at /', () => {
     ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
 
   beforeAll(async () => {
-    pipeline = await startPipeline({ partitions: 3, horizonHours: 1 });
-    await sendEvents(pipeline, previous.profiles.map(toIngestItem));
+    pipeline = await startPipeline({ partitions: 3, horizonHours: HORIZON_HOURS });
+    // And a brand alone in its industry, with a profile and no events yet.
+    const solo = {
+      ...previous.profiles[0]!,
+      eventId: 'profile-solo',
+      brandId: 'solo',
+      name: 'Solo',
+      industry: 'media',
+    };
+    await sendEvents(pipeline, [...previous.profiles, solo].map(toIngestItem));
     await waitForCatchUp(pipeline);
     await sendEvents(pipeline, previous.events.map(toIngestItem));
     await sendEvents(pipeline, current.events.map(toIngestItem));
@@ -143,7 +155,7 @@ describe('the page at /', () => {
 
   it('lists the brands a key may read on GET /v1/brands, and no other', async () => {
     const all = await get<{ items: { brandId: string; name: string; industry: string }[] }>('/v1/brands');
-    expect(all.items).toHaveLength(25);
+    expect(all.items).toHaveLength(26);
     expect(all.items[0]).toEqual({ brandId: 'brand-0', name: 'Brand 0', industry: 'retail' });
     const keys = new ApiKeyStore(pipeline.pool);
     const scoped = await keys.create({ scope: 'read', brandIds: ['brand-7', 'no-such-brand'] });
@@ -158,7 +170,7 @@ describe('the page at /', () => {
     const brands = (await get<{ items: { brandId: string }[] }>('/v1/brands')).items;
     let brandId = '';
     let longest = -1;
-    for (const { brandId: id } of brands) {
+    for (const { brandId: id } of brands.filter((brand) => brand.brandId !== 'solo')) {
       const backlog = await get<ListAnswer<unknown>>(`/v1/brands/${id}/backlog?limit=500`);
       if (backlog.items.length > longest) [brandId, longest] = [id, backlog.items.length];
     }
@@ -167,7 +179,7 @@ describe('the page at /', () => {
     await page.goto(`${apiUrl}/?key=${encodeURIComponent(ADMIN_KEY)}`);
     await page.locator('main[data-state="ready"]').waitFor({ timeout: 30_000 });
     expect(page.url()).not.toContain('key=');
-    expect(await page.locator('[data-testid="brand-select"] option').count()).toBe(25);
+    expect(await page.locator('[data-testid="brand-select"] option').count()).toBe(26);
     await page.selectOption('[data-testid="brand-select"]', brandId);
     await page
       .locator(`main[data-state="ready"][data-brand="${brandId}"][data-window="24h"]`)
@@ -223,6 +235,16 @@ describe('the page at /', () => {
     expect(await text('response-rate')).toBe(percent(sla.responseRate));
     expect(await text('p50')).toBe(duration(sla.responseTimeSeconds.p50));
     expect(await page.locator('[data-testid="chart-volume"] rect.answered').count()).toBe(7 * 24);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('says so when the industry has fewer than 5 brands, and shows a brand without events', async () => {
+    await page.selectOption('[data-testid="brand-select"]', 'solo');
+    await page.locator('main[data-state="ready"][data-brand="solo"]').waitFor({ timeout: 30_000 });
+    expect(await text('benchmark-note')).toContain('at least 5 brands');
+    expect(await text('response-rate')).toBe(DASH);
+    expect(await text('backlog-count')).toBe('0');
+    expect(await page.getByTestId('backlog-row').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });
