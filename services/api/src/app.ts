@@ -11,10 +11,12 @@ import type { Registry } from 'prom-client';
 import { ApiHttpError, authenticateReader } from './access.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import { BenchmarkCache } from './benchmark-cache.ts';
+import { pageRoutes } from './page/page-routes.ts';
 import type { ProjectionReader } from './projection-reader.ts';
 import { agentsRoute } from './routes/agents-route.ts';
 import { backlogRoute } from './routes/backlog-route.ts';
 import { benchmarkRoutes } from './routes/benchmark-routes.ts';
+import { brandsRoute } from './routes/brands-route.ts';
 import { churnRiskRoute } from './routes/churn-risk-route.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import type { QueryRouteOptions } from './routes/route-options.ts';
@@ -37,6 +39,8 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   const clock = deps.clock ?? Date.now;
   const app = Fastify({
     logger: deps.logger ? { redact: ['req.headers.authorization'] } : false,
+    // Ids may be up to 256 characters (the contract's limit); longer ones are unknown brands (404), not 414s.
+    maxParamLength: 2048,
   });
   // Route schemas document the API and shape the JSON answers; query parameters are checked by query-params.ts,
   // which names the parameter and the fix in every 400 (the schema validator would coerce and strip instead).
@@ -98,6 +102,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   });
   registerOperationalRoutes(app, { registry: deps.registry, checks: deps.checks });
   await app.register(docsRoutes);
+  await app.register(pageRoutes);
 
   const routeOptions: QueryRouteOptions = {
     keys: deps.keys,
@@ -128,6 +133,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
           'authorization',
         ),
     });
+    await v1.register(brandsRoute, routeOptions);
     await v1.register(slaRoutes, routeOptions);
     await v1.register(agentsRoute, routeOptions);
     await v1.register(backlogRoute, routeOptions);
