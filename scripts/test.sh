@@ -15,5 +15,5 @@ npm run --silent lint
 npx vitest run --project unit
 npx vitest run --project integration
 npx vitest run --project faults
-if [[ -f infra/prometheus/test-rules.sh ]]; then bash infra/prometheus/test-rules.sh; fi
+bash infra/prometheus/test-rules.sh
 bash scripts/schemathesis.sh

@@ -121,7 +121,7 @@ describe('Prometheus and the Grafana dashboards against the running services', (
   async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
-      if (prometheus?.exitCode !== null) throw new Error(`prometheus exited:\n${prometheusLog}`);
+      if (prometheus && prometheus.exitCode !== null) throw new Error(`prometheus exited:\n${prometheusLog}`);
       if (Date.now() > deadline)
         throw new Error(`timed out waiting for ${what}\n${prometheusLog.slice(-4000)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -185,6 +185,9 @@ describe('Prometheus and the Grafana dashboards against the running services', (
     const capture = (chunk: Buffer) => {
       prometheusLog = (prometheusLog + chunk.toString()).slice(-20_000);
     };
+    prometheus.once('error', (error) =>
+      capture(Buffer.from(`cannot run ${PROMETHEUS_BIN}: ${String(error)}\n`)),
+    );
     prometheus.stdout?.on('data', capture);
     prometheus.stderr?.on('data', capture);
     await until('prometheus to be ready', async () => {

@@ -7,27 +7,14 @@ import type { FastifyRequest } from 'fastify';
  * An HTTP answer whose status has no CareError code yet (403 for a key that may not read, 429 for a key over its
  * rate limit); the app's error handler sends it in the same `{error: {code, field, message}}` shape.
  */
-export class ApiHttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-    this.name = 'ApiHttpError';
-  }
-}
-
 /** The caller, who must hold a read or admin key (401 without a valid key, 403 with a write-only key). */
 export async function authenticateReader(request: FastifyRequest, keys: ApiKeyStore): Promise<Principal> {
   const principal = await authenticateRequest(request, keys);
   if (!canRead(principal)) {
-    throw new ApiHttpError(
-      403,
+    throw new CareError(
       'CARE_ERR_FORBIDDEN',
       `belongs to a ${principal.scope} key, which cannot read figures; use a read or admin key`,
-      'authorization',
+      { field: 'authorization' },
     );
   }
   return principal;

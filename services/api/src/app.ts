@@ -6,9 +6,10 @@ import {
   registerOperationalRoutes,
   type ReadinessCheck,
 } from '@carestream/service-kit';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { ApiHttpError, authenticateReader } from './access.ts';
+import { authenticateReader } from './access.ts';
+import { CareError } from '@carestream/errors';
 import type { ApiMetrics } from './api-metrics.ts';
 import { BenchmarkCache } from './benchmark-cache.ts';
 import { pageRoutes } from './page/page-routes.ts';
@@ -46,15 +47,6 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   // which names the parameter and the fix in every 400 (the schema validator would coerce and strip instead).
   app.setValidatorCompiler(() => () => true);
   registerErrorHandler(app);
-  const baseErrorHandler = app.errorHandler;
-  app.setErrorHandler(function (this: FastifyInstance, error: FastifyError, request, reply) {
-    if (error instanceof ApiHttpError) {
-      return reply
-        .code(error.statusCode)
-        .send({ error: { code: error.code, field: error.field, message: error.message } });
-    }
-    return baseErrorHandler.call(this, error, request, reply);
-  });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
       error: {
@@ -126,11 +118,12 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
       timeWindow: 60_000,
       keyGenerator: (request) => request.principal?.keyId ?? request.ip,
       errorResponseBuilder: (_request, context) =>
-        new ApiHttpError(
-          429,
+        new CareError(
           'CARE_ERR_RATE_LIMITED',
           `has made more than ${context.max} requests this minute; retry in ${context.after}`,
-          'authorization',
+          {
+            field: 'authorization',
+          },
         ),
     });
     await v1.register(brandsRoute, routeOptions);

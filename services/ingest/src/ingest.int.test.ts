@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { topicNames, type CareEvent } from '@carestream/contract';
+import { topicNames } from '@carestream/contract';
 import { createKafka, EventCodec, type CodecEvent } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
 import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
@@ -260,7 +260,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       expect(wrong.statusCode).toBe(401);
 
       const readOnly = await post(JSON.stringify([mention()]), { authorization: `Bearer ${readKey}` });
-      expect(readOnly.statusCode).toBe(401);
+      expect(readOnly.statusCode).toBe(403);
       expect(readOnly.json().error.message).toMatch(/read key/);
 
       const otherBrand = await post(JSON.stringify([mention({ brandId: 'globex' })]));

@@ -56,19 +56,19 @@ export async function replayProjection(
     // The replay reads the same topics as the live processor; only where it writes differs.
     const definition: ProcessorDefinition<unknown> =
       projection === 'sla'
-        ? (slaProcessor({
+        ? slaProcessor({
             codec,
             topics: names,
             registry: new Registry(),
             horizonMs: config.horizonMs,
             fixedSchema: schema,
             emitDerived: false,
-          }) as ProcessorDefinition<unknown>)
-        : (churnProcessor({
+          })
+        : churnProcessor({
             codec,
             derivedTopic: names.slaDerived,
             fixedSchema: schema,
-          }) as ProcessorDefinition<unknown>);
+          });
     const topics = definition.topics;
     const ends = await topicEnds(kafka, topics);
     const total = [...ends.values()].reduce((sum, end) => sum + end, 0);

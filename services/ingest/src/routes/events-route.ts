@@ -29,7 +29,7 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     const principal = await authenticateRequest(request, options.keys);
     if (!canWrite(principal)) {
       throw new CareError(
-        'CARE_ERR_UNAUTHORIZED',
+        'CARE_ERR_FORBIDDEN',
         `belongs to a ${principal.scope} key, which cannot write events`,
         {
           field: 'authorization',
