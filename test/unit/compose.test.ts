@@ -64,3 +64,18 @@ describe('docker-compose.yml agrees with the local stack', () => {
     expect(stackScript).toContain('APICURIO_STORAGE_KIND=sql');
   });
 });
+
+describe('docker-compose.yml runs carestream itself', () => {
+  it('has the ingest, processors and API services on the local ports, wired to the compose network', () => {
+    expect(hostPort('ingest')).toBe('8080');
+    expect(hostPort('api')).toBe('8081');
+    expect(hostPort('processors')).toBe('9464');
+    for (const service of ['ingest', 'processors', 'api']) {
+      const environment = compose.services[service]?.environment ?? {};
+      expect(Object.keys(environment)).toEqual(
+        expect.arrayContaining(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL']),
+      );
+      expect(environment.DATABASE_URL).toContain('@postgres:5432/carestream');
+    }
+  });
+});
