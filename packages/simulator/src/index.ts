@@ -8,3 +8,28 @@ export {
 } from './ground-truth.ts';
 export { generateScenario, toIngestItem, type Scenario, type ScenarioOptions } from './scenario.ts';
 export { SeededRandom } from './seeded-random.ts';
+export * as calibration from './calibration.ts';
+export { nextBusinessInstant, zoneOffsetMs } from './business-hours.ts';
+export {
+  brandProfiles,
+  generateBrands,
+  groundTruthOf,
+  ownAccountIdsOf,
+  simulateTraffic,
+  stableHash,
+  trafficModel,
+  type ReplySpeed,
+  type SimBrand,
+  type TimedEvent,
+  type TrafficEvent,
+  type TrafficModel,
+  type TrafficOptions,
+} from './traffic.ts';
+export {
+  responseTimeReport,
+  truthReport,
+  truthRow,
+  type ResponseTimeReport,
+  type TruthReport,
+  type TruthRow,
+} from './truth-report.ts';

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliIo } from './cli-io.ts';
 import { importCommand } from './commands/import-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
+import { simulateCommand } from './commands/simulate-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
 
 /**
@@ -18,6 +19,7 @@ export function buildProgram(io: CliIo): Command {
     });
   program.addCommand(importCommand(io));
   program.addCommand(keysCommand(io));
+  program.addCommand(simulateCommand(io));
   program.addCommand(replayCommand(io));
   return program;
 }
