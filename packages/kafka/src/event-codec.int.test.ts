@@ -1,0 +1,82 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { MENTION_RECEIVED_SCHEMA, topicNames, type CareEvent } from '@carestream/contract';
+import { testServices, uniqueName } from '@carestream/test-support';
+import { describe, expect, it } from 'vitest';
+import { EventCodec } from './event-codec.ts';
+
+const mention: CareEvent = {
+  type: 'MentionReceived',
+  eventId: 'm-1',
+  brandId: 'acme',
+  channel: 'instagram',
+  conversationId: 'c-1',
+  messageId: 'msg-1',
+  authorId: 'cust-1',
+  receivedAt: Date.UTC(2026, 10, 26, 9),
+  kind: 'complaint',
+  needsResponse: true,
+  sentiment: -0.6,
+  authorFollowers: 1200,
+  private: false,
+  text: 'where is my parcel?',
+};
+
+describe('event schemas in the real schema registry', () => {
+  const services = testServices();
+  const registry = new SchemaRegistry({ host: services.schemaRegistryUrl });
+
+  it('registers every event schema with BACKWARD compatibility and round-trips events', async () => {
+    const names = topicNames(`${uniqueName('codec')}.`);
+    const codec = await EventCodec.register(registry, names);
+    const encoded = await codec.encode(mention);
+    expect(encoded[0]).toBe(0); // Confluent wire format: magic byte, then the schema id
+    expect(await EventCodec.forDecoding(registry).decode(encoded)).toEqual(mention);
+    const config = await fetch(
+      `${services.schemaRegistryUrl}/config/${names.interactions}-dev.carestream.events.MentionReceived`,
+    );
+    expect(((await config.json()) as { compatibilityLevel: string }).compatibilityLevel).toBe('BACKWARD');
+  });
+
+  it('accepts a new optional field, and old readers still read the new data', async () => {
+    const names = topicNames(`${uniqueName('evolve')}.`);
+    const codec = await EventCodec.register(registry, names);
+    const subject = `${names.interactions}-dev.carestream.events.MentionReceived`;
+    const evolved = {
+      ...MENTION_RECEIVED_SCHEMA,
+      fields: [
+        ...MENTION_RECEIVED_SCHEMA.fields,
+        { name: 'language', type: ['null', 'string'], default: null },
+      ],
+    };
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(evolved) },
+      { subject },
+    );
+    const { type: _type, ...record } = mention;
+    const newer = await registry.encode(id, { ...record, language: 'fr' });
+    // The codec (built for the old schema) decodes it to the event it knows, without the new field.
+    expect(await codec.decode(newer)).toEqual(mention);
+  });
+
+  it('refuses an incompatible change (a new required field)', async () => {
+    const names = topicNames(`${uniqueName('refuse')}.`);
+    await EventCodec.register(registry, names);
+    const subject = `${names.interactions}-dev.carestream.events.MentionReceived`;
+    const incompatible = {
+      ...MENTION_RECEIVED_SCHEMA,
+      fields: [...MENTION_RECEIVED_SCHEMA.fields, { name: 'language', type: 'string' }],
+    };
+    await expect(
+      registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(incompatible) }, { subject }),
+    ).rejects.toThrow(/compatib|409/i);
+  });
+
+  it('dead-letters what is not in the wire format', async () => {
+    await expect(
+      EventCodec.forDecoding(registry).decode(Buffer.from('{"type":"mention"}')),
+    ).rejects.toMatchObject({
+      code: 'CARE_ERR_DECODE',
+      retriable: false,
+    });
+  });
+});
