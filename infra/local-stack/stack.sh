@@ -271,6 +271,7 @@ start_registry() {
     wait_until "Apicurio Registry" 120 "" registry_ready
     return 0
   fi
+  # Pooled connections are validated, so the registry recovers by itself when PostgreSQL restarts.
   log "starting Apicurio Registry $APICURIO_VERSION on 127.0.0.1:$REGISTRY_PORT (storage: PostgreSQL)"
   (
     cd "$APICURIO_DIR"
@@ -281,6 +282,9 @@ start_registry() {
       APICURIO_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/apicurio" \
       APICURIO_DATASOURCE_USERNAME="$PG_USER" \
       APICURIO_DATASOURCE_PASSWORD="$PG_PASSWORD" \
+      QUARKUS_DATASOURCE_POSTGRESQL_JDBC_VALIDATION_QUERY_SQL="select 1" \
+      QUARKUS_DATASOURCE_POSTGRESQL_JDBC_VALIDATE_ON_BORROW=true \
+      QUARKUS_DATASOURCE_POSTGRESQL_JDBC_BACKGROUND_VALIDATION_INTERVAL=5S \
       nohup java -Xms128m -Xmx512m -Dcarestream.component="$REGISTRY_MARKER" -jar "$(apicurio_jar)" \
       >>"$LOG_DIR/registry.log" 2>&1 &
     echo $! >"$(pid_file registry)"

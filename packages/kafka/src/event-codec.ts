@@ -17,6 +17,7 @@ const MAGIC_BYTE = 0;
 export type CodecEvent = CareEvent | SlaChangeDerived;
 type CodecEventType = CodecEvent['type'];
 const DERIVED_RECORD = 'SlaChangeDerived';
+const REGISTER_ATTEMPTS = 8;
 
 /**
  * Avro encoding of carestream events in the Confluent wire format (magic byte, 4-byte schema id, Avro
@@ -45,16 +46,23 @@ export class EventCodec {
         schema: SLA_CHANGE_DERIVED_SCHEMA,
       },
     ];
-    try {
-      for (const subject of subjects) {
-        const { id } = await registry.register(
-          { type: SchemaType.AVRO, schema: JSON.stringify(subject.schema) },
-          { subject: subject.subject },
-        );
-        ids.set(subject.type, id);
+    for (const subject of subjects) {
+      // A registry that is starting, or whose database just restarted, answers 5xx for a moment: retry.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const { id } = await registry.register(
+            { type: SchemaType.AVRO, schema: JSON.stringify(subject.schema) },
+            { subject: subject.subject },
+          );
+          ids.set(subject.type, id);
+          break;
+        } catch (error) {
+          if (attempt >= REGISTER_ATTEMPTS || !isTransientRegistryError(error)) {
+            throw registryFault(error, 'registering the event schemas');
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+        }
       }
-    } catch (error) {
-      throw registryFault(error, 'registering the event schemas');
     }
     return new EventCodec(registry, ids);
   }
@@ -85,7 +93,7 @@ export class EventCodec {
       recordName = schema.name ?? '';
       value = await this.registry.decode(buffer);
     } catch (error) {
-      if (isNetworkFault(error)) throw registryFault(error, `fetching schema ${schemaId}`);
+      if (isTransientRegistryError(error)) throw registryFault(error, `fetching schema ${schemaId}`);
       throw new CareError('CARE_ERR_DECODE', `cannot decode with schema ${schemaId}: ${messageOf(error)}`, {
         cause: error,
       });
@@ -93,6 +101,12 @@ export class EventCodec {
     if (recordName.endsWith(`.${DERIVED_RECORD}`)) return derivedFromAvroRecord(value);
     return fromAvroRecord(recordName, value);
   }
+}
+
+/** 5xx answers and connection failures pass; 4xx (an incompatible schema, a bad request) do not. */
+function isTransientRegistryError(error: unknown): boolean {
+  const status = (error as { status?: unknown }).status;
+  return (typeof status === 'number' && status >= 500) || isNetworkFault(error);
 }
 
 function isNetworkFault(error: unknown): boolean {
