@@ -1,6 +1,12 @@
 import { generateScenario, toIngestItem } from '@carestream/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendEvents, startPipeline, waitForCatchUp, type Pipeline } from './pipeline-harness.ts';
+import {
+  feedScenario,
+  sendEvents,
+  startPipeline,
+  waitForCatchUp,
+  type Pipeline,
+} from './pipeline-harness.ts';
 import { bucketsByBrandChannel, expectFiguresMatchTruth } from './truth-assertions.ts';
 
 const HOUR = 3_600_000;
@@ -20,10 +26,7 @@ describe('the pipeline against ground truth', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline({ partitions: 3, horizonHours: 1 });
-    await sendEvents(pipeline, scenario.profiles.map(toIngestItem));
-    await waitForCatchUp(pipeline);
-    await sendEvents(pipeline, scenario.events.map(toIngestItem));
-    await waitForCatchUp(pipeline);
+    await feedScenario(pipeline, scenario);
   });
 
   afterAll(async () => {
@@ -120,10 +123,7 @@ describe('replay', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline({ partitions: 3, horizonHours: 1 });
-    await sendEvents(pipeline, scenario.profiles.map(toIngestItem));
-    await waitForCatchUp(pipeline);
-    await sendEvents(pipeline, scenario.events.map(toIngestItem));
-    await waitForCatchUp(pipeline);
+    await feedScenario(pipeline, scenario);
   });
 
   afterAll(async () => {

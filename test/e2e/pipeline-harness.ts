@@ -1,6 +1,14 @@
 // Starts carestream's ingest and processors in-process against the real stack, with topics, consumer groups
 // and a database of the test's own, and waits for the processors to catch up with what ingest accepted.
-import { topicNames, type TopicNames } from '@carestream/contract';
+import {
+  topicNames,
+  type BrandPostPublished,
+  type BrandProfileSet,
+  type MentionReceived,
+  type ReplySent,
+  type TopicNames,
+} from '@carestream/contract';
+import { toIngestItem } from '@carestream/simulator';
 import { createKafka } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
 import { loadIngestConfig, startIngest, type IngestRuntime } from '@carestream/ingest';
@@ -142,4 +150,18 @@ export async function waitForCatchUp(pipeline: Pipeline, timeoutMs = 120_000): P
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Sets the brands up (profiles applied first, as a brand is set up before its traffic), then sends the traffic. */
+export async function feedScenario(
+  pipeline: Pipeline,
+  scenario: {
+    profiles: readonly BrandProfileSet[];
+    events: readonly (MentionReceived | ReplySent | BrandPostPublished)[];
+  },
+): Promise<void> {
+  await sendEvents(pipeline, scenario.profiles.map(toIngestItem));
+  await waitForCatchUp(pipeline);
+  await sendEvents(pipeline, scenario.events.map(toIngestItem));
+  await waitForCatchUp(pipeline);
 }

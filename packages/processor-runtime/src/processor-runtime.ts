@@ -1,5 +1,5 @@
 import { CareError } from '@carestream/errors';
-import type { Pool, PoolClient } from '@carestream/postgres';
+import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { ProcessorMetrics } from './processor-metrics.ts';
 import { isTransientFault } from './transient-faults.ts';
@@ -117,20 +117,11 @@ export async function startProcessor<T>(
   });
 
   /** One transaction on a pooled client, prepared as the definition asks (its schema, its offsets). */
-  async function inTransaction<R>(fn: (client: PoolClient) => Promise<R>): Promise<R> {
-    const client = await options.pool.connect();
-    try {
-      await client.query('begin');
+  function inTransaction<R>(fn: (client: PoolClient) => Promise<R>): Promise<R> {
+    return withTransaction(options.pool, async (client) => {
       await definition.prepareTransaction?.(client);
-      const result = await fn(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return fn(client);
+    });
   }
 
   async function seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {

@@ -8,3 +8,4 @@ export {
   type ReadinessCheck,
 } from './readiness.ts';
 export { authenticateRequest } from './bearer-auth.ts';
+export { serveUntilSignalled } from './serve.ts';

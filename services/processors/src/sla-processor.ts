@@ -12,7 +12,6 @@ import {
   expireDue,
   initialConversationState,
   interactionTime,
-  mergeBuckets,
   nextDueAt,
   openMentions,
   slaDelta,
@@ -36,6 +35,7 @@ import {
   bucketId,
   loadConversations,
   loadDueConversations,
+  mergeBucketInto,
   newBrandPosts,
   saveConversations,
   writeOutbox,
@@ -105,14 +105,14 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
     eventTimeMs: (event) =>
       event.type === 'BrandPostPublished' ? event.publishedAt : interactionTime(event),
     apply: async (client, batch) => {
+      // Same-key deltas are merged as they come, in place: a delta from slaDelta/brandPostDelta is new and
+      // ours, so the first one of a key becomes that key's accumulator.
       const deltas = new Map<string, { key: SlaBucketKey; delta: SlaBucket }>();
       const add = (update: SlaBucketUpdate) => {
         const id = bucketId(update.key);
         const known = deltas.get(id);
-        deltas.set(id, {
-          key: update.key,
-          delta: known ? mergeBuckets(known.delta, update.delta) : update.delta,
-        });
+        if (known) mergeBucketInto(known.delta, update.delta);
+        else deltas.set(id, { key: update.key, delta: update.delta });
       };
 
       const posts = batch.records.flatMap(({ value }) =>

@@ -1,10 +1,9 @@
 // The SLA projection's SQL. Every function runs inside the batch transaction, with search_path already
 // pointing at the projection's generation schema (projection-generation.ts).
 import {
-  mergeBuckets,
-  slaBucketFromJSON,
-  slaBucketToJSON,
+  ResponseTimeSketch,
   type ConversationState,
+  type SerializedResponseTimeSketch,
   type SerializedSlaBucket,
   type SlaBucket,
   type SlaBucketKey,
@@ -38,12 +37,26 @@ const COLUMNS: Record<keyof Omit<SerializedSlaBucket, 'responseSketch' | 'busine
 };
 const COUNTER_ENTRIES = Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][];
 
-type BucketRow = Record<string, unknown> & { response_sketch: unknown; business_sketch: unknown };
+/**
+ * Adds `delta` into `into`, which the caller owns (a delta it built, or a bucket it read): counters summed,
+ * sketches merged in place. Merging a batch's changes this way allocates nothing per change, where
+ * mergeBuckets (which leaves both inputs alone) made a new bucket and two new sketches each time.
+ */
+export function mergeBucketInto(into: SlaBucket, delta: SlaBucket): void {
+  const target = into as { -readonly [K in keyof SlaBucket]: SlaBucket[K] };
+  for (const [field] of COUNTER_ENTRIES) target[field] += delta[field];
+  target.responseSketch.merge(delta.responseSketch);
+  target.businessSketch.merge(delta.businessSketch);
+}
+
+const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
 
 /**
- * Adds the batch's merged deltas to their hourly rows: reads the rows touched (locked, in key order so
- * concurrent instances queue rather than deadlock), merges counters and sketches, writes them back in one
- * statement.
+ * Adds the batch's merged deltas to their hourly rows in one multi-row upsert (unnest of column arrays):
+ * counters are added by Postgres (`x = sla_hourly.x + excluded.x`), so they are never read; sketches are
+ * read, merged and written back only for the rows whose delta holds response times (answers), while every
+ * other row keeps its stored sketches without them leaving the database. The touched rows are locked first,
+ * in key order, so that concurrent instances queue rather than deadlock.
  */
 export async function addToBuckets(
   client: PoolClient,
@@ -52,69 +65,72 @@ export async function addToBuckets(
   if (deltas.size === 0) return;
   const entries = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const keys = entries.map(([, { key }]) => key);
-  const { rows } = await client.query<
-    BucketRow & { brand_id: string; hour_start: Date; channel: string; agent_id: string }
-  >(
-    `select s.* from sla_hourly s
-       join unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) with ordinality k(brand_id, hour_start, channel, agent_id, n)
+  const brandIds = keys.map((key) => key.brandId);
+  const hours = keys.map((key) => new Date(key.hourStartMs).toISOString());
+  const channels = keys.map((key) => key.channel);
+  const agentIds = keys.map((key) => key.agentId ?? '');
+  const withSketches = entries.map(
+    ([, { delta }]) => !delta.responseSketch.isEmpty() || !delta.businessSketch.isEmpty(),
+  );
+  const { rows } = await client.query<{
+    n: string;
+    response_sketch: SerializedResponseTimeSketch | null;
+    business_sketch: SerializedResponseTimeSketch | null;
+  }>(
+    `select k.n,
+            case when k.merge then s.response_sketch end as response_sketch,
+            case when k.merge then s.business_sketch end as business_sketch
+       from sla_hourly s
+       join unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[]) with ordinality k(brand_id, hour_start, channel, agent_id, merge, n)
          on s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
       order by k.n
         for update of s`,
+    [brandIds, hours, channels, agentIds, withSketches],
+  );
+  // The sketches to write: stored + delta where the delta has some; null keeps the stored ones (or, for a
+  // new row, the empty sketch).
+  const responseSketches: (string | null)[] = entries.map(([, { delta }], i) =>
+    withSketches[i] ? JSON.stringify(delta.responseSketch.toJSON()) : null,
+  );
+  const businessSketches = entries.map(([, { delta }], i) =>
+    withSketches[i] ? JSON.stringify(delta.businessSketch.toJSON()) : null,
+  );
+  for (const row of rows) {
+    const i = Number(row.n) - 1;
+    const delta = entries[i]?.[1].delta;
+    if (!delta || !row.response_sketch || !row.business_sketch) continue;
+    const response = ResponseTimeSketch.fromJSON(row.response_sketch).merge(delta.responseSketch);
+    const business = ResponseTimeSketch.fromJSON(row.business_sketch).merge(delta.businessSketch);
+    responseSketches[i] = JSON.stringify(response.toJSON());
+    businessSketches[i] = JSON.stringify(business.toJSON());
+  }
+  const counters = COUNTER_ENTRIES.map(([field]) => entries.map(([, { delta }]) => delta[field]));
+  const columns = COUNTER_ENTRIES.map(([, column]) => column);
+  const counterParams = columns.map((_, i) => `$${i + 5}::bigint[]`).join(', ');
+  const sketchParam = columns.length + 5;
+  await client.query(
+    `insert into sla_hourly (brand_id, hour_start, channel, agent_id, ${columns.join(', ')}, response_sketch, business_sketch)
+     select u.brand_id, u.hour_start, u.channel, u.agent_id, ${columns.map((c) => `u.${c}`).join(', ')},
+            coalesce(u.response_sketch, s.response_sketch, $${sketchParam + 2}::jsonb),
+            coalesce(u.business_sketch, s.business_sketch, $${sketchParam + 2}::jsonb)
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], ${counterParams}, $${sketchParam}::jsonb[], $${sketchParam + 1}::jsonb[])
+            as u(brand_id, hour_start, channel, agent_id, ${columns.join(', ')}, response_sketch, business_sketch)
+       left join sla_hourly s
+         on s.brand_id = u.brand_id and s.hour_start = u.hour_start and s.channel = u.channel and s.agent_id = u.agent_id
+     on conflict (brand_id, hour_start, channel, agent_id) do update set
+       ${columns.map((c) => `${c} = sla_hourly.${c} + excluded.${c}`).join(', ')},
+       response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch`,
     [
-      keys.map((key) => key.brandId),
-      keys.map((key) => new Date(key.hourStartMs).toISOString()),
-      keys.map((key) => key.channel),
-      keys.map((key) => key.agentId ?? ''),
+      brandIds,
+      hours,
+      channels,
+      agentIds,
+      ...counters,
+      responseSketches,
+      businessSketches,
+      EMPTY_SKETCH,
     ],
   );
-  const existing = new Map<string, SlaBucket>();
-  for (const row of rows) {
-    const id = bucketId({
-      brandId: row.brand_id,
-      hourStartMs: row.hour_start.getTime(),
-      channel: row.channel as SlaBucketKey['channel'],
-      agentId: row.agent_id === '' ? null : row.agent_id,
-    });
-    existing.set(id, bucketFromRow(row));
-  }
-  const merged = entries.map(([id, { key, delta }]) => {
-    const before = existing.get(id);
-    return bucketToRow(key, before ? mergeBuckets(before, delta) : delta);
-  });
-  const assignments = [...COUNTER_ENTRIES.map(([, column]) => column), 'response_sketch', 'business_sketch']
-    .map((column) => `${column} = excluded.${column}`)
-    .join(', ');
-  await client.query(
-    `insert into sla_hourly
-     select * from jsonb_populate_recordset(null::sla_hourly, $1::jsonb)
-     on conflict (brand_id, hour_start, channel, agent_id) do update set ${assignments}`,
-    [JSON.stringify(merged)],
-  );
-}
-
-function bucketFromRow(row: BucketRow): SlaBucket {
-  const json = Object.fromEntries(
-    COUNTER_ENTRIES.map(([field, column]) => [field, Number(row[column] ?? 0)]),
-  );
-  return slaBucketFromJSON({
-    ...json,
-    responseSketch: row.response_sketch,
-    businessSketch: row.business_sketch,
-  } as SerializedSlaBucket);
-}
-
-function bucketToRow(key: SlaBucketKey, bucket: SlaBucket): Record<string, unknown> {
-  const json = slaBucketToJSON(bucket);
-  const row: Record<string, unknown> = {
-    brand_id: key.brandId,
-    hour_start: new Date(key.hourStartMs).toISOString(),
-    channel: key.channel,
-    agent_id: key.agentId ?? '',
-    response_sketch: json.responseSketch,
-    business_sketch: json.businessSketch,
-  };
-  for (const [field, column] of COUNTER_ENTRIES) row[column] = json[field];
-  return row;
 }
 
 export interface StoredConversation {
