@@ -1,5 +1,6 @@
 import {
   conversationKey,
+  SLA_CHANGE_TYPES,
   type BrandPostPublished,
   type BusinessHoursRange,
   type InteractionEvent,
@@ -86,6 +87,18 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
     registers: [options.registry],
   });
 
+  const replies = new Counter({
+    name: 'carestream_sla_replies_total',
+    help: 'Brand replies folded, human or automated (bots and auto-rules never count as answers).',
+    labelNames: ['automated'],
+    registers: [options.registry],
+  });
+  // Every label value exists from the start, so rate() and increase() see the first events too.
+  for (const outcome of ['applied', 'duplicate', 'too-late']) outcomes.inc({ outcome }, 0);
+  for (const change of SLA_CHANGE_TYPES) changesCounter.inc({ change }, 0);
+  changesCounter.inc({ change: 'reply-counted' }, 0);
+  for (const automated of ['true', 'false']) replies.inc({ automated }, 0);
+
   return {
     name: options.name ?? 'sla',
     topics: [options.topics.interactions, options.topics.brandPosts],
@@ -148,6 +161,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
       const record = (key: string, changes: readonly SlaChange[], context: ConversationContext) => {
         for (const change of changes) {
           changesCounter.inc({ change: change.type });
+          if (change.type === 'reply-counted') replies.inc({ automated: String(change.automated) });
           add(slaDelta(change));
           if (!emitDerived) continue;
           const event = toDerivedEvent(change, context.slaTargetMs);
