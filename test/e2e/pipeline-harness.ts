@@ -13,7 +13,13 @@ import { createKafka } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
 import { loadIngestConfig, startIngest, type IngestRuntime } from '@carestream/ingest';
 import { loadProcessorsConfig, startProcessors, type ProcessorsRuntime } from '@carestream/processors';
-import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
+import {
+  createTestDatabase,
+  deleteTestTopics,
+  testServices,
+  uniqueName,
+  type TestDatabase,
+} from '@carestream/test-support';
 
 export const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
 
@@ -66,6 +72,7 @@ export async function startPipeline(
       await ingest.close();
       await pipeline.pool.end();
       await database.drop();
+      await deleteTestTopics(Object.values(topicNames(prefix)));
     },
   };
   return pipeline;

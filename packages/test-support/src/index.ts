@@ -1,2 +1,8 @@
 export type { ServiceEndpoints } from './services.ts';
-export { createTestDatabase, testServices, uniqueName, type TestDatabase } from './isolation.ts';
+export {
+  createTestDatabase,
+  deleteTestTopics,
+  testServices,
+  uniqueName,
+  type TestDatabase,
+} from './isolation.ts';

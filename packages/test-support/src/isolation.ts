@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createKafka } from '@carestream/kafka';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { ServiceEndpoints } from './services.ts';
@@ -43,4 +44,20 @@ export async function createTestDatabase(baseUrl = testServices().databaseUrl): 
       }
     },
   };
+}
+
+/** Deletes a test's topics: a broker that kept every test's partitions would start ever more slowly. */
+export async function deleteTestTopics(
+  topics: readonly string[],
+  brokers = testServices().kafkaBrokers,
+): Promise<void> {
+  const admin = createKafka({ brokers, clientId: 'test-cleanup' }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length > 0) await admin.deleteTopics({ topics: present });
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -5,7 +5,13 @@ import { ApiKeyStore } from '@carestream/api-keys';
 import { topicNames } from '@carestream/contract';
 import { createKafka, EventCodec, type CodecEvent } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
-import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
+import {
+  createTestDatabase,
+  deleteTestTopics,
+  testServices,
+  uniqueName,
+  type TestDatabase,
+} from '@carestream/test-support';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +72,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
     await runtime?.close();
     await pool?.end();
     await database?.drop();
+    await deleteTestTopics(Object.values(names));
   });
 
   const now = () => new Date().toISOString();
