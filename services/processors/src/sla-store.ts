@@ -120,16 +120,7 @@ export async function addToBuckets(
      on conflict (brand_id, hour_start, channel, agent_id) do update set
        ${columns.map((c) => `${c} = sla_hourly.${c} + excluded.${c}`).join(', ')},
        response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch`,
-    [
-      brandIds,
-      hours,
-      channels,
-      agentIds,
-      ...counters,
-      responseSketches,
-      businessSketches,
-      EMPTY_SKETCH,
-    ],
+    [brandIds, hours, channels, agentIds, ...counters, responseSketches, businessSketches, EMPTY_SKETCH],
   );
 }
 
