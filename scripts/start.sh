@@ -18,8 +18,12 @@ STACK="bash $ROOT/infra/local-stack/stack.sh"
 $STACK install
 [[ -d node_modules/.bin ]] || npm ci --no-audit --no-fund
 
-stack_was_running=0
-$STACK status >/dev/null 2>&1 && stack_was_running=1
+# Components already running belong to someone else (another clone, the tests): leave them running on exit.
+started_components=()
+status_before="$($STACK status 2>/dev/null || true)"
+for component in registry kafka postgres; do
+  grep -q "^$component *healthy" <<<"$status_before" || started_components+=("$component")
+done
 eval "$($STACK up)"
 
 STATE_DIR="$($STACK state-dir)"
@@ -44,7 +48,7 @@ stop_all() {
   log "stopping carestream"
   for ((i = ${#children[@]} - 1; i >= 0; i--)); do kill -TERM "${children[$i]}" 2>/dev/null || true; done
   for pid in "${children[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if ((!stack_was_running)); then $STACK down; fi
+  if ((${#started_components[@]})); then $STACK stop "${started_components[@]}"; fi
   log "stopped"
 }
 trap 'stop_all; exit 0' INT TERM
@@ -59,7 +63,7 @@ run() { # name, command...
 
 wait_ready() { # name, url
   local deadline=$((SECONDS + 120))
-  until curl -fsS -o /dev/null "$2"; do
+  until curl -fsS -o /dev/null "$2" 2>/dev/null; do
     if ((SECONDS > deadline)); then log "$1 did not become ready; see $LOG_DIR/$1.log"; exit 1; fi
     sleep 0.5
   done

@@ -311,6 +311,19 @@ cmd_down() {
   log "stack is down"
 }
 
+# stop NAME…: stops only the named components (postgres, kafka, registry), e.g. those one caller started.
+cmd_stop() {
+  local name
+  for name in "$@"; do
+    case "$name" in
+      registry) stop_pid registry "$REGISTRY_MARKER" ;;
+      kafka) stop_pid kafka "$KAFKA_MAIN" ;;
+      postgres) stop_postgres ;;
+      *) die "unknown component $name (postgres, kafka, registry)" ;;
+    esac
+  done
+}
+
 check() {
   local name="$1" address="$2"
   shift 2
@@ -359,11 +372,12 @@ case "${1:-}" in
   install) cmd_install ;;
   up) cmd_up ;;
   down) cmd_down ;;
+  stop) shift; cmd_stop "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
   logs) shift; cmd_logs "$@" ;;
   kafka-class) shift; cmd_kafka_class "$@" ;;
   restart-postgres) cmd_restart_postgres ;;
   state-dir) echo "$STATE_DIR" ;;
-  *) echo "usage: $0 install|up|down|status|env|logs [name]|kafka-class <main> [args]|restart-postgres|state-dir" >&2; exit 2 ;;
+  *) echo "usage: $0 install|up|down|status|env|logs [name]|kafka-class <main> [args]|stop <name…>|restart-postgres|state-dir" >&2; exit 2 ;;
 esac
