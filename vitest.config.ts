@@ -20,7 +20,7 @@ export default defineConfig({
             'services/*/src/**/*.int.test.ts',
             'test/e2e/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', 'test/e2e/faults.test.ts'],
           globalSetup: ['./packages/test-support/src/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -102,6 +102,18 @@ export class ProjectionSnapshot {
     return quoteIdent(this.slaSchema);
   }
 
+  /** Name and industry of the given brands' profiles, or of every profiled brand when `brandIds` is null. */
+  async profiledBrands(
+    brandIds: readonly string[] | null,
+  ): Promise<{ brandId: string; name: string; industry: string }[]> {
+    const { rows } = await this.client.query<{ brand_id: string; name: string; industry: string }>(
+      `select brand_id, name, industry from brand_profiles
+        ${brandIds === null ? '' : 'where brand_id = any($1::text[])'}`,
+      brandIds === null ? [] : [brandIds],
+    );
+    return rows.map((row) => ({ brandId: row.brand_id, name: row.name, industry: row.industry }));
+  }
+
   /** The brand's profile, or null; `exists` is false when it has neither a profile nor any SLA data. */
   async brand(brandId: string): Promise<{ exists: boolean; profile: BrandProfile | null }> {
     const { rows } = await this.client.query<{

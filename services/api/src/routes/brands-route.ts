@@ -1,4 +1,3 @@
-import type { PoolClient } from '@carestream/postgres';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { respond } from '../negotiation.ts';
@@ -63,24 +62,12 @@ export async function brandsRoute(app: FastifyInstance, options: QueryRouteOptio
   );
 }
 
-/**
- * Profiles (name, industry) of the given brands, or of every brand when `brandIds` is null. Runs in the
- * snapshot's read-only transaction. ProjectionSnapshot has no query for profile names yet, so this reaches its
- * client; it belongs there as a `brands()` method.
- */
+/** Profiles (name, industry) of the given brands, or of every brand when `brandIds` is null, sorted. */
 async function profiledBrands(
   snapshot: ProjectionSnapshot,
   brandIds: readonly string[] | null,
 ): Promise<BrandItem[]> {
-  const { client } = snapshot as unknown as { client: PoolClient };
-  const { rows } = await client.query<{ brand_id: string; name: string; industry: string }>(
-    `select brand_id, name, industry from brand_profiles
-      ${brandIds === null ? '' : 'where brand_id = any($1::text[])'}`,
-    brandIds === null ? [] : [brandIds],
-  );
-  return rows
-    .map((row) => ({ brandId: row.brand_id, name: row.name, industry: row.industry }))
-    .sort(compareBrands);
+  return (await snapshot.profiledBrands(brandIds)).sort(compareBrands);
 }
 
 function compareBrands(a: BrandItem, b: BrandItem): number {
