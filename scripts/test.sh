@@ -12,8 +12,24 @@ bash infra/local-stack/stack.sh install
 
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 npm run --silent lint
-npx vitest run --project unit
-npx vitest run --project integration
-npx vitest run --project faults
+
+# Each vitest project in turn (unit, then the real-services ones, then the fault test, which restarts
+# PostgreSQL and so runs alone); their counts are added up for the closing line.
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+for project in unit integration faults; do
+  npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$results.$project"
+done
 bash infra/prometheus/test-rules.sh
 bash scripts/schemathesis.sh
+
+node -e '
+  let passed = 0, failed = 0;
+  for (const project of ["unit", "integration", "faults"]) {
+    const report = JSON.parse(require("node:fs").readFileSync(process.argv[1] + "." + project, "utf8"));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+' "$results"
+rm -f "$results".*
