@@ -27,13 +27,18 @@ export interface IngestAppDependencies {
 /** Builds the ingest HTTP app (no listening here: server.ts does that, tests use inject or listen on 0). */
 export async function buildIngestApp(deps: IngestAppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // Never log the Authorization header or webhook signatures.
+    logger: deps.logger
+      ? {
+          redact: [
+            'req.headers.authorization',
+            'req.headers["x-hub-signature-256"]',
+            'req.headers["x-twitter-webhooks-signature"]',
+          ],
+        }
+      : false,
     // Our own readers enforce the body limits on the stream; this is the hard cap above them.
     bodyLimit: deps.limits.maxBytes + 1024,
-    // Never log the Authorization header or webhook signatures.
-    ...(deps.logger
-      ? { logger: { redact: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]'] } }
-      : {}),
   });
   registerErrorHandler(app);
   app.addHook('onResponse', async (request, reply) => {

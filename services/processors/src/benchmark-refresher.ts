@@ -9,6 +9,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
 
 const DAY_MS = 86_400_000;
+const REFRESH_LOCK = 0x62656e63; // "benc"
 
 export interface BenchmarkRefresherOptions {
   readonly pool: Pool;
@@ -21,7 +22,8 @@ export interface BenchmarkRefresherOptions {
 }
 
 export interface RunningRefresher {
-  refresh(): Promise<number>;
+  /** Recomputes now; resolves with the rows published, or null when another instance was refreshing. */
+  refresh(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -51,11 +53,20 @@ export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): Run
   });
   const log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`));
 
-  async function refresh(): Promise<number> {
+  async function refresh(): Promise<number | null> {
     const since = new Date(Math.floor(clock() / DAY_MS) * DAY_MS - (days - 1) * DAY_MS);
     const client = await options.pool.connect();
     try {
       await client.query('begin');
+      // Every instance running the SLA processor has a refresher; one recomputation at a time is enough.
+      const { rows: locked } = await client.query<{ ok: boolean }>(
+        'select pg_try_advisory_xact_lock($1) as ok',
+        [REFRESH_LOCK],
+      );
+      if (!locked[0]?.ok) {
+        await client.query('rollback');
+        return null; // another instance is refreshing
+      }
       await useGeneration(client, 'sla');
       const { rows } = await client.query<BrandDayRow>(
         `select p.industry, s.channel, date_trunc('day', s.hour_start at time zone 'UTC') as day, s.brand_id,

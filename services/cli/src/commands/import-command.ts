@@ -1,8 +1,9 @@
 import { CareError } from '@carestream/errors';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { formatSummary, runImport, type ImportSummary } from '../import/importer.ts';
 import type { ImportFormat } from '../import/checkpoint.ts';
+import { EXIT_INTERRUPTED, integer } from './option-parsers.ts';
 
 interface ImportCommandOptions {
   format?: ImportFormat;
@@ -15,15 +16,6 @@ interface ImportCommandOptions {
   progress: boolean;
   timeout: number;
 }
-
-export const EXIT_INTERRUPTED = 130;
-
-const integer = (min: number, max: number) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-  return value;
-};
 
 /** `carestream import <file>`: bulk import of NDJSON or CSV through the ingest service. */
 export function importCommand(io: CliIo): Command {

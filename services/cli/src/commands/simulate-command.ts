@@ -8,6 +8,7 @@ import {
   type SimulateMode,
   type SimulateSummary,
 } from '../simulate/simulator-run.ts';
+import { EXIT_INTERRUPTED, integer } from './option-parsers.ts';
 
 interface SimulateCommandOptions {
   seed: number;
@@ -26,15 +27,6 @@ interface SimulateCommandOptions {
   timeout: number;
   progress: boolean;
 }
-
-export const EXIT_INTERRUPTED = 130;
-
-const integer = (min: number, max: number) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-  return value;
-};
 
 const positive = (max: number) => (raw: string) => {
   const value = Number(raw);
