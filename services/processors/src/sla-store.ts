@@ -52,11 +52,14 @@ export function mergeBucketInto(into: SlaBucket, delta: SlaBucket): void {
 const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
 
 /**
- * Adds the batch's merged deltas to their hourly rows in one multi-row upsert (unnest of column arrays):
- * counters are added by Postgres (`x = sla_hourly.x + excluded.x`), so they are never read; sketches are
- * read, merged and written back only for the rows whose delta holds response times (answers), while every
- * other row keeps its stored sketches without them leaving the database. The touched rows are locked first,
- * in key order, so that concurrent instances queue rather than deadlock.
+ * Adds the batch's merged deltas to their hourly rows. Counters are added by Postgres (`x = x + delta`), so they
+ * are never read; sketches are read, merged and written back only for the rows whose delta holds response times.
+ *
+ * Rows are shared by instances (a brand's conversations spread over partitions), so the read-merge-write of a
+ * sketch must hold the row's lock from the read to the write. Every touched row is therefore created first
+ * (empty, `on conflict do nothing`, which waits for a concurrent creator) and then locked with `for update`, in
+ * key order so that concurrent instances queue rather than deadlock. Creating a row in the same statement as the
+ * write (insert … on conflict do update) would lose a concurrent creator's sketch: its read saw no row.
  */
 export async function addToBuckets(
   client: PoolClient,
@@ -65,12 +68,22 @@ export async function addToBuckets(
   if (deltas.size === 0) return;
   const entries = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const keys = entries.map(([, { key }]) => key);
-  const brandIds = keys.map((key) => key.brandId);
-  const hours = keys.map((key) => new Date(key.hourStartMs).toISOString());
-  const channels = keys.map((key) => key.channel);
-  const agentIds = keys.map((key) => key.agentId ?? '');
+  const keyParams = [
+    keys.map((key) => key.brandId),
+    keys.map((key) => new Date(key.hourStartMs).toISOString()),
+    keys.map((key) => key.channel),
+    keys.map((key) => key.agentId ?? ''),
+  ];
   const withSketches = entries.map(
     ([, { delta }]) => !delta.responseSketch.isEmpty() || !delta.businessSketch.isEmpty(),
+  );
+  await client.query(
+    `insert into sla_hourly (brand_id, hour_start, channel, agent_id, response_sketch, business_sketch)
+     select k.brand_id, k.hour_start, k.channel, k.agent_id, $5::jsonb, $5::jsonb
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) with ordinality k(brand_id, hour_start, channel, agent_id, n)
+      order by k.n
+     on conflict (brand_id, hour_start, channel, agent_id) do nothing`,
+    [...keyParams, EMPTY_SKETCH],
   );
   const { rows } = await client.query<{
     n: string;
@@ -85,16 +98,11 @@ export async function addToBuckets(
          on s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
       order by k.n
         for update of s`,
-    [brandIds, hours, channels, agentIds, withSketches],
+    [...keyParams, withSketches],
   );
-  // The sketches to write: stored + delta where the delta has some; null keeps the stored ones (or, for a
-  // new row, the empty sketch).
-  const responseSketches: (string | null)[] = entries.map(([, { delta }], i) =>
-    withSketches[i] ? JSON.stringify(delta.responseSketch.toJSON()) : null,
-  );
-  const businessSketches = entries.map(([, { delta }], i) =>
-    withSketches[i] ? JSON.stringify(delta.businessSketch.toJSON()) : null,
-  );
+  // The merged sketches to write; null keeps the stored ones (the delta has no response times).
+  const responseSketches: (string | null)[] = entries.map(() => null);
+  const businessSketches: (string | null)[] = entries.map(() => null);
   for (const row of rows) {
     const i = Number(row.n) - 1;
     const delta = entries[i]?.[1].delta;
@@ -109,18 +117,14 @@ export async function addToBuckets(
   const counterParams = columns.map((_, i) => `$${i + 5}::bigint[]`).join(', ');
   const sketchParam = columns.length + 5;
   await client.query(
-    `insert into sla_hourly (brand_id, hour_start, channel, agent_id, ${columns.join(', ')}, response_sketch, business_sketch)
-     select u.brand_id, u.hour_start, u.channel, u.agent_id, ${columns.map((c) => `u.${c}`).join(', ')},
-            coalesce(u.response_sketch, s.response_sketch, $${sketchParam + 2}::jsonb),
-            coalesce(u.business_sketch, s.business_sketch, $${sketchParam + 2}::jsonb)
+    `update sla_hourly s set
+       ${columns.map((c) => `${c} = s.${c} + u.${c}`).join(', ')},
+       response_sketch = coalesce(u.response_sketch, s.response_sketch),
+       business_sketch = coalesce(u.business_sketch, s.business_sketch)
        from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], ${counterParams}, $${sketchParam}::jsonb[], $${sketchParam + 1}::jsonb[])
             as u(brand_id, hour_start, channel, agent_id, ${columns.join(', ')}, response_sketch, business_sketch)
-       left join sla_hourly s
-         on s.brand_id = u.brand_id and s.hour_start = u.hour_start and s.channel = u.channel and s.agent_id = u.agent_id
-     on conflict (brand_id, hour_start, channel, agent_id) do update set
-       ${columns.map((c) => `${c} = sla_hourly.${c} + excluded.${c}`).join(', ')},
-       response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch`,
-    [brandIds, hours, channels, agentIds, ...counters, responseSketches, businessSketches, EMPTY_SKETCH],
+      where s.brand_id = u.brand_id and s.hour_start = u.hour_start and s.channel = u.channel and s.agent_id = u.agent_id`,
+    [...keyParams, ...counters, responseSketches, businessSketches],
   );
 }
 
