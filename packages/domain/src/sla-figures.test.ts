@@ -9,12 +9,15 @@ import {
 } from './conversation.ts';
 import { mention, reply } from './interaction-fixtures.ts';
 import {
+  addChange,
   applyChange,
   brandPostDelta,
+  emptyAccumulator,
   emptySlaBucket,
   mergeBuckets,
   slaBucketFromJSON,
   slaBucketToJSON,
+  slaBucketKey,
   slaDelta,
   slaFigures,
   type SlaBucket,
@@ -214,5 +217,64 @@ describe('slaFigures', () => {
     const [bucket] = buckets.values();
     const back = slaBucketFromJSON(JSON.parse(JSON.stringify(slaBucketToJSON(bucket as SlaBucket))));
     expect(slaFigures([back])).toEqual(slaFigures([bucket as SlaBucket]));
+  });
+
+  it('given a stream with moved credits, expiries and breaches, when accumulated in place per key, then it equals the sum of one-change deltas', () => {
+    const ctx: ConversationContext = {
+      ...context,
+      horizonMs: DAY,
+      businessHours: {
+        timezone: 'Europe/Paris',
+        ranges: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '09:00', close: '17:00' })),
+      },
+    };
+    const changes = changesOf(
+      [
+        mention({ eventId: 'm1', receivedAt: T0, kind: 'complaint' }),
+        mention({ eventId: 'm2', receivedAt: T0 + 20 * MINUTE }),
+        reply({ eventId: 'r-late', sentAt: T0 + 5 * HOUR, agentId: 'bob' }),
+        reply({ eventId: 'r-auto', sentAt: T0 + MINUTE, automated: true }),
+        reply({ eventId: 'r-early', sentAt: T0 + 25 * MINUTE, agentId: 'alice' }),
+        mention({ eventId: 'm3', receivedAt: T0 + 6 * HOUR }),
+      ],
+      T0 + 3 * DAY,
+      ctx,
+    );
+    expect(changes.map((change) => change.type)).toEqual(
+      expect.arrayContaining(['answer-retracted', 'mention-expired', 'target-breached', 'reply-counted']),
+    );
+    const accumulated = new Map<string, ReturnType<typeof emptyAccumulator>>();
+    for (const change of changes) {
+      const key = JSON.stringify(slaBucketKey(change));
+      const into = accumulated.get(key) ?? emptyAccumulator();
+      addChange(into, change);
+      accumulated.set(key, into);
+    }
+    expect(accumulated.size).toBeGreaterThan(2);
+    // m1 and m2 end up answered by r-early (25 and 5 minutes, inside Monday's business hours); m3 expires.
+    const total = [...accumulated.values()].reduce<SlaBucket>(mergeBuckets, emptySlaBucket());
+    expect(slaBucketToJSON(total)).toMatchObject({
+      needingResponse: 3,
+      complaints: 1,
+      answered: 2,
+      expired: 1,
+      targetBreaches: 1,
+      within30m: 2,
+      within1h: 2,
+      within4h: 2,
+      within24h: 2,
+      responseSumMs: 30 * MINUTE,
+      businessSumMs: 30 * MINUTE,
+      businessWithin30m: 2,
+      businessWithin1h: 2,
+      businessWithin4h: 2,
+      businessWithin24h: 2,
+      humanReplies: 2,
+      automatedReplies: 1,
+      brandPosts: 0,
+    });
+    expect(total.responseSketch.count).toBe(2);
+    expect(total.businessSketch.count).toBe(2);
+    expect(slaFigures([total]).responseTimeSeconds.max).toBeCloseTo(1500, -1);
   });
 });

@@ -5,8 +5,8 @@ import { ResponseTimeSketch, type SerializedResponseTimeSketch } from './respons
 /**
  * Hourly SLA buckets and the figures read from them (PRODUCT.md "What is computed").
  *
- * Every field is additive, so a bucket is also a delta: a projection turns each SlaChange into a one-event delta
- * (slaDelta), sums deltas per key in memory (mergeBuckets), then merges the sum into the stored row. Retractions are
+ * Every field is additive, so a bucket is also a delta: a projection adds each SlaChange to an in-memory bucket per
+ * key (slaBucketKey, addChange), then merges that sum into the stored row. Retractions are
  * negative deltas, sketches included, so a moved credit or an undone expiry leaves the row as if it never happened.
  * Mention figures are keyed by the hour of the mention's receivedAt (the window is "by receivedAt"); reply counts
  * by the hour of sentAt; brand posts by the hour of publishedAt. Hours are UTC hours (epoch ms / 3 600 000).
@@ -72,11 +72,38 @@ const COUNTER_FIELDS: readonly CounterField[] = [
 ];
 
 export function emptySlaBucket(): SlaBucket {
-  const counters = Object.fromEntries(COUNTER_FIELDS.map((field) => [field, 0])) as Record<
-    CounterField,
-    number
-  >;
-  return { ...counters, responseSketch: new ResponseTimeSketch(), businessSketch: new ResponseTimeSketch() };
+  return emptyAccumulator();
+}
+
+/**
+ * A bucket a fold owns and adds changes to in place (addChange): one per key and batch, instead of a new
+ * one-event bucket with two new sketches per change, which is what a busy processor would otherwise allocate.
+ */
+export type SlaBucketAccumulator = { -readonly [K in keyof SlaBucket]: SlaBucket[K] };
+
+export function emptyAccumulator(): SlaBucketAccumulator {
+  return {
+    needingResponse: 0,
+    complaints: 0,
+    answered: 0,
+    expired: 0,
+    targetBreaches: 0,
+    within30m: 0,
+    within1h: 0,
+    within4h: 0,
+    within24h: 0,
+    responseSumMs: 0,
+    businessSumMs: 0,
+    businessWithin30m: 0,
+    businessWithin1h: 0,
+    businessWithin4h: 0,
+    businessWithin24h: 0,
+    humanReplies: 0,
+    automatedReplies: 0,
+    brandPosts: 0,
+    responseSketch: new ResponseTimeSketch(),
+    businessSketch: new ResponseTimeSketch(),
+  };
 }
 
 /** a + b, field by field (neither is changed). */
@@ -110,98 +137,101 @@ export function hourStart(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }
 
-/** The bucket key and the additive delta of one change. */
-export function slaDelta(change: SlaChange): SlaBucketUpdate {
+/** The bucket a change goes to: the mention's hour (the reply's for reply counts), and the agent credited. */
+export function slaBucketKey(change: SlaChange): SlaBucketKey {
   if (change.type === 'reply-counted') {
     return {
-      key: {
-        hourStartMs: hourStart(change.sentAt),
-        brandId: change.brandId,
-        channel: change.channel,
-        agentId: change.agentId,
-      },
-      delta: withCounters(change.automated ? { automatedReplies: 1 } : { humanReplies: 1 }),
+      hourStartMs: hourStart(change.sentAt),
+      brandId: change.brandId,
+      channel: change.channel,
+      agentId: change.agentId,
     };
   }
   const { mention } = change;
-  const answerAgent =
-    change.type === 'mention-answered' || change.type === 'answer-retracted' ? change.agentId : null;
-  const key: SlaBucketKey = {
+  return {
     hourStartMs: hourStart(mention.receivedAt),
     brandId: mention.brandId,
     channel: mention.channel,
-    agentId: answerAgent,
+    agentId: change.type === 'mention-answered' || change.type === 'answer-retracted' ? change.agentId : null,
   };
+}
+
+/** Adds one change to `into` (the bucket of slaBucketKey(change)), in place. */
+export function addChange(into: SlaBucketAccumulator, change: SlaChange): void {
   switch (change.type) {
+    case 'reply-counted':
+      if (change.automated) into.automatedReplies += 1;
+      else into.humanReplies += 1;
+      return;
     case 'mention-counted':
-      return {
-        key,
-        delta: withCounters({ needingResponse: 1, complaints: mention.kind === 'complaint' ? 1 : 0 }),
-      };
+      into.needingResponse += 1;
+      if (change.mention.kind === 'complaint') into.complaints += 1;
+      return;
     case 'mention-expired':
-      return { key, delta: withCounters({ expired: 1 }) };
+      into.expired += 1;
+      return;
     case 'expiry-retracted':
-      return { key, delta: withCounters({ expired: -1 }) };
+      into.expired -= 1;
+      return;
     case 'target-breached':
-      return { key, delta: withCounters({ targetBreaches: 1 }) };
+      into.targetBreaches += 1;
+      return;
     case 'mention-answered':
     case 'answer-retracted': {
       const sign = change.type === 'mention-answered' ? 1 : -1;
-      const seconds = change.responseMs / 1000;
+      const response = change.responseMs;
+      into.answered += sign;
+      // Sums in whole milliseconds: integer addition is exact in any order, so a replay with other batch
+      // boundaries gives the same totals to the last digit.
+      into.responseSumMs += sign * response;
+      if (response <= WITHIN_TARGETS_MS['30m']) into.within30m += sign;
+      if (response <= WITHIN_TARGETS_MS['1h']) into.within1h += sign;
+      if (response <= WITHIN_TARGETS_MS['4h']) into.within4h += sign;
+      if (response <= WITHIN_TARGETS_MS['24h']) into.within24h += sign;
+      into.responseSketch.add(response / 1000, sign);
       const business = change.businessResponseMs;
-      const within = (ms: number | null, limit: number) => (ms !== null && ms <= limit ? sign : 0);
-      const responseSketch = new ResponseTimeSketch().add(seconds, sign);
-      const businessSketch =
-        business === null ? new ResponseTimeSketch() : new ResponseTimeSketch().add(business / 1000, sign);
-      return {
-        key,
-        delta: {
-          ...withCounters({
-            answered: sign,
-            within30m: within(change.responseMs, WITHIN_TARGETS_MS['30m']),
-            within1h: within(change.responseMs, WITHIN_TARGETS_MS['1h']),
-            within4h: within(change.responseMs, WITHIN_TARGETS_MS['4h']),
-            within24h: within(change.responseMs, WITHIN_TARGETS_MS['24h']),
-            // Sums in whole milliseconds: integer addition is exact in any order, so a replay with other batch
-            // boundaries gives the same totals to the last digit.
-            responseSumMs: sign * change.responseMs,
-            businessSumMs: business === null ? 0 : sign * business,
-            businessWithin30m: within(business, WITHIN_TARGETS_MS['30m']),
-            businessWithin1h: within(business, WITHIN_TARGETS_MS['1h']),
-            businessWithin4h: within(business, WITHIN_TARGETS_MS['4h']),
-            businessWithin24h: within(business, WITHIN_TARGETS_MS['24h']),
-          }),
-          responseSketch,
-          businessSketch,
-        },
-      };
+      if (business === null) return;
+      into.businessSumMs += sign * business;
+      if (business <= WITHIN_TARGETS_MS['30m']) into.businessWithin30m += sign;
+      if (business <= WITHIN_TARGETS_MS['1h']) into.businessWithin1h += sign;
+      if (business <= WITHIN_TARGETS_MS['4h']) into.businessWithin4h += sign;
+      if (business <= WITHIN_TARGETS_MS['24h']) into.businessWithin24h += sign;
+      into.businessSketch.add(business / 1000, sign);
+      return;
     }
   }
 }
 
-/** A brand post counts toward posts-per-reply, in the hour it was published. */
-export function brandPostDelta(event: BrandPostPublished): SlaBucketUpdate {
+/** The bucket key and the additive delta of one change, on their own (addChange accumulates many). */
+export function slaDelta(change: SlaChange): SlaBucketUpdate {
+  const delta = emptyAccumulator();
+  addChange(delta, change);
+  return { key: slaBucketKey(change), delta };
+}
+
+/** The bucket a brand post counts in toward posts-per-reply: the hour it was published. */
+export function brandPostKey(event: BrandPostPublished): SlaBucketKey {
   return {
-    key: {
-      hourStartMs: hourStart(event.publishedAt),
-      brandId: event.brandId,
-      channel: event.channel,
-      agentId: null,
-    },
-    delta: withCounters({ brandPosts: 1 }),
+    hourStartMs: hourStart(event.publishedAt),
+    brandId: event.brandId,
+    channel: event.channel,
+    agentId: null,
   };
+}
+
+/** A brand post as a delta on its own (see brandPostKey). */
+export function brandPostDelta(event: BrandPostPublished): SlaBucketUpdate {
+  const delta = emptyAccumulator();
+  delta.brandPosts = 1;
+  return { key: brandPostKey(event), delta };
 }
 
 /**
  * Applies one change to `bucket` (which the caller picked by slaDelta(change).key) and returns the new bucket.
- * Convenience for small folds; projections that batch should sum deltas with mergeBuckets instead.
+ * Convenience for small folds; projections that batch accumulate with addChange instead.
  */
 export function applyChange(bucket: SlaBucket, change: SlaChange): SlaBucket {
   return mergeBuckets(bucket, slaDelta(change).delta);
-}
-
-function withCounters(values: Partial<Record<CounterField, number>>): SlaBucket {
-  return { ...emptySlaBucket(), ...values };
 }
 
 // ---- storage form ----

@@ -44,6 +44,13 @@ export interface ProcessorRuntimeOptions {
   readonly groupId?: string;
   /** How long the group waits for a silent member before moving its partitions (default 30 s). */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Partition batches applied at once (default 1). Each has its own transaction; more than one lets one
+   * instance fold a batch while another waits on Postgres.
+   */
+  readonly concurrentPartitions?: number;
+  /** Most bytes fetched per partition and request (default 1 MiB): bounds the memory a fetch holds. */
+  readonly maxBytesPerPartition?: number;
   readonly clock?: () => number;
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
   /** Called after a batch's Postgres transaction committed and before Kafka hears of it. */
@@ -96,7 +103,7 @@ export async function startProcessor<T>(
     groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
-    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
   });
   const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const { metrics } = options;
@@ -152,7 +159,7 @@ export async function startProcessor<T>(
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: options.concurrentPartitions ?? 1,
     eachBatch: async (payload) => handleBatch(payload),
   });
 

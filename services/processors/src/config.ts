@@ -19,6 +19,9 @@ export interface ProcessorsConfig {
   readonly horizonMs: number;
   readonly benchmarkRefreshMs: number;
   readonly sessionTimeoutMs: number;
+  /** Partition batches each processor applies at once, each in its own transaction. */
+  readonly concurrentPartitions: number;
+  readonly maxBytesPerPartition: number;
 }
 
 export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
@@ -50,5 +53,7 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
     horizonMs: read.integer('CARESTREAM_ANSWER_HORIZON_HOURS', 168, { min: 1 }) * 3_600_000,
     benchmarkRefreshMs: read.integer('BENCHMARK_REFRESH_SECONDS', 60, { min: 1 }) * 1000,
     sessionTimeoutMs: read.integer('PROCESSORS_SESSION_TIMEOUT_MS', 30_000, { min: 6_000 }),
+    concurrentPartitions: read.integer('PROCESSORS_CONCURRENT_PARTITIONS', 4, { min: 1, max: 64 }),
+    maxBytesPerPartition: read.integer('PROCESSORS_FETCH_KIB_PER_PARTITION', 1024, { min: 16 }) * 1024,
   };
 }

@@ -68,7 +68,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
           rows.map(async (row) => ({ key: row.message_key, value: await options.codec.encode(row.payload) })),
         );
         await options.producer.send({ topic: options.topic, acks: -1, messages });
-        await client.query('delete from derived_outbox where id <= $1', [rows[rows.length - 1]?.id]);
+        // Exactly the rows read: a lower id whose transaction commits after our read (instances and concurrent
+        // partitions commit out of id order) is still pending, and goes out with the next read.
+        await client.query('delete from derived_outbox where id = any($1::bigint[])', [
+          rows.map((row) => row.id),
+        ]);
         published.inc(rows.length);
       }
       const { rows: left } = await client.query<{ n: number }>(

@@ -34,7 +34,8 @@ export async function startProcessors(
   await migrate(config.databaseUrl);
   const pool = createPool({
     connectionString: config.databaseUrl,
-    max: 8,
+    // One connection per partition batch in flight, plus the outbox relay and the benchmark refresher.
+    max: config.processors.length * config.concurrentPartitions + 2,
     applicationName: 'carestream-processors',
   });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-processors' });
@@ -52,6 +53,8 @@ export async function startProcessors(
     deadLetterTopic: names.deadLetters,
     metrics,
     sessionTimeoutMs: config.sessionTimeoutMs,
+    concurrentPartitions: config.concurrentPartitions,
+    maxBytesPerPartition: config.maxBytesPerPartition,
   };
 
   const running: RunningProcessor[] = [];

@@ -44,7 +44,7 @@ export async function replayProjection(
   await migrate(config.databaseUrl);
   const pool = createPool({
     connectionString: config.databaseUrl,
-    max: 4,
+    max: config.concurrentPartitions + 2,
     applicationName: 'carestream-replay',
   });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-replay' });
@@ -78,6 +78,8 @@ export async function replayProjection(
       deadLetterTopic: names.deadLetters,
       metrics: new ProcessorMetrics(new Registry()),
       groupId: `${config.groupPrefix}.replay.${schema}`,
+      concurrentPartitions: config.concurrentPartitions,
+      maxBytesPerPartition: config.maxBytesPerPartition,
     });
     try {
       // Catch up with the log as it was when the replay started…

@@ -7,21 +7,22 @@ import {
   type TopicNames,
 } from '@carestream/contract';
 import {
-  brandPostDelta,
+  addChange,
+  brandPostKey,
   DEFAULT_ANSWER_HORIZON_MS,
+  emptyAccumulator,
   evolveConversation,
   expireDue,
   initialConversationState,
   interactionTime,
   nextDueAt,
   openMentions,
-  slaDelta,
+  slaBucketKey,
   toDerivedEvent,
   type ConversationContext,
   type ConversationState,
-  type SlaBucket,
+  type SlaBucketAccumulator,
   type SlaBucketKey,
-  type SlaBucketUpdate,
   type SlaChange,
 } from '@carestream/domain';
 import { CareError } from '@carestream/errors';
@@ -36,7 +37,6 @@ import {
   bucketId,
   loadConversations,
   loadDueConversations,
-  mergeBucketInto,
   newBrandPosts,
   saveConversations,
   writeOutbox,
@@ -118,14 +118,15 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
     eventTimeMs: (event) =>
       event.type === 'BrandPostPublished' ? event.publishedAt : interactionTime(event),
     apply: async (client, batch) => {
-      // Same-key deltas are merged as they come, in place: a delta from slaDelta/brandPostDelta is new and
-      // ours, so the first one of a key becomes that key's accumulator.
-      const deltas = new Map<string, { key: SlaBucketKey; delta: SlaBucket }>();
-      const add = (update: SlaBucketUpdate) => {
-        const id = bucketId(update.key);
+      // The batch's changes summed per bucket, in place: one accumulator per key, not a delta per change.
+      const deltas = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
+      const bucketFor = (key: SlaBucketKey): SlaBucketAccumulator => {
+        const id = bucketId(key);
         const known = deltas.get(id);
-        if (known) mergeBucketInto(known.delta, update.delta);
-        else deltas.set(id, { key: update.key, delta: update.delta });
+        if (known) return known.delta;
+        const delta = emptyAccumulator();
+        deltas.set(id, { key, delta });
+        return delta;
       };
 
       const posts = batch.records.flatMap(({ value }) =>
@@ -138,7 +139,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         );
         for (const post of posts) {
           // delete: the same post twice in one batch counts once
-          if (fresh.delete(post.eventId)) add(brandPostDelta(post));
+          if (fresh.delete(post.eventId)) bucketFor(brandPostKey(post)).brandPosts += 1;
         }
       }
 
@@ -162,7 +163,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         for (const change of changes) {
           changesCounter.inc({ change: change.type });
           if (change.type === 'reply-counted') replies.inc({ automated: String(change.automated) });
-          add(slaDelta(change));
+          addChange(bucketFor(slaBucketKey(change)), change);
           if (!emitDerived) continue;
           const event = toDerivedEvent(change, context.slaTargetMs);
           if (event) derived.push({ key, payload: event });
@@ -204,7 +205,6 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         }
       }
 
-      await addToBuckets(client, deltas);
       await saveConversations(
         client,
         batch.topic,
@@ -218,6 +218,9 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         })),
       );
       await writeOutbox(client, derived);
+      // Last: the hourly rows are shared with the instance's other partitions and with other instances, and
+      // stay locked from here to the commit.
+      await addToBuckets(client, deltas);
     },
   };
 }

@@ -37,18 +37,6 @@ const COLUMNS: Record<keyof Omit<SerializedSlaBucket, 'responseSketch' | 'busine
 };
 const COUNTER_ENTRIES = Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][];
 
-/**
- * Adds `delta` into `into`, which the caller owns (a delta it built, or a bucket it read): counters summed,
- * sketches merged in place. Merging a batch's changes this way allocates nothing per change, where
- * mergeBuckets (which leaves both inputs alone) made a new bucket and two new sketches each time.
- */
-export function mergeBucketInto(into: SlaBucket, delta: SlaBucket): void {
-  const target = into as { -readonly [K in keyof SlaBucket]: SlaBucket[K] };
-  for (const [field] of COUNTER_ENTRIES) target[field] += delta[field];
-  target.responseSketch.merge(delta.responseSketch);
-  target.businessSketch.merge(delta.businessSketch);
-}
-
 const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
 
 /**
