@@ -137,12 +137,15 @@ export function markdown(results: BenchResults, options: BenchOptions): string {
       `| replay ${p.projection} (${n(p.events)} events) | ${n(p.sustainedEventsPerSecond ?? p.eventsPerSecond)} events/s catching up (${n(p.eventsPerSecond)} overall, with set-up and swap) | ≥ 50,000 events/s | ${verdict((p.sustainedEventsPerSecond ?? p.eventsPerSecond) >= 50_000)} |`,
     );
   }
-  for (const point of results.api?.points ?? []) {
-    const api = results.api;
-    const target = point.targetPerSecond === 1_000 ? 'p99 < 25 ms' : '';
-    lines.push(
-      `| API GET /v1/brands/{id}/sla (${api?.days ?? '?'} days, ${n(api?.rowsPerRequest ?? 0)} hourly rows) at ${n(point.targetPerSecond)} req/s | p50 ${n(point.p50Ms)} ms, p99 ${n(point.p99Ms)} ms${point.errors > 0 ? `, ${point.errors} errors` : ''} | ${target} | ${target ? verdict(point.p99Ms < 25 && point.errors === 0) : ''} |`,
-    );
+  const api = results.api;
+  for (const run of api?.runs ?? []) {
+    const cache = run.figuresCacheMs > 0 ? `figures cache ${n(run.figuresCacheMs)} ms` : 'no figures cache';
+    for (const point of run.points) {
+      const target = point.targetPerSecond === 1_000 ? 'p99 < 25 ms' : '';
+      lines.push(
+        `| API GET /v1/brands/{id}/sla (${api?.days ?? '?'} days, ${n(api?.rowsPerRequest ?? 0)} hourly rows; ${cache}) at ${n(point.targetPerSecond)} req/s | p50 ${n(point.p50Ms)} ms, p99 ${n(point.p99Ms)} ms${point.errors > 0 ? `, ${point.errors} errors` : ''} | ${target} | ${target ? verdict(point.p99Ms < 25 && point.errors === 0) : ''} |`,
+      );
+    }
   }
   const mem = results.memory;
   if (mem) {
@@ -176,7 +179,8 @@ export function markdown(results: BenchResults, options: BenchOptions): string {
     lines.push(
       `| replay (sla then churn) | ${n(results.replay.projections[0]?.events ?? 0)} | ${n(results.replay.peakRssMiB)} MiB |`,
     );
-  if (results.api) lines.push(`| api | – | ${n(results.api.peakRssMiB)} MiB |`);
+  for (const run of results.api?.runs ?? [])
+    lines.push(`| api (figures cache ${n(run.figuresCacheMs)} ms) | – | ${n(run.peakRssMiB)} MiB |`);
   lines.push('');
   lines.push('CPU while measuring (cores busy, of ' + (m?.cores ?? '?') + '):');
   lines.push('');
@@ -192,8 +196,11 @@ export function markdown(results: BenchResults, options: BenchOptions): string {
     lines.push(`| processors × ${run.instances} | ${cpu(run.cores)} |`);
   for (const point of results.freshness?.points ?? [])
     lines.push(`| freshness at ${n(point.targetEventsPerSecond)}/s | ${cpu(point.cores)} |`);
-  for (const point of results.api?.points ?? [])
-    lines.push(`| API at ${n(point.targetPerSecond)} req/s | ${cpu(point.cores)} |`);
+  for (const run of results.api?.runs ?? [])
+    for (const point of run.points)
+      lines.push(
+        `| API at ${n(point.targetPerSecond)} req/s, figures cache ${n(run.figuresCacheMs)} ms | ${cpu(point.cores)} |`,
+      );
   if (mem) lines.push(`| processors × 1, ${n(mem.events)} events | ${cpu(mem.run.cores)} |`);
   const profile = results.profile;
   if (profile) {

@@ -4,7 +4,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export class ApiMetrics {
   readonly requests: Counter<'route' | 'status'>;
   readonly duration: Histogram<'route'>;
-  readonly benchmarkCache: Counter<'result'>;
+  readonly cache: Counter<'cache' | 'result'>;
 
   constructor(registry: Registry) {
     this.requests = new Counter({
@@ -20,10 +20,10 @@ export class ApiMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
-    this.benchmarkCache = new Counter({
-      name: 'carestream_api_benchmark_cache_total',
-      help: 'Industry benchmark look-ups, by result (hit: served from the short-lived cache; miss: computed).',
-      labelNames: ['result'],
+    this.cache = new Counter({
+      name: 'carestream_api_cache_total',
+      help: 'Look-ups of the short-lived answer caches (cache: figures, benchmarks), by result (hit: served from the cache; miss: computed).',
+      labelNames: ['cache', 'result'],
       registers: [registry],
     });
   }

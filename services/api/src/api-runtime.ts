@@ -34,6 +34,7 @@ export async function startApi(
     checks: { postgres: postgresCheck(pool) },
     rateLimitPerMinute: config.rateLimitPerMinute,
     benchmarkCacheMs: config.benchmarkCacheMs,
+    figuresCacheMs: config.figuresCacheMs,
     logger: options.logger ?? false,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -852,7 +852,7 @@ describe('query API against real Postgres', () => {
         /carestream_api_requests_total\{route="\/v1\/brands\/:brandId\/sla",status="200"\} \d+/,
       );
       expect(metrics).toContain('carestream_api_request_duration_seconds_bucket');
-      expect(metrics).toMatch(/carestream_api_benchmark_cache_total\{result="miss"\} \d+/);
+      expect(metrics).toMatch(/carestream_api_cache_total\{cache="benchmarks",result="miss"\} \d+/);
       expect(metrics).not.toMatch(/brandId="|acme/);
     });
 
@@ -864,11 +864,74 @@ describe('query API against real Postgres', () => {
   });
 });
 
+describe('query API figures cache (API_FIGURES_CACHE_MS) against real Postgres', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let app: FastifyInstance;
+  let now = NOW;
+  let readAcme: string;
+  let readGlobex: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await migrate(database.url);
+    pool = createPool({ connectionString: database.url, max: 4 });
+    const keys = new ApiKeyStore(pool, { adminKey: ADMIN_KEY });
+    readAcme = (await keys.create({ scope: 'read', brandIds: ['acme'] })).token;
+    readGlobex = (await keys.create({ scope: 'read', brandIds: ['globex'] })).token;
+    await insertProfile(pool, 'acme', 'retail');
+    await insertSla(pool, 'acme', '2026-03-10T09:00:00Z', 'x', '', bucket({ needingResponse: 4 }));
+    app = await buildTestApp(pool, { rateLimitPerMinute: 1000, figuresCacheMs: 1000, clock: () => now });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const get = async (url: string, key: string) =>
+    app.inject({ url, headers: { authorization: `Bearer ${key}` } });
+
+  it('answers the same question from the cache for a second, then from the projections again', async () => {
+    const sla = `/v1/brands/acme/sla?${PERIOD}`;
+    const series = `/v1/brands/acme/sla/timeseries?${PERIOD}&granularity=day`;
+    expect((await get(sla, readAcme)).json().needingResponse).toBe(4);
+    expect((await get(series, readAcme)).json().items[0].needingResponse).toBe(4);
+    await insertSla(pool, 'acme', '2026-03-10T10:00:00Z', 'facebook', '', bucket({ needingResponse: 3 }));
+
+    now += 999;
+    expect((await get(sla, readAcme)).json().needingResponse).toBe(4);
+    expect((await get(series, readAcme)).json().items[0].needingResponse).toBe(4);
+    // Another question (one channel) is not the cached one.
+    expect((await get(`${sla}&channel=facebook`, readAcme)).json().needingResponse).toBe(3);
+
+    now += 1;
+    expect((await get(sla, readAcme)).json().needingResponse).toBe(7);
+    expect((await get(series, readAcme)).json().items[0].needingResponse).toBe(7);
+
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla",result="hit"\} 1\b/);
+    expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla",result="miss"\} 3\b/);
+    expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla_timeseries",result="hit"\} 1\b/);
+  });
+
+  it('checks who may see a brand before the cache: a cached answer is still 404 for another brand’s key', async () => {
+    const sla = `/v1/brands/acme/sla?${PERIOD}`;
+    expect((await get(sla, readAcme)).statusCode).toBe(200);
+    const refused = await get(sla, readGlobex);
+    expect(refused.statusCode).toBe(404);
+    expect(refused.body).not.toContain('needingResponse');
+  });
+});
+
 function pluck(list: unknown, key: string): unknown[] {
   return (list as Record<string, unknown>[]).map((item) => item[key]);
 }
 
-async function buildTestApp(pool: Pool, options: { rateLimitPerMinute: number }): Promise<FastifyInstance> {
+async function buildTestApp(
+  pool: Pool,
+  options: { rateLimitPerMinute: number; figuresCacheMs?: number; clock?: () => number },
+): Promise<FastifyInstance> {
   const registry = new Registry();
   const reader = new ProjectionReader(pool);
   return buildApiApp({
@@ -879,6 +942,7 @@ async function buildTestApp(pool: Pool, options: { rateLimitPerMinute: number })
     checks: { postgres: async () => void (await pool.query('select 1')) },
     rateLimitPerMinute: options.rateLimitPerMinute,
     benchmarkCacheMs: 0,
-    clock: () => NOW,
+    figuresCacheMs: options.figuresCacheMs ?? 0,
+    clock: options.clock ?? (() => NOW),
   });
 }

@@ -11,7 +11,7 @@ import type { Registry } from 'prom-client';
 import { authenticateReader } from './access.ts';
 import { CareError } from '@carestream/errors';
 import type { ApiMetrics } from './api-metrics.ts';
-import { BenchmarkCache } from './benchmark-cache.ts';
+import { AnswerCache } from './answer-cache.ts';
 import { pageRoutes } from './page/page-routes.ts';
 import type { ProjectionReader } from './projection-reader.ts';
 import { agentsRoute } from './routes/agents-route.ts';
@@ -31,6 +31,7 @@ export interface ApiAppDependencies {
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
   readonly rateLimitPerMinute: number;
   readonly benchmarkCacheMs: number;
+  readonly figuresCacheMs: number;
   readonly clock?: () => number;
   readonly logger?: boolean;
 }
@@ -99,11 +100,14 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   const routeOptions: QueryRouteOptions = {
     keys: deps.keys,
     reader: deps.reader,
-    benchmarks: new BenchmarkCache(deps.reader, {
+    benchmarks: new AnswerCache({
+      name: 'benchmarks',
       ttlMs: deps.benchmarkCacheMs,
       clock,
       metrics: deps.metrics,
     }),
+    figuresCacheMs: deps.figuresCacheMs,
+    metrics: deps.metrics,
     clock,
   };
   await app.register(async (v1) => {

@@ -9,6 +9,8 @@ export interface ApiConfig {
   readonly rateLimitPerMinute: number;
   /** How long an industry benchmark computation is reused (0 = never). */
   readonly benchmarkCacheMs: number;
+  /** How long a brand's SLA figures are reused for the same question (0 = never). */
+  readonly figuresCacheMs: number;
   readonly databasePoolSize: number;
 }
 
@@ -22,6 +24,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     adminKey: read.optionalString('CARESTREAM_ADMIN_KEY'),
     rateLimitPerMinute: read.integer('API_RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
     benchmarkCacheMs: read.integer('API_BENCHMARK_CACHE_SECONDS', 60, { min: 0, max: 86_400 }) * 1000,
+    figuresCacheMs: read.integer('API_FIGURES_CACHE_MS', 1000, { min: 0, max: 60_000 }),
     databasePoolSize: read.integer('API_DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
   };
 }

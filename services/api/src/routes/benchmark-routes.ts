@@ -2,7 +2,7 @@ import { INDUSTRY_SLUG } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance } from 'fastify';
 import { assertBrandVisible } from '../access.ts';
-import { brandRanks, type BenchmarkItem } from '../figures.ts';
+import { brandRanks, industryBenchmarks, type BenchmarkItem } from '../figures.ts';
 import { respond } from '../negotiation.ts';
 import { pageOf, queryFingerprint } from '../pagination.ts';
 import { parseQuery, type ParsedQuery, type QueryParamName } from '../query-params.ts';
@@ -27,8 +27,27 @@ const BENCHMARK_DESCRIPTION =
 
 /** Industry benchmarks (any read key: they are anonymous) and a brand's percentile ranks in its industry. */
 export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteOptions): Promise<void> {
+  /**
+   * Benchmarks of one industry (or every industry when null) over the period, computed from the SLA buckets of
+   * every profiled brand of the industry (domain benchmarkRow), so the "at least 5 brands" rule holds for exactly
+   * the period asked and percentiles are pooled exactly rather than averaged from daily rows.
+   */
+  const benchmarksOf = (industry: string | null, query: ParsedQuery) =>
+    options.benchmarks.get(
+      JSON.stringify([industry, query.period.fromMs, query.period.toMs, query.channel]),
+      () =>
+        options.reader.read(async (snapshot) => {
+          const industryOf = await snapshot.industries(industry);
+          const rows = await snapshot.slaByBrandChannel([...industryOf.keys()], {
+            period: query.period,
+            channel: query.channel,
+          });
+          return industryBenchmarks(rows, industryOf);
+        }),
+    );
+
   const listItems = async (industry: string | null, query: ParsedQuery): Promise<BenchmarkItem[]> => {
-    const byIndustry = await options.benchmarks.get(industry, query.period, query.channel);
+    const byIndustry = await benchmarksOf(industry, query);
     // Asked for one channel, the computation only saw that channel: its "all channels" row is the same row.
     return [...byIndustry.values()].flatMap((benchmark) =>
       benchmark.items.filter((item) => query.channel === null || item.channel === query.channel),
@@ -124,10 +143,7 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
         own: await snapshot.slaTotals(brandId, { period: query.period, channel: query.channel }),
       }));
       const industry = profile?.industry ?? null;
-      const benchmark =
-        industry === null
-          ? undefined
-          : (await options.benchmarks.get(industry, query.period, query.channel)).get(industry);
+      const benchmark = industry === null ? undefined : (await benchmarksOf(industry, query)).get(industry);
       const answer = {
         brandId,
         industry,

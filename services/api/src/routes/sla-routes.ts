@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { assertBrandVisible } from '../access.ts';
-import { slaFiguresAnswer, timeseriesItems } from '../figures.ts';
+import { AnswerCache } from '../answer-cache.ts';
+import { slaFiguresAnswer, timeseriesItems, type SlaFiguresAnswer, type TimeseriesItem } from '../figures.ts';
 import { respond } from '../negotiation.ts';
-import { parseQuery, previousPeriod, type Period } from '../query-params.ts';
+import { parseQuery, previousPeriod, type ParsedQuery, type Period } from '../query-params.ts';
 import {
   BrandParams,
   List,
@@ -17,6 +18,19 @@ const TimeseriesSchema = List(TimeseriesItemSchema, false);
 
 /** `GET /v1/brands/{brandId}/sla` and `/sla/timeseries`. */
 export async function slaRoutes(app: FastifyInstance, options: QueryRouteOptions): Promise<void> {
+  // Dashboards and BI tools poll the same figures from many panels and users: each question is answered from
+  // Postgres at most once per API_FIGURES_CACHE_MS. Visibility is checked per request, before the cache.
+  const cacheOptions = { ttlMs: options.figuresCacheMs, clock: options.clock, metrics: options.metrics };
+  const answers = new AnswerCache<SlaAnswer>({ name: 'sla', ...cacheOptions });
+  const series = new AnswerCache<TimeseriesItem[]>({ name: 'sla_timeseries', ...cacheOptions });
+  type SlaAnswer = SlaFiguresAnswer & {
+    brandId: string;
+    channel: string | null;
+    previous: SlaFiguresAnswer;
+  };
+  const cacheKey = (brandId: string, query: ParsedQuery) =>
+    JSON.stringify([brandId, query.period.fromMs, query.period.toMs, query.channel, query.granularity]);
+
   app.get<{ Params: { brandId: string } }>(
     '/v1/brands/:brandId/sla',
     {
@@ -36,21 +50,23 @@ export async function slaRoutes(app: FastifyInstance, options: QueryRouteOptions
       const { brandId } = request.params;
       assertBrandVisible(principalOf(request), brandId);
       const query = parseQuery(request.query, ['from', 'to', 'window', 'channel'], options.clock());
-      const answer = await options.reader.read(async (snapshot) => {
-        const profile = await requireBrand(snapshot, brandId);
-        const keepsBusinessHours = profile?.keepsBusinessHours ?? false;
-        const figuresOf = async (period: Period) => {
-          const filter = { period, channel: query.channel };
-          const [bucket, open] = [
-            await snapshot.slaTotals(brandId, filter),
-            await snapshot.openCount(brandId, filter),
-          ];
-          return slaFiguresAnswer(bucket, open, period, keepsBusinessHours);
-        };
-        const current = await figuresOf(query.period);
-        const previous = await figuresOf(previousPeriod(query.period));
-        return { brandId, channel: query.channel, ...current, previous };
-      });
+      const answer = await answers.get(cacheKey(brandId, query), () =>
+        options.reader.read(async (snapshot) => {
+          const profile = await requireBrand(snapshot, brandId);
+          const keepsBusinessHours = profile?.keepsBusinessHours ?? false;
+          const figuresOf = async (period: Period) => {
+            const filter = { period, channel: query.channel };
+            const [bucket, open] = [
+              await snapshot.slaTotals(brandId, filter),
+              await snapshot.openCount(brandId, filter),
+            ];
+            return slaFiguresAnswer(bucket, open, period, keepsBusinessHours);
+          };
+          const current = await figuresOf(query.period);
+          const previous = await figuresOf(previousPeriod(query.period));
+          return { brandId, channel: query.channel, ...current, previous };
+        }),
+      );
       return respond(request, reply, answer, { rows: [answer], schema: SlaAnswerSchema });
     },
   );
@@ -78,15 +94,17 @@ export async function slaRoutes(app: FastifyInstance, options: QueryRouteOptions
         ['from', 'to', 'window', 'channel', 'granularity'],
         options.clock(),
       );
-      const items = await options.reader.read(async (snapshot) => {
-        await requireBrand(snapshot, brandId);
-        const byBucket = await snapshot.slaByBucket(
-          brandId,
-          { period: query.period, channel: query.channel },
-          query.granularity,
-        );
-        return timeseriesItems(byBucket, query.period, query.granularity);
-      });
+      const items = await series.get(cacheKey(brandId, query), () =>
+        options.reader.read(async (snapshot) => {
+          await requireBrand(snapshot, brandId);
+          const byBucket = await snapshot.slaByBucket(
+            brandId,
+            { period: query.period, channel: query.channel },
+            query.granularity,
+          );
+          return timeseriesItems(byBucket, query.period, query.granularity);
+        }),
+      );
       return respond(request, reply, { items }, { rows: items, schema: TimeseriesItemSchema });
     },
   );
