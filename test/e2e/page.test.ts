@@ -1,7 +1,8 @@
 // Loads the page the API serves at `/` in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_BIN, driven
 // by playwright-core) against the running pipeline fed by a simulated scenario, checks that the figures it shows
-// are the API's, formatted the way the page formats them, and saves a screenshot to docs/images/dashboard.png.
-import { mkdir } from 'node:fs/promises';
+// are the API's, formatted the way the page formats them, and saves a screenshot to test-results/dashboard.png
+// (and to docs/images/dashboard.png, the README's, with UPDATE_DOCS_SCREENSHOT=1).
+import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiKeyStore } from '@carestream/api-keys';
@@ -13,7 +14,8 @@ import { ADMIN_KEY, sendEvents, startPipeline, waitForCatchUp, type Pipeline } f
 
 const HOUR = 3_600_000;
 const CHROMIUM_BIN = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const SCREENSHOT = fileURLToPath(new URL('../../docs/images/dashboard.png', import.meta.url));
+const SCREENSHOT = fileURLToPath(new URL('../../test-results/dashboard.png', import.meta.url));
+const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/images/dashboard.png', import.meta.url));
 
 // The page's formatting (services/api/public/app.js), restated: the test checks the page, not itself.
 const DASH = '–';
@@ -223,6 +225,7 @@ describe('the page at /', () => {
 
     await mkdir(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await copyFile(SCREENSHOT, DOCS_SCREENSHOT);
   });
 
   it('switches to the 7-day window', async () => {

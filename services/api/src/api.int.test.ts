@@ -781,6 +781,61 @@ describe('query API against real Postgres', () => {
     });
   });
 
+  describe('figures cache (API_FIGURES_CACHE_MS)', () => {
+    // A brand of its own (SLA rows, no profile), so the other tests' figures are untouched.
+    let cached: FastifyInstance;
+    let now = NOW;
+
+    beforeAll(async () => {
+      await insertSla(pool, 'cacheco', '2026-03-10T09:00:00Z', 'x', '', bucket({ needingResponse: 4 }));
+      cached = await buildTestApp(pool, { rateLimitPerMinute: 1000, figuresCacheMs: 1000, clock: () => now });
+    });
+    afterAll(async () => {
+      await cached?.close();
+    });
+
+    const get = async (url: string, key: string) =>
+      cached.inject({ url, headers: { authorization: `Bearer ${key}` } });
+
+    it('answers the same question from the cache for a second, then from the projections again', async () => {
+      const sla = `/v1/brands/cacheco/sla?${PERIOD}`;
+      const series = `/v1/brands/cacheco/sla/timeseries?${PERIOD}&granularity=day`;
+      expect((await get(sla, ADMIN_KEY)).json().needingResponse).toBe(4);
+      expect((await get(series, ADMIN_KEY)).json().items[0].needingResponse).toBe(4);
+      await insertSla(
+        pool,
+        'cacheco',
+        '2026-03-10T10:00:00Z',
+        'facebook',
+        '',
+        bucket({ needingResponse: 3 }),
+      );
+
+      now += 999;
+      expect((await get(sla, ADMIN_KEY)).json().needingResponse).toBe(4);
+      expect((await get(series, ADMIN_KEY)).json().items[0].needingResponse).toBe(4);
+      // Another question (one channel) is not the cached one.
+      expect((await get(`${sla}&channel=facebook`, ADMIN_KEY)).json().needingResponse).toBe(3);
+
+      now += 1;
+      expect((await get(sla, ADMIN_KEY)).json().needingResponse).toBe(7);
+      expect((await get(series, ADMIN_KEY)).json().items[0].needingResponse).toBe(7);
+
+      const metrics = (await cached.inject('/metrics')).body;
+      expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla",result="hit"\} 1\b/);
+      expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla",result="miss"\} 3\b/);
+      expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla_timeseries",result="hit"\} 1\b/);
+    });
+
+    it('checks who may see a brand before the cache: a cached answer is still 404 for another brand’s key', async () => {
+      const sla = `/v1/brands/cacheco/sla?${PERIOD}`;
+      expect((await get(sla, ADMIN_KEY)).statusCode).toBe(200);
+      const refused = await get(sla, readGlobex);
+      expect(refused.statusCode).toBe(404);
+      expect(refused.body).not.toContain('needingResponse');
+    });
+  });
+
   describe('rate limits, documents and operations', () => {
     it('limits requests per key with 429 and Retry-After', async () => {
       const limited = await buildTestApp(pool, { rateLimitPerMinute: 2 });
@@ -861,66 +916,6 @@ describe('query API against real Postgres', () => {
       expect(response.statusCode).toBe(404);
       expect(response.json().error).toMatchObject({ code: 'CARE_ERR_NOT_FOUND', field: 'path' });
     });
-  });
-});
-
-describe('query API figures cache (API_FIGURES_CACHE_MS) against real Postgres', () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  let app: FastifyInstance;
-  let now = NOW;
-  let readAcme: string;
-  let readGlobex: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.url);
-    pool = createPool({ connectionString: database.url, max: 4 });
-    const keys = new ApiKeyStore(pool, { adminKey: ADMIN_KEY });
-    readAcme = (await keys.create({ scope: 'read', brandIds: ['acme'] })).token;
-    readGlobex = (await keys.create({ scope: 'read', brandIds: ['globex'] })).token;
-    await insertProfile(pool, 'acme', 'retail');
-    await insertSla(pool, 'acme', '2026-03-10T09:00:00Z', 'x', '', bucket({ needingResponse: 4 }));
-    app = await buildTestApp(pool, { rateLimitPerMinute: 1000, figuresCacheMs: 1000, clock: () => now });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await pool?.end();
-    await database?.drop();
-  });
-
-  const get = async (url: string, key: string) =>
-    app.inject({ url, headers: { authorization: `Bearer ${key}` } });
-
-  it('answers the same question from the cache for a second, then from the projections again', async () => {
-    const sla = `/v1/brands/acme/sla?${PERIOD}`;
-    const series = `/v1/brands/acme/sla/timeseries?${PERIOD}&granularity=day`;
-    expect((await get(sla, readAcme)).json().needingResponse).toBe(4);
-    expect((await get(series, readAcme)).json().items[0].needingResponse).toBe(4);
-    await insertSla(pool, 'acme', '2026-03-10T10:00:00Z', 'facebook', '', bucket({ needingResponse: 3 }));
-
-    now += 999;
-    expect((await get(sla, readAcme)).json().needingResponse).toBe(4);
-    expect((await get(series, readAcme)).json().items[0].needingResponse).toBe(4);
-    // Another question (one channel) is not the cached one.
-    expect((await get(`${sla}&channel=facebook`, readAcme)).json().needingResponse).toBe(3);
-
-    now += 1;
-    expect((await get(sla, readAcme)).json().needingResponse).toBe(7);
-    expect((await get(series, readAcme)).json().items[0].needingResponse).toBe(7);
-
-    const metrics = (await app.inject('/metrics')).body;
-    expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla",result="hit"\} 1\b/);
-    expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla",result="miss"\} 3\b/);
-    expect(metrics).toMatch(/carestream_api_cache_total\{cache="sla_timeseries",result="hit"\} 1\b/);
-  });
-
-  it('checks who may see a brand before the cache: a cached answer is still 404 for another brand’s key', async () => {
-    const sla = `/v1/brands/acme/sla?${PERIOD}`;
-    expect((await get(sla, readAcme)).statusCode).toBe(200);
-    const refused = await get(sla, readGlobex);
-    expect(refused.statusCode).toBe(404);
-    expect(refused.body).not.toContain('needingResponse');
   });
 });
 
