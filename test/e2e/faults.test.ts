@@ -1,13 +1,17 @@
 // No loss and no double count under faults: two processor instances share the partitions while events
 // flow; one of them is killed with SIGKILL ten times at random moments (and restarted), PostgreSQL is
-// restarted once mid-stream, and the projections must still equal the ground truth exactly.
+// restarted once mid-stream, and the SLA and churn projections must still equal the ground truth exactly.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateScenario, SeededRandom, toIngestItem } from '@carestream/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startPipeline, waitForCatchUp, type Pipeline } from './pipeline-harness.ts';
-import { bucketsByBrandChannel, expectFiguresMatchTruth } from './truth-assertions.ts';
+import {
+  bucketsByBrandChannel,
+  expectChurnOutcomesMatchTruth,
+  expectFiguresMatchTruth,
+} from './truth-assertions.ts';
 
 const run = promisify(execFile);
 const PROCESSORS_MAIN = fileURLToPath(new URL('../../services/processors/src/main.ts', import.meta.url));
@@ -121,5 +125,7 @@ describe('faults: SIGKILLed processors and a PostgreSQL restart', () => {
       .filter(([, status]) => status.status === 'open')
       .map(([id]) => id);
     expect(open.rows.map((row) => row.mention_event_id).sort()).toEqual(expectedOpen.sort());
+    // The churn projection is fed through the outbox and the derived topic: nothing lost on the way either.
+    expect(await expectChurnOutcomesMatchTruth(scenario, pipeline)).toBeGreaterThan(1000);
   });
 });

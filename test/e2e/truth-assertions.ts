@@ -93,3 +93,28 @@ export function expectFiguresMatchTruth(scenario: Scenario, buckets: Map<string,
   }
   return compared;
 }
+
+/**
+ * Each mention's churn outcome signal against its ground-truth status (open: none; expired: ignored; answered:
+ * late or timely). Returns how many mentions were checked.
+ */
+export async function expectChurnOutcomesMatchTruth(scenario: Scenario, pipeline: Pipeline): Promise<number> {
+  const schema = (
+    await pipeline.pool.query<{ active_schema: string }>(
+      "select active_schema from projection_generations where projection = 'churn'",
+    )
+  ).rows[0]?.active_schema;
+  const { rows } = await pipeline.pool.query<{ mention_event_id: string; kind: string }>(
+    `select mention_event_id, kind from ${schema}.churn_signals where slot = 'outcome'`,
+  );
+  const measured = new Map(rows.map((row) => [row.mention_event_id, row.kind]));
+  let checked = 0;
+  for (const [mentionEventId, status] of scenario.truth.mentionStatus) {
+    const kind = measured.get(mentionEventId);
+    if (status.status === 'open') expect(kind, mentionEventId).toBeUndefined();
+    if (status.status === 'expired') expect(kind, mentionEventId).toMatch(/^ignored-(complaint|mention)$/);
+    if (status.status === 'answered') expect(kind, mentionEventId).toMatch(/^(late|timely)-answer$/);
+    checked += 1;
+  }
+  return checked;
+}
