@@ -129,7 +129,7 @@ export function markdown(results: BenchResults, options: BenchOptions): string {
   for (const point of results.freshness?.points ?? []) {
     const target = point.targetEventsPerSecond === 5_000 ? 'p99 < 1 s' : '';
     lines.push(
-      `| freshness at ${n(point.targetEventsPerSecond)} events/s (received → committed) | p50 ${n(point.p50Ms)} ms, p99 ${n(point.p99Ms)} ms${point.notVisible > 0 ? `, ${n(point.notVisible)} not visible within 60 s` : ''}${point.slaBatches ? ` (SLA consumer busy ${Math.round(point.slaBatches.busy * 100)}%: ${point.slaBatches.perSecond} batches/s of ${point.slaBatches.meanEvents} events, ${point.slaBatches.meanMs} ms each)` : ''} | ${target} | ${target ? verdict(point.p99Ms < 1_000 && point.notVisible === 0) : ''} |`,
+      `| freshness at ${n(point.targetEventsPerSecond)} events/s (received → committed) | p50 ${n(point.p50Ms)} ms, p99 ${n(point.p99Ms)} ms${point.notVisible > 0 ? `, ${n(point.notVisible)} not visible within 60 s` : ''}${point.slaBatches ? ` (SLA batches in flight: ${point.slaBatches.busy} on average; ${point.slaBatches.perSecond} batches/s of ${point.slaBatches.meanEvents} events, ${point.slaBatches.meanMs} ms each)` : ''} | ${target} | ${target ? verdict(point.p99Ms < 1_000 && point.notVisible === 0) : ''} |`,
     );
   }
   for (const p of results.replay?.projections ?? []) {

@@ -51,7 +51,7 @@ export interface SlaBatchStats {
   readonly perSecond: number;
   readonly meanEvents: number;
   readonly meanMs: number;
-  /** Share of the window the SLA consumer spent inside batches (1 = never waiting for messages). */
+  /** SLA batches being applied, on average: time inside batches / window (up to the concurrent partitions). */
   readonly busy: number;
 }
 
