@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { assertBrandVisible } from '../access.ts';
 import { agentItems } from '../figures.ts';
-import { respond } from '../negotiation.ts';
-import { pageOf, queryFingerprint } from '../pagination.ts';
 import { parseQuery, type QueryParamName } from '../query-params.ts';
 import { AgentItemSchema, BrandParams, List, querySchema, responses } from '../schemas.ts';
-import { principalOf, requireBrand, SECURITY, type QueryRouteOptions } from './route-options.ts';
+import {
+  principalOf,
+  requireBrand,
+  respondWithPage,
+  SECURITY,
+  type QueryRouteOptions,
+} from './route-options.ts';
 
 const PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel', 'limit', 'cursor'];
 
@@ -36,15 +40,10 @@ export async function agentsRoute(app: FastifyInstance, options: QueryRouteOptio
           await snapshot.slaByAgent(brandId, { period: query.period, channel: query.channel }),
         );
       });
-      const page = pageOf(items, {
-        limit: query.limit,
-        cursor: query.cursor,
-        fingerprint: queryFingerprint(['agents', brandId, query.filters]),
-      });
-      return respond(request, reply, page, {
-        rows: page.items,
+      return respondWithPage(request, reply, items, {
+        query,
+        scope: ['agents', brandId],
         schema: AgentItemSchema,
-        nextCursor: page.nextCursor,
       });
     },
   );

@@ -2,11 +2,15 @@ import { DEFAULT_SLA_TARGET_SECONDS } from '@carestream/contract';
 import type { FastifyInstance } from 'fastify';
 import { assertBrandVisible } from '../access.ts';
 import { backlogItems } from '../figures.ts';
-import { respond } from '../negotiation.ts';
-import { pageOf, queryFingerprint } from '../pagination.ts';
 import { parseQuery, type QueryParamName } from '../query-params.ts';
 import { BacklogItemSchema, BrandParams, List, querySchema, responses } from '../schemas.ts';
-import { principalOf, requireBrand, SECURITY, type QueryRouteOptions } from './route-options.ts';
+import {
+  principalOf,
+  requireBrand,
+  respondWithPage,
+  SECURITY,
+  type QueryRouteOptions,
+} from './route-options.ts';
 
 const PARAMS: readonly QueryParamName[] = ['channel', 'limit', 'cursor'];
 
@@ -37,15 +41,10 @@ export async function backlogRoute(app: FastifyInstance, options: QueryRouteOpti
         const targetSeconds = profile?.slaTargetSeconds ?? DEFAULT_SLA_TARGET_SECONDS;
         return backlogItems(await snapshot.openMentions(brandId, query.channel), nowMs, targetSeconds);
       });
-      const page = pageOf(items, {
-        limit: query.limit,
-        cursor: query.cursor,
-        fingerprint: queryFingerprint(['backlog', brandId, query.filters]),
-      });
-      return respond(request, reply, page, {
-        rows: page.items,
+      return respondWithPage(request, reply, items, {
+        query,
+        scope: ['backlog', brandId],
         schema: BacklogItemSchema,
-        nextCursor: page.nextCursor,
       });
     },
   );

@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { assertBrandVisible } from '../access.ts';
 import { brandRanks, industryBenchmarks, type BenchmarkItem } from '../figures.ts';
 import { respond } from '../negotiation.ts';
-import { pageOf, queryFingerprint } from '../pagination.ts';
 import { parseQuery, type ParsedQuery, type QueryParamName } from '../query-params.ts';
 import {
   BenchmarkItemSchema,
@@ -15,7 +14,13 @@ import {
   querySchema,
   responses,
 } from '../schemas.ts';
-import { principalOf, requireBrand, SECURITY, type QueryRouteOptions } from './route-options.ts';
+import {
+  principalOf,
+  requireBrand,
+  respondWithPage,
+  SECURITY,
+  type QueryRouteOptions,
+} from './route-options.ts';
 
 const LIST_PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel', 'limit', 'cursor'];
 const BRAND_PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel'];
@@ -68,15 +73,10 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
     },
     async (request, reply) => {
       const query = parseQuery(request.query, LIST_PARAMS, options.clock());
-      const page = pageOf(await listItems(null, query), {
-        limit: query.limit,
-        cursor: query.cursor,
-        fingerprint: queryFingerprint(['industries', query.filters]),
-      });
-      return respond(request, reply, page, {
-        rows: page.items,
+      return respondWithPage(request, reply, await listItems(null, query), {
+        query,
+        scope: ['industries'],
         schema: BenchmarkItemSchema,
-        nextCursor: page.nextCursor,
       });
     },
   );
@@ -104,15 +104,10 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
         );
       }
       const query = parseQuery(request.query, LIST_PARAMS, options.clock());
-      const page = pageOf(await listItems(industry, query), {
-        limit: query.limit,
-        cursor: query.cursor,
-        fingerprint: queryFingerprint(['industry', industry, query.filters]),
-      });
-      return respond(request, reply, page, {
-        rows: page.items,
+      return respondWithPage(request, reply, await listItems(industry, query), {
+        query,
+        scope: ['industry', industry],
         schema: BenchmarkItemSchema,
-        nextCursor: page.nextCursor,
       });
     },
   );

@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { assertBrandVisible } from '../access.ts';
 import { churnItems } from '../figures.ts';
-import { respond } from '../negotiation.ts';
-import { pageOf, queryFingerprint } from '../pagination.ts';
 import { parseQuery, type QueryParamName } from '../query-params.ts';
 import { BrandParams, ChurnItemSchema, List, querySchema, responses } from '../schemas.ts';
-import { principalOf, requireBrand, SECURITY, type QueryRouteOptions } from './route-options.ts';
+import {
+  principalOf,
+  requireBrand,
+  respondWithPage,
+  SECURITY,
+  type QueryRouteOptions,
+} from './route-options.ts';
 
 const PARAMS: readonly QueryParamName[] = ['level', 'limit', 'cursor'];
 
@@ -36,15 +40,10 @@ export async function churnRiskRoute(app: FastifyInstance, options: QueryRouteOp
         return churnItems(await snapshot.churnSignals(brandId), nowMs);
       });
       const filtered = query.level === null ? items : items.filter((item) => item.level === query.level);
-      const page = pageOf(filtered, {
-        limit: query.limit,
-        cursor: query.cursor,
-        fingerprint: queryFingerprint(['churn-risk', brandId, query.filters]),
-      });
-      return respond(request, reply, page, {
-        rows: page.items,
+      return respondWithPage(request, reply, filtered, {
+        query,
+        scope: ['churn-risk', brandId],
         schema: ChurnItemSchema,
-        nextCursor: page.nextCursor,
       });
     },
   );

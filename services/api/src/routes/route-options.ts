@@ -1,6 +1,10 @@
 import type { ApiKeyStore, Principal } from '@carestream/api-keys';
-import type { FastifyRequest } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { brandNotFound } from '../access.ts';
+import { respond } from '../negotiation.ts';
+import { pageOf, queryFingerprint } from '../pagination.ts';
+import type { ParsedQuery } from '../query-params.ts';
 import type { AnswerCache } from '../answer-cache.ts';
 import type { ApiMetrics } from '../api-metrics.ts';
 import type { IndustryBenchmark } from '../figures.ts';
@@ -34,4 +38,28 @@ export async function requireBrand(
   const brand = await snapshot.brand(brandId);
   if (!brand.exists) throw brandNotFound(brandId);
   return brand.profile;
+}
+
+/**
+ * Sends one page of an ordered list (`limit`, `cursor` from the query): JSON `{ items, nextCursor }`, or the
+ * page's rows as CSV with the cursor in a header. `scope` (route, brand, …) and the query's filters make the
+ * cursor's fingerprint, so a cursor only pages the list it came from.
+ */
+export function respondWithPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ordered: readonly object[],
+  options: { readonly query: ParsedQuery; readonly scope: readonly string[]; readonly schema: TSchema },
+): FastifyReply {
+  const { query } = options;
+  const page = pageOf(ordered, {
+    limit: query.limit,
+    cursor: query.cursor,
+    fingerprint: queryFingerprint([...options.scope, query.filters]),
+  });
+  return respond(request, reply, page, {
+    rows: page.items,
+    schema: options.schema,
+    nextCursor: page.nextCursor,
+  });
 }
