@@ -57,13 +57,44 @@ describe('AnswerCache', () => {
     expect(await answers.get('k', compute)).toBe(2);
   });
 
-  it('given a full cache, when a new question comes, then old answers make room and the new one is kept', async () => {
+  it('given a computation longer than the lifetime, when asked meanwhile, then it is still computed once, and kept from when it was ready', async () => {
     let now = 0;
-    const answers = cache(1000, () => now, 2);
+    const answers = cache(1000, () => now);
+    let computations = 0;
+    let finish: (value: number) => void = () => undefined;
+    const slow = () => {
+      computations += 1;
+      return new Promise<number>((resolve) => (finish = resolve));
+    };
+    const first = answers.get('k', slow);
+    now = 5000;
+    const second = answers.get('k', slow);
+    finish(1);
+    expect([await first, await second]).toEqual([1, 1]);
+    expect(computations).toBe(1);
+    now = 5999;
+    expect(await answers.get('k', () => Promise.resolve(2))).toBe(1);
+    now = 6000;
+    expect(await answers.get('k', () => Promise.resolve(2))).toBe(2);
+  });
+
+  it('given expired answers, when anything is asked, then they are dropped, not kept until the cache is full', async () => {
+    let now = 0;
+    const answers = cache(1000, () => now);
+    for (const key of ['a', 'b', 'c']) await answers.get(key, () => Promise.resolve(1));
+    expect(answers.size).toBe(3);
+    now = 1000;
+    await answers.get('d', () => Promise.resolve(1));
+    expect(answers.size).toBe(1);
+  });
+
+  it('given a full cache, when a new question comes, then the oldest answer makes room', async () => {
+    const answers = cache(1000, () => 0, 2);
     await answers.get('a', () => Promise.resolve(1));
     await answers.get('b', () => Promise.resolve(2));
-    now = 500;
     await answers.get('c', () => Promise.resolve(3));
+    expect(answers.size).toBe(2);
+    expect(await answers.get('a', () => Promise.resolve(-1))).toBe(-1);
     expect(await answers.get('c', () => Promise.resolve(-1))).toBe(3);
   });
 });

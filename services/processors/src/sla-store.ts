@@ -104,7 +104,7 @@ export async function addToBuckets(
   const columns = COUNTER_ENTRIES.map(([, column]) => column);
   const counterParams = columns.map((_, i) => `$${i + 5}::bigint[]`).join(', ');
   const sketchParam = columns.length + 5;
-  await client.query(
+  const updated = await client.query(
     `update sla_hourly s set
        ${columns.map((c) => `${c} = s.${c} + u.${c}`).join(', ')},
        response_sketch = coalesce(u.response_sketch, s.response_sketch),
@@ -114,6 +114,10 @@ export async function addToBuckets(
       where s.brand_id = u.brand_id and s.hour_start = u.hour_start and s.channel = u.channel and s.agent_id = u.agent_id`,
     [...keyParams, ...counters, responseSketches, businessSketches],
   );
+  // Every row was created and locked above; a shortfall would drop counts silently, so it stops the batch.
+  if (updated.rowCount !== entries.length) {
+    throw new Error(`sla_hourly: updated ${updated.rowCount} rows of ${entries.length}`);
+  }
 }
 
 export interface StoredConversation {
