@@ -66,23 +66,17 @@ export interface RunningProcessor {
   stop(): Promise<void>;
 }
 
-// The row is created first, so that the lock below exists even for a partition's first batch: two
-// members that both think they own a partition (during a rebalance) then queue here instead of both
-// applying it.
-const ENSURE_OFFSET_ROW_SQL = `
+// Creates the partition's row if missing and locks it, returning the stored offset, in one statement: the lock
+// exists even for a partition's first batch, so two members that both think they own a partition (during a
+// rebalance) queue here instead of both applying it.
+const LOCK_OFFSET_SQL = `
   insert into processor_offsets (processor, topic, partition, next_offset) values ($1, $2, $3, 0)
-  on conflict (processor, topic, partition) do nothing`;
-
-const STORED_OFFSET_SQL = `
-  select next_offset from processor_offsets
-   where processor = $1 and topic = $2 and partition = $3
-   for update`;
+  on conflict (processor, topic, partition) do update set next_offset = processor_offsets.next_offset
+  returning next_offset`;
 
 const STORE_OFFSET_SQL = `
-  insert into processor_offsets (processor, topic, partition, next_offset)
-  values ($1, $2, $3, $4)
-  on conflict (processor, topic, partition)
-  do update set next_offset = excluded.next_offset, updated_at = now()`;
+  update processor_offsets set next_offset = $4, updated_at = now()
+   where processor = $1 and topic = $2 and partition = $3`;
 
 /**
  * Runs a processor with exactly-once effects in Postgres: each partition batch is decoded, folded and
@@ -270,17 +264,18 @@ export async function startProcessor<T>(
     heartbeat: () => Promise<void>,
   ): Promise<readonly DecodedRecord<T>[]> {
     return inTransaction(async (client) => {
-      await client.query(ENSURE_OFFSET_ROW_SQL, [definition.name, topic, partition]);
-      const stored = await client.query<{ next_offset: number }>(STORED_OFFSET_SQL, [
+      const stored = await client.query<{ next_offset: number }>(LOCK_OFFSET_SQL, [
         definition.name,
         topic,
         partition,
       ]);
       const from = BigInt(stored.rows[0]?.next_offset ?? 0);
       const fresh = records.filter((record) => BigInt(record.offset) >= from);
-      if (fresh.length > 0) await definition.apply(client, { topic, partition, records: fresh, heartbeat });
+      // The new offset is written before the batch (the same transaction either way), so that the rows apply
+      // locks last, which other partitions share, are held for nothing more than the commit.
       if (BigInt(nextOffset) > from)
         await client.query(STORE_OFFSET_SQL, [definition.name, topic, partition, nextOffset]);
+      if (fresh.length > 0) await definition.apply(client, { topic, partition, records: fresh, heartbeat });
       return fresh;
     });
   }
