@@ -1,33 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, stat, writeFile, appendFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { topicNames } from '@carestream/contract';
+import type { TopicNames } from '@carestream/contract';
 import { createKafka, EventCodec } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
-import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
+import { testServices, uniqueName } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The ingest service has no package entry point yet: its runtime is imported from its sources.
-import { loadIngestConfig } from '@carestream/ingest';
-import { startIngest, type IngestRuntime } from '@carestream/ingest';
 import { checkpointPathFor, readCheckpoint, writeCheckpoint } from './import/checkpoint.ts';
 import { runImport, type ImportOptions, type ImportSummary } from './import/importer.ts';
+import { CapturedOutput } from './captured-output.ts';
+import { startTestIngest, type TestIngest } from './test-ingest.ts';
 
 const CLI = fileURLToPath(new URL('../bin/carestream.js', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 interface RejectLine {
   line: number;
@@ -37,37 +26,24 @@ interface RejectLine {
 
 describe('carestream import against the real ingest service, Kafka and Postgres', () => {
   const services = testServices();
-  const prefix = `${uniqueName('t')}.`;
-  const names = topicNames(prefix);
-  let database: TestDatabase;
-  let runtime: IngestRuntime;
+  let ingest: TestIngest;
+  let names: TopicNames;
   let pool: Pool;
   let url: string;
   let writeKey: string;
   let directory: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    runtime = await startIngest(
-      loadIngestConfig({
-        KAFKA_BROKERS: services.kafkaBrokers,
-        SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
-        DATABASE_URL: database.url,
-        CARESTREAM_TOPIC_PREFIX: prefix,
-        CARESTREAM_PARTITIONS: '3',
-      }),
-    );
-    await runtime.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(runtime.app.server.address() as AddressInfo).port}`;
-    pool = createPool({ connectionString: database.url, max: 2 });
+    ingest = await startTestIngest();
+    ({ url, names } = ingest);
+    pool = createPool({ connectionString: ingest.database.url, max: 2 });
     writeKey = (await new ApiKeyStore(pool).create({ scope: 'write', brandIds: ['acme'] })).token;
     directory = await mkdtemp(join(tmpdir(), 'cs-import-'));
   });
 
   afterAll(async () => {
-    await runtime?.close();
     await pool?.end();
-    await database?.drop();
+    await ingest?.close();
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
@@ -128,7 +104,10 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
   });
 
   async function importFile(file: string, overrides: Partial<ImportOptions> = {}): Promise<ImportSummary> {
-    return runImport(importOptions(file, overrides), { stdout: new Capture(), stderr: new Capture() });
+    return runImport(importOptions(file, overrides), {
+      stdout: new CapturedOutput(),
+      stderr: new CapturedOutput(),
+    });
   }
 
   async function readRejects(path: string): Promise<RejectLine[]> {

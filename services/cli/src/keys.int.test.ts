@@ -1,17 +1,9 @@
-import { Writable } from 'node:stream';
 import { ApiKeyStore, type ApiKeyRecord } from '@carestream/api-keys';
 import { createPool, type Pool } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from './program.ts';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { CapturedOutput } from './captured-output.ts';
 
 describe('carestream keys against a real PostgreSQL', () => {
   let database: TestDatabase;
@@ -27,8 +19,8 @@ describe('carestream keys against a real PostgreSQL', () => {
   });
 
   async function carestream(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-    const stdout = new Capture();
-    const stderr = new Capture();
+    const stdout = new CapturedOutput();
+    const stderr = new CapturedOutput();
     const program = buildProgram({ env: { DATABASE_URL: database.url }, stdout, stderr });
     await program.parseAsync(args, { from: 'user' });
     return { stdout: stdout.text, stderr: stderr.text };
@@ -83,7 +75,7 @@ describe('carestream keys against a real PostgreSQL', () => {
     await expect(carestream('keys', 'create', '--scope', 'admin', '--brand', 'acme')).rejects.toThrow(
       /drop --brand/,
     );
-    const program = buildProgram({ env: {}, stdout: new Capture(), stderr: new Capture() });
+    const program = buildProgram({ env: {}, stdout: new CapturedOutput(), stderr: new CapturedOutput() });
     await expect(program.parseAsync(['keys', 'list'], { from: 'user' })).rejects.toThrow(
       /DATABASE_URL is required/,
     );

@@ -1,26 +1,17 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { generateApiKey } from '@carestream/api-keys';
-import { topicNames, type CareEvent } from '@carestream/contract';
-import { loadIngestConfig, startIngest, type IngestRuntime } from '@carestream/ingest';
+import type { CareEvent, TopicNames } from '@carestream/contract';
 import { createKafka, EventCodec } from '@carestream/kafka';
 import { computeGroundTruth, generateBrands, ownAccountIdsOf, truthReport } from '@carestream/simulator';
-import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
+import { testServices, uniqueName } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from './cli-io.ts';
 import { buildProgram } from './program.ts';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { CapturedOutput } from './captured-output.ts';
+import { startTestIngest, type TestIngest } from './test-ingest.ts';
 
 interface TruthFile {
   seed: number;
@@ -35,34 +26,20 @@ interface TruthFile {
 
 describe('carestream simulate against the real ingest service and Kafka', () => {
   const services = testServices();
-  const prefix = `${uniqueName('t')}.`;
-  const names = topicNames(prefix);
   const adminKey = generateApiKey().token;
-  let database: TestDatabase;
-  let runtime: IngestRuntime;
+  let ingest: TestIngest;
+  let names: TopicNames;
   let url: string;
   let directory: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    runtime = await startIngest(
-      loadIngestConfig({
-        KAFKA_BROKERS: services.kafkaBrokers,
-        SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
-        DATABASE_URL: database.url,
-        CARESTREAM_TOPIC_PREFIX: prefix,
-        CARESTREAM_PARTITIONS: '3',
-        CARESTREAM_ADMIN_KEY: adminKey,
-      }),
-    );
-    await runtime.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(runtime.app.server.address() as AddressInfo).port}`;
+    ingest = await startTestIngest({ CARESTREAM_ADMIN_KEY: adminKey });
+    ({ url, names } = ingest);
     directory = await mkdtemp(join(tmpdir(), 'cs-simulate-'));
   });
 
   afterAll(async () => {
-    await runtime?.close();
-    await database?.drop();
+    await ingest?.close();
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
@@ -90,8 +67,8 @@ describe('carestream simulate against the real ingest service and Kafka', () => 
 
   it('backfills a day of 3,000 events, and its ground truth is what Kafka holds', async () => {
     const truthPath = join(directory, 'truth.json');
-    const stdout = new Capture();
-    const stderr = new Capture();
+    const stdout = new CapturedOutput();
+    const stderr = new CapturedOutput();
     const io: CliIo = { env: { CARESTREAM_ADMIN_KEY: adminKey }, stdout, stderr };
     const started = Date.now();
     await buildProgram(io).parseAsync(

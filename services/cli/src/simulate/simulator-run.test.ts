@@ -1,17 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSimulation, timeWindow, type SimulateOptions } from './simulator-run.ts';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { CapturedOutput } from '../captured-output.ts';
 
 interface Request {
   readonly lines: Record<string, unknown>[];
@@ -60,8 +52,8 @@ describe('runSimulation', () => {
     const directory = await mkdtemp(join(tmpdir(), 'cs-sim-'));
     directories.push(directory);
     const ingest = fakeIngest();
-    const stdout = new Capture();
-    const stderr = new Capture();
+    const stdout = new CapturedOutput();
+    const stderr = new CapturedOutput();
     const truthFile = join(directory, 'truth.json');
     const summary = await runSimulation(
       { ...base, events: 2200, days: 1, truthFile },
@@ -115,7 +107,7 @@ describe('runSimulation', () => {
   it('sends the same events for the same seed', async () => {
     const a = fakeIngest();
     const b = fakeIngest();
-    const io = { stdout: new Capture(), stderr: new Capture(), backoffMs: () => 1 };
+    const io = { stdout: new CapturedOutput(), stderr: new CapturedOutput(), backoffMs: () => 1 };
     const options = {
       ...base,
       mode: 'fast' as const,
@@ -133,7 +125,7 @@ describe('runSimulation', () => {
     const started = Date.now();
     const summary = await runSimulation(
       { ...base, mode: 'realtime', rate: 50, durationSeconds: 2.5 },
-      { stdout: new Capture(), stderr: new Capture(), fetch: ingest.fetch, backoffMs: () => 1 },
+      { stdout: new CapturedOutput(), stderr: new CapturedOutput(), fetch: ingest.fetch, backoffMs: () => 1 },
     );
     expect(summary.stoppedBecause).toBe('duration');
     expect(Date.now() - started).toBeGreaterThanOrEqual(2400);
@@ -155,8 +147,8 @@ describe('runSimulation', () => {
     const summary = await runSimulation(
       { ...base, mode: 'realtime', rate: 50 },
       {
-        stdout: new Capture(),
-        stderr: new Capture(),
+        stdout: new CapturedOutput(),
+        stderr: new CapturedOutput(),
         fetch: ingest.fetch,
         backoffMs: () => 1,
         signal: controller.signal,
