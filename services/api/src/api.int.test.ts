@@ -768,6 +768,14 @@ describe('query API against real Postgres', () => {
       }
     });
 
+    it('answers 404 for a brand id longer than any brand can have, on every brand route (not 414)', async () => {
+      for (const url of brandRoutes('b'.repeat(300))) {
+        const response = await get(url, ADMIN_KEY);
+        expect(response.statusCode, url).toBe(404);
+        expect(response.json().error).toMatchObject({ code: 'CARE_ERR_NOT_FOUND', field: 'brandId' });
+      }
+    });
+
     it('lets a brand-limited key read the anonymous industry benchmarks, without other brands in them', async () => {
       for (const url of [
         '/v1/benchmarks/industries',

@@ -42,7 +42,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   const app = Fastify({
     logger: deps.logger ? { redact: ['req.headers.authorization'] } : false,
     // Ids may be up to 256 characters (the contract's limit); longer ones are unknown brands (404), not 414s.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
   });
   // Route schemas document the API and shape the JSON answers; query parameters are checked by query-params.ts,
   // which names the parameter and the fix in every 400 (the schema validator would coerce and strip instead).
