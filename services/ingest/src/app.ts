@@ -61,6 +61,8 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     metrics: deps.metrics,
     settings: deps.webhooks,
     maxBytes: deps.limits.maxBytes,
+    maxFutureSkewMs: deps.maxFutureSkewMs,
+    clock: deps.clock ?? Date.now,
   });
   return app;
 }

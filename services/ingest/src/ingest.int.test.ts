@@ -360,6 +360,45 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
     });
   });
 
+  describe('X webhook: what a signature may not be used for', () => {
+    it('refuses a CRC token that is not a token, so the CRC answer never signs a request body', async () => {
+      const body = fixture('x-tweet-create-events.json');
+      const response = await app.inject({
+        method: 'GET',
+        url: `/webhooks/x?crc_token=${encodeURIComponent(body)}`,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toMatchObject({ code: 'CARE_ERR_VALIDATION', field: 'crc_token' });
+      expect(response.body).not.toContain('response_token');
+    });
+
+    it('skips signed events dated beyond the allowed clock skew, as /v1/events refuses them', async () => {
+      const post = (payload: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/webhooks/x',
+          payload,
+          headers: {
+            'content-type': 'application/json',
+            'x-twitter-webhooks-signature': `sha256=${createHmac('sha256', X_SECRET).update(payload).digest('base64')}`,
+          },
+        });
+      const original = (await post(fixture('x-tweet-create-events.json'))).json<{ accepted: number }>();
+      const year3000 = String(Date.UTC(3000, 0, 1));
+      const body = fixture('x-tweet-create-events.json').replace(
+        /"timestamp_ms": "\d+"/g,
+        `"timestamp_ms": "${year3000}"`,
+      );
+      expect(body).toContain(year3000);
+      const response = await post(body);
+      expect(response.statusCode).toBe(200);
+      const answer = response.json<{ accepted: number; skipped: { reason: string }[] }>();
+      const future = answer.skipped.filter((skip) => skip.reason.includes('in the future'));
+      expect(future.length).toBeGreaterThan(0);
+      expect(answer.accepted).toBe(original.accepted - future.length);
+    });
+  });
+
   describe('Meta webhook', () => {
     it('verifies the subscription token', async () => {
       const ok = await app.inject({

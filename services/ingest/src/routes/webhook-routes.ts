@@ -1,4 +1,5 @@
 import {
+  admitMappedEvents,
   mapMetaWebhook,
   mapXWebhook,
   metaVerificationChallenge,
@@ -30,7 +31,13 @@ export interface WebhookRoutesOptions {
   readonly metrics: IngestMetrics;
   readonly settings: WebhookSettings;
   readonly maxBytes: number;
+  readonly maxFutureSkewMs: number;
+  readonly clock: () => number;
 }
+
+// X's CRC tokens are short random strings. Anything else is refused, because the answer is an HMAC under the
+// same secret as the POST signatures: a token that were a JSON document would get a valid signature for it.
+const X_CRC_TOKEN = /^[A-Za-z0-9_\-=+/.]{1,256}$/;
 
 /**
  * Platform webhooks. The signature is checked over the raw bytes received, in constant time, before
@@ -52,6 +59,12 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     const token = request.query.crc_token;
     if (!token)
       throw new CareError('CARE_ERR_VALIDATION', 'is required for the CRC check', { field: 'crc_token' });
+    if (!X_CRC_TOKEN.test(token))
+      throw new CareError(
+        'CARE_ERR_VALIDATION',
+        'must be 1 to 256 letters, digits or _-=+/. characters, as X sends',
+        { field: 'crc_token' },
+      );
     return reply.send({ response_token: xCrcResponseToken(token, secret) });
   });
 
@@ -90,7 +103,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     return publishMapped(reply, mapMetaWebhook(parseJson(raw), mapOptions));
   });
 
-  async function publishMapped(reply: FastifyReply, result: WebhookMapResult): Promise<FastifyReply> {
+  async function publishMapped(reply: FastifyReply, mapped: WebhookMapResult): Promise<FastifyReply> {
+    const result = admitMappedEvents(mapped, {
+      nowMs: options.clock(),
+      maxFutureSkewMs: options.maxFutureSkewMs,
+    });
     await options.publisher.publish(result.events);
     for (const event of result.events) {
       options.metrics.events.inc({
