@@ -93,6 +93,7 @@ export interface BrandProfileSet {
 export type InteractionEvent = MentionReceived | ReplySent;
 export type CareEvent = MentionReceived | ReplySent | BrandPostPublished | BrandProfileSet;
 
+/** `brandId:conversationId`: unambiguous because brand ids never contain ':' (ingest refuses them). */
 export function conversationKey(event: { brandId: string; conversationId: string }): string {
   return `${event.brandId}:${event.conversationId}`;
 }

@@ -278,6 +278,19 @@ describe('bad input: every error names the field and why', () => {
     expect(validateItem({ ...mention, authorId: '😀'.repeat(256) }, 0, options).ok).toBe(true);
   });
 
+  it.each([mention, reply, brandPost, brandProfile])(
+    'a brand id with a colon is refused, for it would make another brand’s conversation key ($type)',
+    (item) => {
+      expect(errorsOf({ ...item, brandId: 'acme:uk' })).toEqual([
+        {
+          index: 4,
+          field: 'brandId',
+          message: `must not contain ':' (it separates brand and conversation in keys), got "acme:uk"`,
+        },
+      ]);
+    },
+  );
+
   it('bad enums list the allowed values', () => {
     const errors = errorsOf({ ...mention, channel: 'twitter', kind: 'Complaint' });
     expect(errors).toEqual([

@@ -34,6 +34,9 @@ const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 // ---- TypeBox schemas (the published contract) -------------------------------------------------------
 
 const IdSchema = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH });
+/** No ':' (see conversationKey). */
+export const BRAND_ID_PATTERN = '^[^:]+$';
+const BrandIdSchema = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, pattern: BRAND_ID_PATTERN });
 const TimestampSchema = Type.String({
   format: 'date-time',
   description: 'ISO 8601 date-time with Z or an explicit offset, e.g. 2026-03-01T09:30:00Z',
@@ -49,7 +52,7 @@ export const IngestMentionSchema = Type.Object(
   {
     type: Type.Literal('mention'),
     eventId: IdSchema,
-    brandId: IdSchema,
+    brandId: BrandIdSchema,
     channel: ChannelSchema,
     conversationId: IdSchema,
     messageId: IdSchema,
@@ -77,7 +80,7 @@ export const IngestReplySchema = Type.Object(
   {
     type: Type.Literal('reply'),
     eventId: IdSchema,
-    brandId: IdSchema,
+    brandId: BrandIdSchema,
     channel: ChannelSchema,
     conversationId: IdSchema,
     messageId: IdSchema,
@@ -94,7 +97,7 @@ export const IngestBrandPostSchema = Type.Object(
   {
     type: Type.Literal('brand_post'),
     eventId: IdSchema,
-    brandId: IdSchema,
+    brandId: BrandIdSchema,
     channel: ChannelSchema,
     postId: IdSchema,
     publishedAt: TimestampSchema,
@@ -118,7 +121,7 @@ export const IngestBrandProfileSchema = Type.Object(
   {
     type: Type.Literal('brand_profile'),
     eventId: IdSchema,
-    brandId: IdSchema,
+    brandId: BrandIdSchema,
     name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
     industry: Type.String({ pattern: INDUSTRY_SLUG.source, maxLength: MAX_INDUSTRY_LENGTH }),
     timezone: Type.String({ minLength: 1, description: 'IANA time zone, e.g. Europe/Paris.' }),
@@ -249,6 +252,17 @@ const stringOf =
   };
 
 const parseId = stringOf(1, MAX_ID_LENGTH);
+
+/** A brand id is an id without ':', which separates it from the conversation id in conversation keys. */
+const parseBrandId: Parse<string> = (ctx, value, field) => {
+  const id = parseId(ctx, value, field);
+  if (typeof id !== 'string' || !id.includes(':')) return id;
+  return fail(
+    ctx,
+    field,
+    `must not contain ':' (it separates brand and conversation in keys), got ${quote(id)}`,
+  );
+};
 
 const parseBoolean: Parse<boolean> = (ctx, value, field) =>
   typeof value === 'boolean' ? value : fail(ctx, field, `must be true or false, got ${kindOf(value)}`);
@@ -444,7 +458,7 @@ function defaultNeedsResponse(kind: MentionKind): boolean {
 
 function readMention(ctx: Ctx, item: Json): MentionReceived | undefined {
   const eventId = required(ctx, item, '', 'eventId', parseId);
-  const brandId = required(ctx, item, '', 'brandId', parseId);
+  const brandId = required(ctx, item, '', 'brandId', parseBrandId);
   const channel = required(ctx, item, '', 'channel', oneOf<Channel>(CHANNELS));
   const conversationId = required(ctx, item, '', 'conversationId', parseId);
   const messageId = required(ctx, item, '', 'messageId', parseId);
@@ -499,7 +513,7 @@ function readMention(ctx: Ctx, item: Json): MentionReceived | undefined {
 
 function readReply(ctx: Ctx, item: Json): ReplySent | undefined {
   const eventId = required(ctx, item, '', 'eventId', parseId);
-  const brandId = required(ctx, item, '', 'brandId', parseId);
+  const brandId = required(ctx, item, '', 'brandId', parseBrandId);
   const channel = required(ctx, item, '', 'channel', oneOf<Channel>(CHANNELS));
   const conversationId = required(ctx, item, '', 'conversationId', parseId);
   const messageId = required(ctx, item, '', 'messageId', parseId);
@@ -539,7 +553,7 @@ function readReply(ctx: Ctx, item: Json): ReplySent | undefined {
 
 function readBrandPost(ctx: Ctx, item: Json): BrandPostPublished | undefined {
   const eventId = required(ctx, item, '', 'eventId', parseId);
-  const brandId = required(ctx, item, '', 'brandId', parseId);
+  const brandId = required(ctx, item, '', 'brandId', parseBrandId);
   const channel = required(ctx, item, '', 'channel', oneOf<Channel>(CHANNELS));
   const postId = required(ctx, item, '', 'postId', parseId);
   const publishedAt = required(ctx, item, '', 'publishedAt', parseTimestamp);
@@ -557,7 +571,7 @@ function readBrandPost(ctx: Ctx, item: Json): BrandPostPublished | undefined {
 
 function readBrandProfile(ctx: Ctx, item: Json): BrandProfileSet | undefined {
   const eventId = required(ctx, item, '', 'eventId', parseId);
-  const brandId = required(ctx, item, '', 'brandId', parseId);
+  const brandId = required(ctx, item, '', 'brandId', parseBrandId);
   const name = required(ctx, item, '', 'name', stringOf(1, MAX_NAME_LENGTH));
   const industry = required(ctx, item, '', 'industry', parseIndustry);
   const timezone = required(ctx, item, '', 'timezone', parseTimezone);

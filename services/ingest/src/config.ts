@@ -16,11 +16,12 @@ export interface IngestConfig {
   readonly webhooks: WebhookSettings;
 }
 
-const isStringRecord = (value: unknown): value is Record<string, string> =>
+/** Account id → brand id; brand ids never contain ':' (see conversationKey). */
+const isAccountBrands = (value: unknown): value is Record<string, string> =>
   typeof value === 'object' &&
   value !== null &&
   !Array.isArray(value) &&
-  Object.values(value).every((v) => typeof v === 'string');
+  Object.values(value).every((v) => typeof v === 'string' && v.length > 0 && !v.includes(':'));
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((v) => typeof v === 'string');
 
@@ -46,8 +47,8 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
       accountBrands: read.json(
         'WEBHOOK_ACCOUNT_BRANDS',
         {},
-        isStringRecord,
-        'an object of platform account id to brandId',
+        isAccountBrands,
+        "an object of platform account id to brandId (brand ids without ':')",
       ),
       automatedAppIds: read.json('WEBHOOK_AUTOMATED_APP_IDS', [], isStringArray, 'an array of app ids'),
     },
