@@ -9,3 +9,4 @@ export {
 } from './readiness.ts';
 export { authenticateRequest } from './bearer-auth.ts';
 export { serveUntilSignalled } from './serve.ts';
+export { serviceLogger } from './logging.ts';

@@ -4,6 +4,7 @@ import type { ApiKeyStore } from '@carestream/api-keys';
 import {
   registerErrorHandler,
   registerOperationalRoutes,
+  serviceLogger,
   type ReadinessCheck,
 } from '@carestream/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -40,7 +41,7 @@ export interface ApiAppDependencies {
 export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInstance> {
   const clock = deps.clock ?? Date.now;
   const app = Fastify({
-    logger: deps.logger ? { redact: ['req.headers.authorization'] } : false,
+    logger: deps.logger ? serviceLogger() : false,
     // Ids may be up to 256 characters (the contract's limit); longer ones are unknown brands (404), not 414s.
     routerOptions: { maxParamLength: 2048 },
   });

@@ -2,6 +2,7 @@ import type { ApiKeyStore } from '@carestream/api-keys';
 import {
   registerErrorHandler,
   registerOperationalRoutes,
+  serviceLogger,
   type ReadinessCheck,
 } from '@carestream/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -27,16 +28,7 @@ export interface IngestAppDependencies {
 /** Builds the ingest HTTP app (no listening here: server.ts does that, tests use inject or listen on 0). */
 export async function buildIngestApp(deps: IngestAppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    // Never log the Authorization header or webhook signatures.
-    logger: deps.logger
-      ? {
-          redact: [
-            'req.headers.authorization',
-            'req.headers["x-hub-signature-256"]',
-            'req.headers["x-twitter-webhooks-signature"]',
-          ],
-        }
-      : false,
+    logger: deps.logger ? serviceLogger() : false,
     // Our own readers enforce the body limits on the stream; this is the hard cap above them.
     bodyLimit: deps.limits.maxBytes + 1024,
   });
