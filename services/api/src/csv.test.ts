@@ -46,6 +46,14 @@ describe('CSV', () => {
     expect(csv).toBe('id,nested.a,tags,reasons,ok\r\n"a,1",1.5,x; y,"[{""x"":1}]",true\r\nb,,,,false\r\n');
   });
 
+  it('neutralises text a spreadsheet would run as a formula, and leaves numbers alone', () => {
+    const csv = toCsv(
+      [{ authorId: '=HYPERLINK("http://evil.example")', reasons: ['+1', 'ok'], score: -0.5, name: '@x' }],
+      ['authorId', 'reasons', 'score', 'name'],
+    );
+    expect(csv.split('\r\n')[1]).toBe(`"'=HYPERLINK(""http://evil.example"")",'+1; ok,-0.5,'@x`);
+  });
+
   it('writes only the header for an empty list', () => {
     expect(toCsv([], ['a', 'b.c'])).toBe('a,b.c\r\n');
   });

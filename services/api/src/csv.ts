@@ -5,7 +5,8 @@ import type { TSchema } from '@sinclair/typebox';
  * line break (quotes doubled). Columns come from the route's response schema, so a route's headers are the same
  * whatever the data (even for an empty list): nested objects become dotted headers (`responseTimeSeconds.p50`),
  * null and missing values empty cells, arrays of plain values are joined with "; ", arrays of objects are written
- * as JSON in one cell.
+ * as JSON in one cell. Text that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+ * carriage return: author ids and texts come from outside) gets a leading apostrophe; numbers are left alone.
  */
 
 /** The dotted column paths of an object schema (a nullable object contributes its fields). */
@@ -46,15 +47,21 @@ function valueAt(row: object, path: string): unknown {
   return value;
 }
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function inert(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) {
     const plain = value.every((item) => item === null || typeof item !== 'object');
     return plain
-      ? value.map((item) => (item === null ? '' : String(item))).join('; ')
+      ? inert(value.map((item) => (item === null ? '' : String(item))).join('; '))
       : JSON.stringify(value);
   }
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return inert(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
   return JSON.stringify(value);
