@@ -34,6 +34,7 @@ import { useGeneration } from './projection-generation.ts';
 import {
   addToBuckets,
   advanceWatermark,
+  brandPostId,
   bucketId,
   loadConversations,
   loadDueConversations,
@@ -133,13 +134,10 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         value.type === 'BrandPostPublished' ? [value] : [],
       );
       if (posts.length > 0) {
-        const fresh = await newBrandPosts(
-          client,
-          posts.map((post) => post.eventId),
-        );
+        const fresh = await newBrandPosts(client, posts);
         for (const post of posts) {
           // delete: the same post twice in one batch counts once
-          if (fresh.delete(post.eventId)) bucketFor(brandPostKey(post)).brandPosts += 1;
+          if (fresh.delete(brandPostId(post))) bucketFor(brandPostKey(post)).brandPosts += 1;
         }
       }
 

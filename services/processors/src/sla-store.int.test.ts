@@ -2,7 +2,9 @@
 // two instances write the same row concurrently. These tests run two real PostgreSQL transactions against one row.
 import {
   emptySlaBucket,
+  initialConversationState,
   ResponseTimeSketch,
+  type TrackedMention,
   type SerializedResponseTimeSketch,
   type SlaBucket,
   type SlaBucketKey,
@@ -10,7 +12,7 @@ import {
 import { createPool, migrate, type Pool, type PoolClient } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addToBuckets, bucketId } from './sla-store.ts';
+import { addToBuckets, brandPostId, bucketId, newBrandPosts, saveConversations } from './sla-store.ts';
 
 const HOUR = 3_600_000;
 
@@ -95,5 +97,55 @@ describe('SLA hourly rows written by two instances at once (real PostgreSQL)', (
       responseSumMs: before * 10_000 + 660_000,
       sketchCount: before + 2,
     });
+  });
+
+  it('keeps one brand’s open mention and counted post apart from another brand’s with the same event id', async () => {
+    // A tweet that mentions two brands reaches both brands' webhooks as x:tweet:<id>.
+    const open = (brandId: string): TrackedMention => ({
+      mention: {
+        mentionEventId: 'x:tweet:1580661436132757506',
+        brandId,
+        channel: 'x',
+        conversationId: '1580661436132757506',
+        messageId: '1580661436132757506',
+        authorId: 'customer-1',
+        kind: 'question',
+        sentiment: null,
+        followers: null,
+        private: false,
+        receivedAt: 480_000 * HOUR,
+      },
+      answer: null,
+      expiredAt: null,
+      breachedAt: null,
+    });
+    const client = await begin();
+    try {
+      await saveConversations(
+        client,
+        'interactions',
+        0,
+        ['brand-a', 'brand-b'].map((brandId) => ({
+          key: `${brandId}:1580661436132757506`,
+          brandId,
+          state: initialConversationState(),
+          nextDueAt: null,
+          open: [open(brandId)],
+        })),
+      );
+      const posts = [
+        { brandId: 'brand-a', eventId: 'x:tweet:1' },
+        { brandId: 'brand-b', eventId: 'x:tweet:1' },
+      ];
+      expect([...(await newBrandPosts(client, posts))].sort()).toEqual(posts.map(brandPostId).sort());
+      expect(await newBrandPosts(client, posts)).toEqual(new Set());
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const { rows } = await pool.query<{ brand_id: string }>(
+      'select brand_id from sla_g1.open_mentions order by brand_id',
+    );
+    expect(rows.map((row) => row.brand_id)).toEqual(['brand-a', 'brand-b']);
   });
 });

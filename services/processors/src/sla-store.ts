@@ -228,7 +228,7 @@ export async function saveConversations(
   if (open.length > 0) {
     await client.query(
       `insert into open_mentions select * from jsonb_populate_recordset(null::open_mentions, $1::jsonb)
-       on conflict (mention_event_id) do nothing`,
+       on conflict (brand_id, mention_event_id) do nothing`,
       [JSON.stringify(open)],
     );
   }
@@ -256,14 +256,23 @@ export async function advanceWatermark(
   return rows[0]?.ms ?? null;
 }
 
-/** Brand posts not counted before (their eventIds), recording them as counted. */
-export async function newBrandPosts(client: PoolClient, eventIds: readonly string[]): Promise<Set<string>> {
-  if (eventIds.length === 0) return new Set();
-  const { rows } = await client.query<{ event_id: string }>(
-    'insert into seen_brand_posts (event_id) select unnest($1::text[]) on conflict do nothing returning event_id',
-    [eventIds],
+/** The key of a brand post in newBrandPosts' answer: event ids are unique within a brand only. */
+export function brandPostId(post: { readonly brandId: string; readonly eventId: string }): string {
+  return `${post.brandId}\u0000${post.eventId}`;
+}
+
+/** Brand posts not counted before (as brandPostId), recording them as counted. */
+export async function newBrandPosts(
+  client: PoolClient,
+  posts: readonly { readonly brandId: string; readonly eventId: string }[],
+): Promise<Set<string>> {
+  if (posts.length === 0) return new Set();
+  const { rows } = await client.query<{ brand_id: string; event_id: string }>(
+    `insert into seen_brand_posts (brand_id, event_id) select * from unnest($1::text[], $2::text[])
+     on conflict do nothing returning brand_id, event_id`,
+    [posts.map((post) => post.brandId), posts.map((post) => post.eventId)],
   );
-  return new Set(rows.map((row) => row.event_id));
+  return new Set(rows.map((row) => brandPostId({ brandId: row.brand_id, eventId: row.event_id })));
 }
 
 export async function writeOutbox(
