@@ -1,69 +1,37 @@
-// How far the processors are: their stored offsets (in each projection's active generation schema, as
-// test/e2e/pipeline-harness.ts reads them) against the topics' ends.
+// Waits for the processors to catch up with a preloaded log, timing it (progress from @carestream/processors).
 import type { TopicNames } from '@carestream/contract';
 import { createKafka } from '@carestream/kafka';
+import { activeSchema, appliedOf, storedOffsets, topicEnds } from '@carestream/processors';
 import pg from 'pg';
 import { sleep } from './stats.ts';
 
 type Admin = ReturnType<ReturnType<typeof createKafka>['admin']>;
 
-export async function topicEnds(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
-  const ends = new Map<string, number>();
-  for (const topic of topics)
-    for (const { partition, high } of await admin.fetchTopicOffsets(topic))
-      ends.set(`${topic}:${partition}`, Number(high));
-  return ends;
-}
-
-/** Stored next offsets of a processor, by `topic:partition`; empty before the migrations ran. */
-export async function storedOffsets(
+/** A projection's processor's stored offsets in its active generation; empty before the migrations ran. */
+export async function storedOffsetsOf(
   pool: pg.Pool,
   projection: 'sla' | 'churn',
   processor: string,
 ): Promise<Map<string, number>> {
   try {
-    const { rows: generation } = await pool.query<{ active_schema: string }>(
-      'select active_schema from projection_generations where projection = $1',
-      [projection],
-    );
-    const schema = generation[0]?.active_schema;
-    if (!schema) return new Map();
-    const { rows } = await pool.query<{ topic: string; partition: number; next_offset: string }>(
-      `select topic, partition, next_offset from ${schema}.processor_offsets where processor = $1`,
-      [processor],
-    );
-    return new Map(rows.map((row) => [`${row.topic}:${row.partition}`, Number(row.next_offset)]));
+    return await storedOffsets(pool, await activeSchema(pool, projection), processor);
   } catch (error) {
     if ((error as { code?: string }).code === '42P01') return new Map(); // not migrated yet
     throw error;
   }
 }
 
-export async function outboxSize(pool: pg.Pool): Promise<number> {
+async function outboxSize(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `select count(*)::int as n from ${await activeSchema(pool, 'sla')}.derived_outbox`,
   );
   return rows[0]?.n ?? 0;
 }
 
-async function activeSchema(pool: pg.Pool, projection: string): Promise<string> {
-  const { rows } = await pool.query<{ active_schema: string }>(
-    'select active_schema from projection_generations where projection = $1',
-    [projection],
-  );
-  return rows[0]?.active_schema ?? 'public';
-}
-
 async function groupStable(admin: Admin, groupId: string, members: number): Promise<boolean> {
   const { groups } = await admin.describeGroups([groupId]);
   const group = groups[0];
   return group?.state === 'Stable' && group.members.length >= members;
-}
-
-function applied(ends: ReadonlyMap<string, number>, stored: ReadonlyMap<string, number>): number {
-  let sum = 0;
-  for (const [id, end] of ends) sum += Math.min(end, stored.get(id) ?? 0);
-  return sum;
 }
 
 export interface CatchUp {
@@ -121,7 +89,7 @@ export async function waitForCatchUp(options: {
       if (options.cancelled?.()) throw new Error('cancelled');
       if (now - options.startedAt > options.timeoutMs)
         throw new Error(`processors did not catch up within ${options.timeoutMs / 1000} s`);
-      const done = applied(ends, await storedOffsets(pool, 'sla', 'sla'));
+      const done = appliedOf(ends, await storedOffsetsOf(pool, 'sla', 'sla'));
       appliedAtFirstPoll ??= done;
       if (done > 0 && !first) {
         first = { at: Date.now(), applied: done };
@@ -150,7 +118,7 @@ export async function waitForCatchUp(options: {
       const pending = await outboxSize(pool);
       const derivedEnds = await topicEnds(admin, [options.names.slaDerived]);
       derivedMessages = [...derivedEnds.values()].reduce((a, b) => a + b, 0);
-      const churn = applied(derivedEnds, await storedOffsets(pool, 'churn', 'churn'));
+      const churn = appliedOf(derivedEnds, await storedOffsetsOf(pool, 'churn', 'churn'));
       if (pending === 0 && churn >= derivedMessages) break;
       await sleep(100);
     }

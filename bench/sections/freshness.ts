@@ -15,7 +15,8 @@ import { createKafka } from '@carestream/kafka';
 import { migrate } from '@carestream/postgres';
 import { toIngestItem } from '@carestream/simulator';
 import pg from 'pg';
-import { storedOffsets, topicEnds } from '../catch-up.ts';
+import { topicEnds } from '@carestream/processors';
+import { storedOffsetsOf } from '../catch-up.ts';
 import { coresUsed, cpuSnapshot } from '../cpu.ts';
 import type { BenchDatabase } from '../isolation.ts';
 import { startService } from '../services.ts';
@@ -142,7 +143,7 @@ export async function measureFreshness(options: {
     const last = new Map<number, number>();
     while (polling) {
       const at = Date.now();
-      const stored = await storedOffsets(pool, 'sla', 'sla').catch(() => new Map<string, number>());
+      const stored = await storedOffsetsOf(pool, 'sla', 'sla').catch(() => new Map<string, number>());
       for (const [id, next] of stored) {
         if (!id.startsWith(`${names.interactions}:`)) continue;
         const partition = Number(id.slice(names.interactions.length + 1));
@@ -223,7 +224,7 @@ export async function measureFreshness(options: {
       const ends = await topicEnds(admin, [names.interactions]);
       let drained = Date.now();
       for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(POLL_MS)) {
-        const stored = await storedOffsets(pool, 'sla', 'sla');
+        const stored = await storedOffsetsOf(pool, 'sla', 'sla');
         if ([...ends].every(([id, end]) => (stored.get(id) ?? 0) >= end)) {
           drained = Date.now();
           break;

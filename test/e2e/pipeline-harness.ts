@@ -12,7 +12,14 @@ import { toIngestItem } from '@carestream/simulator';
 import { createKafka } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
 import { loadIngestConfig, startIngest, type IngestRuntime } from '@carestream/ingest';
-import { loadProcessorsConfig, startProcessors, type ProcessorsRuntime } from '@carestream/processors';
+import {
+  activeSchema,
+  loadProcessorsConfig,
+  startProcessors,
+  storedOffsets,
+  topicEnds,
+  type ProcessorsRuntime,
+} from '@carestream/processors';
 import {
   createTestDatabase,
   deleteTestTopics,
@@ -114,40 +121,19 @@ export async function waitForCatchUp(pipeline: Pipeline, timeoutMs = 120_000): P
     for (;;) {
       await pipeline.processors?.relay?.flush();
       const pending: string[] = [];
-      const checks: [string, string, string][] = [
-        ['public', 'brand-profiles', pipeline.names.brandProfiles],
-        ['sla', 'sla', pipeline.names.interactions],
-        ['sla', 'sla', pipeline.names.brandPosts],
-        ['churn', 'churn', pipeline.names.slaDerived],
+      const slaSchema = await activeSchema(pipeline.pool, 'sla');
+      const checks: [schema: string, processor: string, topics: string[]][] = [
+        ['public', 'brand-profiles', [pipeline.names.brandProfiles]],
+        [slaSchema, 'sla', [pipeline.names.interactions, pipeline.names.brandPosts]],
+        [await activeSchema(pipeline.pool, 'churn'), 'churn', [pipeline.names.slaDerived]],
       ];
-      for (const [projection, processor, topic] of checks) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        const schema =
-          projection === 'public'
-            ? 'public'
-            : ((
-                await pipeline.pool.query<{ active_schema: string }>(
-                  'select active_schema from projection_generations where projection = $1',
-                  [projection],
-                )
-              ).rows[0]?.active_schema ?? 'public');
-        const { rows } = await pipeline.pool.query<{ partition: number; next_offset: number }>(
-          `select partition, next_offset from ${schema}.processor_offsets where processor = $1 and topic = $2`,
-          [processor, topic],
-        );
-        const stored = new Map(rows.map((row) => [row.partition, row.next_offset]));
-        for (const end of ends) {
-          if (Number(end.high) > (stored.get(end.partition) ?? 0)) pending.push(`${topic}[${end.partition}]`);
-        }
+      for (const [schema, processor, topics] of checks) {
+        const stored = await storedOffsets(pipeline.pool, schema, processor);
+        for (const [id, end] of await topicEnds(admin, topics))
+          if (end > (stored.get(id) ?? 0)) pending.push(id);
       }
       const outbox = await pipeline.pool.query<{ n: number }>(
-        `select count(*)::int as n from ${
-          (
-            await pipeline.pool.query<{ active_schema: string }>(
-              "select active_schema from projection_generations where projection = 'sla'",
-            )
-          ).rows[0]?.active_schema
-        }.derived_outbox`,
+        `select count(*)::int as n from ${slaSchema}.derived_outbox`,
       );
       if (pending.length === 0 && (outbox.rows[0]?.n ?? 0) === 0) return;
       if (Date.now() > deadline)

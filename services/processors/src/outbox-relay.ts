@@ -75,10 +75,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
         ]);
         published.inc(rows.length);
       }
-      const { rows: left } = await client.query<{ n: number }>(
-        'select count(*)::int as n from derived_outbox',
-      );
-      pending.set(left[0]?.n ?? 0);
+      // A read shorter than the batch saw every row committed by then, all now published: nothing is left to
+      // count. Only a full batch leaves rows behind (the next read, right after, takes them).
+      if (rows.length < batchSize) pending.set(0);
+      else {
+        const { rows: left } = await client.query<{ n: number }>(
+          'select count(*)::int as n from derived_outbox',
+        );
+        pending.set(left[0]?.n ?? 0);
+      }
       await client.query('commit');
       return rows.length;
     } catch (error) {

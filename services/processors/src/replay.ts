@@ -3,11 +3,11 @@ import { topicNames } from '@carestream/contract';
 import { createKafka, EventCodec } from '@carestream/kafka';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { ProcessorMetrics, startProcessor, type ProcessorDefinition } from '@carestream/processor-runtime';
-import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { churnProcessor } from './churn-processor.ts';
 import type { ProcessorsConfig } from './config.ts';
 import type { Projection } from './projection-generation.ts';
+import { activeSchema, appliedOf, storedOffsets, topicEnds } from './progress.ts';
 import { slaProcessor } from './sla-processor.ts';
 
 export const REPLAYABLE: readonly Projection[] = ['sla', 'churn'];
@@ -70,7 +70,9 @@ export async function replayProjection(
             fixedSchema: schema,
           });
     const topics = definition.topics;
-    const ends = await topicEnds(kafka, topics);
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await topicEnds(admin, topics).finally(() => admin.disconnect());
     const total = [...ends.values()].reduce((sum, end) => sum + end, 0);
     const running = await startProcessor(definition, {
       kafka,
@@ -84,8 +86,7 @@ export async function replayProjection(
     try {
       // Catch up with the log as it was when the replay started…
       for (;;) {
-        const applied = await appliedOffsets(pool, schema, definition.name);
-        const done = [...ends].reduce((sum, [id, end]) => sum + Math.min(end, applied.get(id) ?? 0), 0);
+        const done = appliedOf(ends, await storedOffsets(pool, schema, definition.name));
         options.onProgress?.({ projection, schema, applied: done, total });
         if (done >= total) break;
         await sleep(200);
@@ -95,7 +96,7 @@ export async function replayProjection(
     } finally {
       await running.stop();
     }
-    const events = [...(await appliedOffsets(pool, schema, definition.name)).values()].reduce(
+    const events = [...(await storedOffsets(pool, schema, definition.name)).values()].reduce(
       (a, b) => a + b,
       0,
     );
@@ -103,16 +104,6 @@ export async function replayProjection(
   } finally {
     await pool.end();
   }
-}
-
-async function activeSchema(pool: Pool, projection: Projection): Promise<string> {
-  const { rows } = await pool.query<{ active_schema: string }>(
-    'select active_schema from projection_generations where projection = $1',
-    [projection],
-  );
-  const schema = rows[0]?.active_schema;
-  if (!schema) throw new Error(`no active generation for ${projection}`);
-  return schema;
 }
 
 async function createGeneration(pool: Pool, projection: Projection): Promise<string> {
@@ -124,29 +115,6 @@ async function createGeneration(pool: Pool, projection: Projection): Promise<str
   const schema = `${projection}_g${(rows[0]?.n ?? 0) + 1}`;
   await pool.query(`select carestream_create_${projection}_tables($1)`, [schema]);
   return schema;
-}
-
-async function topicEnds(kafka: Kafka, topics: readonly string[]): Promise<Map<string, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = new Map<string, number>();
-    for (const topic of topics) {
-      for (const partition of await admin.fetchTopicOffsets(topic))
-        ends.set(`${topic}:${partition.partition}`, Number(partition.high));
-    }
-    return ends;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function appliedOffsets(pool: Pool, schema: string, processor: string): Promise<Map<string, number>> {
-  const { rows } = await pool.query<{ topic: string; partition: number; next_offset: number }>(
-    `select topic, partition, next_offset from ${schema}.processor_offsets where processor = $1`,
-    [processor],
-  );
-  return new Map(rows.map((row) => [`${row.topic}:${row.partition}`, row.next_offset]));
 }
 
 async function trySwap(
