@@ -93,6 +93,14 @@ export interface BrandProfileSet {
 export type InteractionEvent = MentionReceived | ReplySent;
 export type CareEvent = MentionReceived | ReplySent | BrandPostPublished | BrandProfileSet;
 
+/**
+ * What makes an event the same fact: its id within its brand (the same id for two brands is two events, e.g. a
+ * tweet mentioning both). `brandId:eventId`, unambiguous because brand ids never contain ':'.
+ */
+export function eventIdentity(event: { brandId: string; eventId: string }): string {
+  return `${event.brandId}:${event.eventId}`;
+}
+
 /** `brandId:conversationId`: unambiguous because brand ids never contain ':' (ingest refuses them). */
 export function conversationKey(event: { brandId: string; conversationId: string }): string {
   return `${event.brandId}:${event.conversationId}`;

@@ -1,4 +1,10 @@
-import type { BrandPostPublished, Channel, MentionReceived, ReplySent } from '@carestream/contract';
+import {
+  eventIdentity,
+  type BrandPostPublished,
+  type Channel,
+  type MentionReceived,
+  type ReplySent,
+} from '@carestream/contract';
 
 /** The exact figures for one brand × channel, computed directly from what was sent (not by the fold). */
 export interface TruthFigures {
@@ -64,7 +70,7 @@ export function computeGroundTruth(
   },
 ): GroundTruth {
   const unique = new Map<string, MentionReceived | ReplySent | BrandPostPublished>();
-  for (const event of events) if (!unique.has(event.eventId)) unique.set(event.eventId, event);
+  for (const event of events) if (!unique.has(eventIdentity(event))) unique.set(eventIdentity(event), event);
 
   const byBrandChannel = new Map<string, TruthFigures>();
   const byAgent = new Map<string, AgentTruth>();

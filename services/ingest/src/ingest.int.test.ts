@@ -214,6 +214,15 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       expect(response.json()).toMatchObject({ accepted: 1, duplicates: 1, rejected: 0 });
     });
 
+    it('publishes the same eventId for two brands as two events (ids are unique within a brand)', async () => {
+      const item = mention({ conversationId: uniqueName('two-brands') });
+      const response = await post(JSON.stringify([item, { ...item, brandId: 'globex' }]), {
+        authorization: `Bearer ${ADMIN_KEY}`,
+      });
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 });
+    });
+
     it('rejects invalid JSON, empty, non-array and oversized bodies, naming the body', async () => {
       const invalid = await post('[{"type": ');
       expect(invalid.statusCode).toBe(400);

@@ -1,5 +1,7 @@
 import {
   conversationKey,
+  DEFAULT_SLA_TARGET_SECONDS,
+  eventIdentity,
   SLA_CHANGE_TYPES,
   type BrandPostPublished,
   type BusinessHoursRange,
@@ -34,7 +36,6 @@ import { useGeneration } from './projection-generation.ts';
 import {
   addToBuckets,
   advanceWatermark,
-  brandPostId,
   bucketId,
   loadConversations,
   loadDueConversations,
@@ -55,8 +56,6 @@ export interface SlaProcessorOptions {
   readonly emitDerived?: boolean;
   readonly name?: string;
 }
-
-const DEFAULT_SLA_TARGET_SECONDS = 3_600;
 
 interface BrandContextRow {
   brand_id: string;
@@ -137,7 +136,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         const fresh = await newBrandPosts(client, posts);
         for (const post of posts) {
           // delete: the same post twice in one batch counts once
-          if (fresh.delete(brandPostId(post))) bucketFor(brandPostKey(post)).brandPosts += 1;
+          if (fresh.delete(eventIdentity(post))) bucketFor(brandPostKey(post)).brandPosts += 1;
         }
       }
 

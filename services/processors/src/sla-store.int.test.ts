@@ -12,7 +12,8 @@ import {
 import { createPool, migrate, type Pool, type PoolClient } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addToBuckets, brandPostId, bucketId, newBrandPosts, saveConversations } from './sla-store.ts';
+import { eventIdentity } from '@carestream/contract';
+import { addToBuckets, bucketId, newBrandPosts, saveConversations } from './sla-store.ts';
 
 const HOUR = 3_600_000;
 
@@ -137,7 +138,7 @@ describe('SLA hourly rows written by two instances at once (real PostgreSQL)', (
         { brandId: 'brand-a', eventId: 'x:tweet:1' },
         { brandId: 'brand-b', eventId: 'x:tweet:1' },
       ];
-      expect([...(await newBrandPosts(client, posts))].sort()).toEqual(posts.map(brandPostId).sort());
+      expect([...(await newBrandPosts(client, posts))].sort()).toEqual(posts.map(eventIdentity).sort());
       expect(await newBrandPosts(client, posts)).toEqual(new Set());
       await client.query('commit');
     } finally {

@@ -9,6 +9,7 @@ import {
   type SlaBucketKey,
   type TrackedMention,
 } from '@carestream/domain';
+import { eventIdentity } from '@carestream/contract';
 import type { PoolClient } from '@carestream/postgres';
 
 export function bucketId(key: SlaBucketKey): string {
@@ -256,12 +257,7 @@ export async function advanceWatermark(
   return rows[0]?.ms ?? null;
 }
 
-/** The key of a brand post in newBrandPosts' answer: event ids are unique within a brand only. */
-export function brandPostId(post: { readonly brandId: string; readonly eventId: string }): string {
-  return `${post.brandId}\u0000${post.eventId}`;
-}
-
-/** Brand posts not counted before (as brandPostId), recording them as counted. */
+/** Brand posts not counted before (as their eventIdentity), recording them as counted. */
 export async function newBrandPosts(
   client: PoolClient,
   posts: readonly { readonly brandId: string; readonly eventId: string }[],
@@ -272,7 +268,7 @@ export async function newBrandPosts(
      on conflict do nothing returning brand_id, event_id`,
     [posts.map((post) => post.brandId), posts.map((post) => post.eventId)],
   );
-  return new Set(rows.map((row) => brandPostId({ brandId: row.brand_id, eventId: row.event_id })));
+  return new Set(rows.map((row) => eventIdentity({ brandId: row.brand_id, eventId: row.event_id })));
 }
 
 export async function writeOutbox(

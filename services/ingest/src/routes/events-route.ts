@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
-import { validateItems, type CareEvent, type FieldError } from '@carestream/contract';
+import { eventIdentity, validateItems, type CareEvent, type FieldError } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import { authenticateRequest } from '@carestream/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -82,11 +82,12 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
         });
         return;
       }
-      if (seen.has(event.eventId)) {
+      const identity = eventIdentity(event);
+      if (seen.has(identity)) {
         duplicates += 1; // the same fact twice counts once: publish it once
         return;
       }
-      seen.add(event.eventId);
+      seen.add(identity);
       accepted.push(event);
     });
     errors.sort((a, b) => a.index - b.index);
