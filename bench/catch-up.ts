@@ -1,7 +1,7 @@
 // Waits for the processors to catch up with a preloaded log, timing it (progress from @carestream/processors).
 import type { TopicNames } from '@carestream/contract';
 import { createKafka } from '@carestream/kafka';
-import { activeSchema, appliedOf, storedOffsets, topicEnds } from '@carestream/processors';
+import { activeSchema, appliedOf, outboxSize, storedOffsets, topicEnds } from '@carestream/processors';
 import pg from 'pg';
 import { sleep } from './stats.ts';
 
@@ -19,13 +19,6 @@ export async function storedOffsetsOf(
     if ((error as { code?: string }).code === '42P01') return new Map(); // not migrated yet
     throw error;
   }
-}
-
-async function outboxSize(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(
-    `select count(*)::int as n from ${await activeSchema(pool, 'sla')}.derived_outbox`,
-  );
-  return rows[0]?.n ?? 0;
 }
 
 async function groupStable(admin: Admin, groupId: string, members: number): Promise<boolean> {

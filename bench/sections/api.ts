@@ -1,6 +1,7 @@
 // Section 7: the query API's latency at a fixed request rate, GET /v1/brands/{id}/sla over the preloaded
 // data's whole span (every hourly bucket of a brand, plus the period before it), brands in turn; with the
 // figures cache as shipped (1 s) and without it (every request reads Postgres).
+import { activeSchema } from '@carestream/processors';
 import pg from 'pg';
 import { coresUsed, cpuSnapshot } from '../cpu.ts';
 import { fixedRateLoad, type LoadResult } from '../http-load.ts';
@@ -112,14 +113,10 @@ async function readVolume(
   from: string,
   to: string,
 ): Promise<{ rowsPerRequest: number; sketchBytesPerRequest: number }> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
-    const { rows: generation } = await client.query<{ active_schema: string }>(
-      "select active_schema from projection_generations where projection = 'sla'",
-    );
-    const schema = generation[0]?.active_schema ?? 'public';
-    const { rows } = await client.query<{ rows: string; bytes: string }>(
+    const schema = await activeSchema(pool, 'sla');
+    const { rows } = await pool.query<{ rows: string; bytes: string }>(
       `select count(*) / count(distinct brand_id) as rows,
               sum(pg_column_size(response_sketch) + pg_column_size(business_sketch)) / count(distinct brand_id) as bytes
          from ${schema}.sla_hourly where hour_start >= $1 and hour_start < $2`,
@@ -127,6 +124,6 @@ async function readVolume(
     );
     return { rowsPerRequest: Number(rows[0]?.rows ?? 0), sketchBytesPerRequest: Number(rows[0]?.bytes ?? 0) };
   } finally {
-    await client.end();
+    await pool.end();
   }
 }

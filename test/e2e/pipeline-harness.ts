@@ -15,6 +15,7 @@ import { loadIngestConfig, startIngest, type IngestRuntime } from '@carestream/i
 import {
   activeSchema,
   loadProcessorsConfig,
+  outboxSize,
   startProcessors,
   storedOffsets,
   topicEnds,
@@ -121,10 +122,13 @@ export async function waitForCatchUp(pipeline: Pipeline, timeoutMs = 120_000): P
     for (;;) {
       await pipeline.processors?.relay?.flush();
       const pending: string[] = [];
-      const slaSchema = await activeSchema(pipeline.pool, 'sla');
       const checks: [schema: string, processor: string, topics: string[]][] = [
         ['public', 'brand-profiles', [pipeline.names.brandProfiles]],
-        [slaSchema, 'sla', [pipeline.names.interactions, pipeline.names.brandPosts]],
+        [
+          await activeSchema(pipeline.pool, 'sla'),
+          'sla',
+          [pipeline.names.interactions, pipeline.names.brandPosts],
+        ],
         [await activeSchema(pipeline.pool, 'churn'), 'churn', [pipeline.names.slaDerived]],
       ];
       for (const [schema, processor, topics] of checks) {
@@ -132,12 +136,10 @@ export async function waitForCatchUp(pipeline: Pipeline, timeoutMs = 120_000): P
         for (const [id, end] of await topicEnds(admin, topics))
           if (end > (stored.get(id) ?? 0)) pending.push(id);
       }
-      const outbox = await pipeline.pool.query<{ n: number }>(
-        `select count(*)::int as n from ${slaSchema}.derived_outbox`,
-      );
-      if (pending.length === 0 && (outbox.rows[0]?.n ?? 0) === 0) return;
+      const outbox = await outboxSize(pipeline.pool);
+      if (pending.length === 0 && outbox === 0) return;
       if (Date.now() > deadline)
-        throw new Error(`processors did not catch up: ${pending.join(', ')}; outbox ${outbox.rows[0]?.n}`);
+        throw new Error(`processors did not catch up: ${pending.join(', ')}; outbox ${outbox}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {

@@ -638,6 +638,14 @@ const READERS: { readonly [T in IngestItemType]: (ctx: Ctx, item: Json) => CareE
   brand_profile: readBrandProfile,
 };
 
+/** The fields each item type may have, from its published schema (worked out once, not per item). */
+const ITEM_FIELDS: { readonly [T in IngestItemType]: readonly string[] } = {
+  mention: Object.keys(IngestMentionSchema.properties),
+  reply: Object.keys(IngestReplySchema.properties),
+  brand_post: Object.keys(IngestBrandPostSchema.properties),
+  brand_profile: Object.keys(IngestBrandProfileSchema.properties),
+};
+
 const ITEM_NAMES: { readonly [T in IngestItemType]: string } = {
   mention: 'a mention',
   reply: 'a reply',
@@ -657,7 +665,7 @@ export function validateItem(raw: unknown, index: number, options: ValidateOptio
   }
   const type = required(ctx, raw, '', 'type', oneOf<IngestItemType>(INGEST_ITEM_TYPES));
   if (type === undefined) return { ok: false, errors: ctx.errors };
-  rejectUnknownFields(ctx, raw, '', Object.keys(INGEST_SCHEMAS[type].properties), ITEM_NAMES[type]);
+  rejectUnknownFields(ctx, raw, '', ITEM_FIELDS[type], ITEM_NAMES[type]);
   const event = READERS[type](ctx, raw);
   if (event === undefined || ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
   return { ok: true, event };

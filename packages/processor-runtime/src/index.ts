@@ -1,4 +1,5 @@
 export {
+  logLine,
   startProcessor,
   type DecodedRecord,
   type PartitionBatch,

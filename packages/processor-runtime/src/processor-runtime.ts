@@ -51,15 +51,12 @@ export interface ProcessorRuntimeOptions {
   readonly concurrentPartitions?: number;
   /** Most bytes fetched per partition and request (default 1 MiB): bounds the memory a fetch holds. */
   readonly maxBytesPerPartition?: number;
-  readonly clock?: () => number;
-  readonly retry?: { readonly initialMs: number; readonly maxMs: number };
   /** Called after a batch's Postgres transaction committed and before Kafka hears of it. */
   readonly onCommitted?: (info: {
     topic: string;
     partition: number;
     nextOffset: string;
   }) => void | Promise<void>;
-  readonly log?: (entry: Record<string, unknown>) => void;
 }
 
 export interface RunningProcessor {
@@ -73,6 +70,10 @@ const LOCK_OFFSET_SQL = `
   insert into processor_offsets (processor, topic, partition, next_offset) values ($1, $2, $3, 0)
   on conflict (processor, topic, partition) do update set next_offset = processor_offsets.next_offset
   returning next_offset`;
+
+// A batch that meets a transient fault is retried after 200 ms, doubling up to 10 s.
+const RETRY_INITIAL_MS = 200;
+const RETRY_MAX_MS = 10_000;
 
 const STORE_OFFSET_SQL = `
   update processor_offsets set next_offset = $4, updated_at = now()
@@ -89,9 +90,6 @@ export async function startProcessor<T>(
   definition: ProcessorDefinition<T>,
   options: ProcessorRuntimeOptions,
 ): Promise<RunningProcessor> {
-  const clock = options.clock ?? Date.now;
-  const log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`));
-  const retry = options.retry ?? { initialMs: 200, maxMs: 10_000 };
   const groupId = options.groupId ?? `carestream.${definition.name}`;
   const consumer: Consumer = options.kafka.consumer({
     groupId,
@@ -115,7 +113,7 @@ export async function startProcessor<T>(
     knownNextOffsets.clear();
     void seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) => {
       // Not fatal: fencing in the transaction keeps correctness; the seek only avoids re-reading.
-      log({
+      logLine({
         level: 'warn',
         processor: definition.name,
         message: 'seek to stored offsets failed',
@@ -160,7 +158,7 @@ export async function startProcessor<T>(
   async function handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary } = payload;
     if (batch.messages.length === 0) return;
-    const started = clock();
+    const started = Date.now();
     const lastOffset = batch.lastOffset();
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
 
@@ -193,8 +191,8 @@ export async function startProcessor<T>(
         if (!isTransientFault(error)) throw error;
         attempt += 1;
         metrics.retries.inc({ processor: definition.name, reason: faultReason(error) });
-        const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 10));
-        log({
+        const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** Math.min(attempt - 1, 10));
+        logLine({
           level: 'warn',
           processor: definition.name,
           message: 'transient fault; retrying batch',
@@ -212,7 +210,7 @@ export async function startProcessor<T>(
     await commitOffsetsIfNecessary();
     await heartbeat();
     metrics.batchSize.observe({ processor: definition.name }, batch.messages.length);
-    metrics.batchDuration.observe({ processor: definition.name }, (clock() - started) / 1000);
+    metrics.batchDuration.observe({ processor: definition.name }, (Date.now() - started) / 1000);
     const lag = Number(BigInt(batch.highWatermark) - BigInt(nextOffset));
     metrics.lag.set(
       { processor: definition.name, topic: batch.topic, partition: String(batch.partition) },
@@ -304,7 +302,7 @@ export async function startProcessor<T>(
 
   function observeFreshness(records: readonly DecodedRecord<T>[]): void {
     if (!definition.eventTimeMs) return;
-    const now = clock();
+    const now = Date.now();
     for (const record of records) {
       const eventTime = definition.eventTimeMs(record.value);
       if (eventTime !== undefined)
@@ -318,6 +316,11 @@ export async function startProcessor<T>(
       await producer.disconnect();
     },
   };
+}
+
+/** A structured log line on stderr (the services' logs are JSON lines). */
+export function logLine(entry: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify(entry)}\n`);
 }
 
 function faultReason(error: unknown): string {

@@ -99,7 +99,6 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   await app.register(pageRoutes);
 
   const routeOptions: QueryRouteOptions = {
-    keys: deps.keys,
     reader: deps.reader,
     benchmarks: new AnswerCache({
       name: 'benchmarks',

@@ -1,3 +1,4 @@
+import type { CareEvent } from '@carestream/contract';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 export class IngestMetrics {
@@ -32,5 +33,15 @@ export class IngestMetrics {
       buckets: [256, 1024, 16384, 131072, 1048576, 5242880],
       registers: [registry],
     });
+  }
+
+  /** Counts published events by channel: one increment per channel, not one per event. */
+  countAccepted(events: readonly CareEvent[]): void {
+    const byChannel = new Map<string, number>();
+    for (const event of events) {
+      const channel = event.type === 'BrandProfileSet' ? 'none' : event.channel;
+      byChannel.set(channel, (byChannel.get(channel) ?? 0) + 1);
+    }
+    for (const [channel, n] of byChannel) this.events.inc({ result: 'accepted', channel }, n);
   }
 }

@@ -5,20 +5,19 @@ import {
   type SerializedResponseTimeSketch,
 } from '@carestream/domain';
 import type { Pool } from '@carestream/postgres';
+import { logLine } from '@carestream/processor-runtime';
 import { Gauge, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
 
 const DAY_MS = 86_400_000;
+/** Days recomputed on each run, back from today (UTC). */
+const DAYS = 35;
 const REFRESH_LOCK = 0x62656e63; // "benc"
 
 export interface BenchmarkRefresherOptions {
   readonly pool: Pool;
   readonly registry: Registry;
-  readonly clock?: () => number;
-  /** Days recomputed on each run, back from today (UTC). */
-  readonly days?: number;
   readonly intervalMs?: number;
-  readonly log?: (entry: Record<string, unknown>) => void;
 }
 
 export interface RunningRefresher {
@@ -44,17 +43,14 @@ interface BrandDayRow {
  * (domain benchmarkRow); the counts of unpublished rows are kept so operators can see how close they are.
  */
 export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): RunningRefresher {
-  const clock = options.clock ?? Date.now;
-  const days = options.days ?? 35;
   const published = new Gauge({
     name: 'carestream_benchmark_rows_published',
     help: 'Industry × channel × day benchmark rows with at least five contributing brands.',
     registers: [options.registry],
   });
-  const log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`));
 
   async function refresh(): Promise<number | null> {
-    const since = new Date(Math.floor(clock() / DAY_MS) * DAY_MS - (days - 1) * DAY_MS);
+    const since = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - (DAYS - 1) * DAY_MS);
     const client = await options.pool.connect();
     try {
       await client.query('begin');
@@ -147,7 +143,7 @@ export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): Run
     if (running) return;
     running = refresh()
       .catch((error: unknown) =>
-        log({
+        logLine({
           level: 'warn',
           component: 'benchmarks',
           message: 'refresh failed; will retry',

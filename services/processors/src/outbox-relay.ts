@@ -1,12 +1,15 @@
 import type { SlaChangeDerived } from '@carestream/contract';
 import type { EventCodec } from '@carestream/kafka';
 import type { Pool } from '@carestream/postgres';
+import { logLine } from '@carestream/processor-runtime';
 import type { Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
 
 // One relay at a time across instances, so a conversation's derived events reach the topic in order.
 const RELAY_LOCK = 0x63617265; // "care"
+/** Derived events read, published and deleted per transaction. */
+const BATCH_SIZE = 2_000;
 
 export interface OutboxRelayOptions {
   readonly pool: Pool;
@@ -15,8 +18,6 @@ export interface OutboxRelayOptions {
   readonly topic: string;
   readonly registry: Registry;
   readonly intervalMs?: number;
-  readonly batchSize?: number;
-  readonly log?: (entry: Record<string, unknown>) => void;
 }
 
 export interface RunningRelay {
@@ -41,8 +42,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
     help: 'Derived events waiting in the SLA outbox.',
     registers: [options.registry],
   });
-  const batchSize = options.batchSize ?? 2_000;
-  const log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`));
   let stopped = false;
   let running: Promise<number> | null = null;
 
@@ -61,7 +60,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
       await useGeneration(client, 'sla');
       const { rows } = await client.query<{ id: number; message_key: string; payload: SlaChangeDerived }>(
         'select id, message_key, payload from derived_outbox order by id limit $1',
-        [batchSize],
+        [BATCH_SIZE],
       );
       if (rows.length > 0) {
         const messages = await Promise.all(
@@ -77,7 +76,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
       }
       // A read shorter than the batch saw every row committed by then, all now published: nothing is left to
       // count. Only a full batch leaves rows behind (the next read, right after, takes them).
-      if (rows.length < batchSize) pending.set(0);
+      if (rows.length < BATCH_SIZE) pending.set(0);
       else {
         const { rows: left } = await client.query<{ n: number }>(
           'select count(*)::int as n from derived_outbox',
@@ -101,7 +100,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
       for (;;) {
         const n = await relayOnce();
         total += n;
-        if (n < batchSize) return total;
+        if (n < BATCH_SIZE) return total;
       }
     })();
     try {
@@ -114,7 +113,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
   const timer = setInterval(() => {
     if (stopped || running) return;
     flush().catch((error: unknown) =>
-      log({
+      logLine({
         level: 'warn',
         component: 'outbox-relay',
         message: 'relay failed; will retry',

@@ -74,6 +74,13 @@ interface BrandContextRow {
 export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<SlaInput> {
   const horizonMs = options.horizonMs ?? DEFAULT_ANSWER_HORIZON_MS;
   const emitDerived = options.emitDerived ?? true;
+  // A brand without a profile yet: the default target, no business hours, no known own accounts.
+  const unprofiled: ConversationContext = {
+    horizonMs,
+    slaTargetMs: DEFAULT_SLA_TARGET_SECONDS * 1000,
+    ownAccountIds: new Set(),
+    businessHours: null,
+  };
   const outcomes = new Counter({
     name: 'carestream_sla_fold_outcomes_total',
     help: 'Interactions folded by the SLA processor: applied, duplicate (eventId seen), too-late (beyond the horizon).',
@@ -148,6 +155,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         new Set(interactions.map((event) => event.brandId)),
         horizonMs,
       );
+      const contextOf = (brandId: string) => contexts.get(brandId) ?? unprofiled;
       const keys = [...new Set(interactions.map((event) => conversationKey(event)))];
       const stored = await loadConversations(client, keys);
       const working = new Map<string, { brandId: string; state: ConversationState }>();
@@ -170,7 +178,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
       let batchWatermark: number | null = null;
       for (const event of interactions) {
         const key = conversationKey(event);
-        const context = contextOf(contexts, event.brandId, horizonMs);
+        const context = contextOf(event.brandId);
         const current = working.get(key) ?? { brandId: event.brandId, state: initialConversationState() };
         const step = evolveConversation(current.state, event, context);
         outcomes.inc({ outcome: step.outcome });
@@ -180,9 +188,13 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         batchWatermark = batchWatermark === null ? at : Math.max(batchWatermark, at);
       }
 
-      // Time passes for every conversation of the partition, not only those in this batch.
-      const watermark = await advanceWatermark(client, batch.topic, batch.partition, batchWatermark);
-      if (watermark !== null && batch.topic === options.topics.interactions) {
+      // Time passes for every conversation of the partition, not only those in this batch (brand posts have no
+      // conversations, so their partitions keep no watermark).
+      const watermark =
+        batch.topic === options.topics.interactions
+          ? await advanceWatermark(client, batch.topic, batch.partition, batchWatermark)
+          : null;
+      if (watermark !== null) {
         const due = await loadDueConversations(client, batch.topic, batch.partition, watermark, keys);
         const moreContexts = await loadContexts(
           client,
@@ -193,7 +205,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         for (const [key, conversation] of due)
           working.set(key, { brandId: conversation.brandId, state: conversation.state });
         for (const [key, conversation] of working) {
-          const context = contextOf(contexts, conversation.brandId, horizonMs);
+          const context = contextOf(conversation.brandId);
           const dueAt = nextDueAt(conversation.state, context);
           if (dueAt === null || dueAt > watermark) continue;
           const expired = expireDue(conversation.state, watermark, context);
@@ -210,7 +222,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
           key,
           brandId: conversation.brandId,
           state: conversation.state,
-          nextDueAt: nextDueAt(conversation.state, contextOf(contexts, conversation.brandId, horizonMs)),
+          nextDueAt: nextDueAt(conversation.state, contextOf(conversation.brandId)),
           open: openMentions(conversation.state),
         })),
       );
@@ -242,20 +254,4 @@ async function loadContexts(
     });
   }
   return contexts;
-}
-
-/** A brand without a profile yet: the default target, no business hours, no known own accounts. */
-function contextOf(
-  contexts: ReadonlyMap<string, ConversationContext>,
-  brandId: string,
-  horizonMs: number,
-): ConversationContext {
-  return (
-    contexts.get(brandId) ?? {
-      horizonMs,
-      slaTargetMs: DEFAULT_SLA_TARGET_SECONDS * 1000,
-      ownAccountIds: new Set(),
-      businessHours: null,
-    }
-  );
 }

@@ -1,4 +1,4 @@
-import type { ApiKeyStore, Principal } from '@carestream/api-keys';
+import type { Principal } from '@carestream/api-keys';
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { brandNotFound } from '../access.ts';
@@ -12,7 +12,6 @@ import type { BrandProfile, ProjectionReader, ProjectionSnapshot } from '../proj
 
 /** What every query route group is given by the app. */
 export interface QueryRouteOptions {
-  readonly keys: ApiKeyStore;
   readonly reader: ProjectionReader;
   /** Industry benchmarks by industry: the same for every caller, kept for API_BENCHMARK_CACHE_SECONDS. */
   readonly benchmarks: AnswerCache<Map<string, IndustryBenchmark>>;

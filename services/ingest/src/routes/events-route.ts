@@ -112,8 +112,7 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     const stopTimer = options.metrics.publishDuration.startTimer();
     await options.publisher.publish(accepted);
     stopTimer();
-    for (const event of accepted)
-      options.metrics.events.inc({ result: 'accepted', channel: channelOf(event) });
+    options.metrics.countAccepted(accepted);
     options.metrics.events.inc({ result: 'rejected', channel: 'unknown' }, rejected);
     options.metrics.events.inc({ result: 'duplicate', channel: 'unknown' }, duplicates);
     return reply.code(202).send({ accepted: accepted.length, duplicates, rejected, errors });
@@ -127,8 +126,4 @@ function parseAtomic(value: string | undefined): boolean {
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1' || value === '') return true;
   throw new CareError('CARE_ERR_VALIDATION', 'must be true or false', { field: 'atomic' });
-}
-
-function channelOf(event: CareEvent): string {
-  return event.type === 'BrandProfileSet' ? 'none' : event.channel;
 }

@@ -109,12 +109,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       maxFutureSkewMs: options.maxFutureSkewMs,
     });
     await options.publisher.publish(result.events);
-    for (const event of result.events) {
-      options.metrics.events.inc({
-        result: 'accepted',
-        channel: event.type === 'BrandProfileSet' ? 'none' : event.channel,
-      });
-    }
+    options.metrics.countAccepted(result.events);
     return reply.code(200).send({ accepted: result.events.length, skipped: result.skipped });
   }
 }
