@@ -2,6 +2,7 @@
 import {
   emptySlaBucket,
   mergeBuckets,
+  SLA_COUNTER_COLUMNS,
   slaBucketFromJSON,
   slaFigures,
   type SerializedSlaBucket,
@@ -27,24 +28,7 @@ export async function bucketsByBrandChannel(
   const buckets = new Map<string, SlaBucket>();
   for (const row of rows) {
     const bucket = slaBucketFromJSON({
-      needingResponse: Number(row.needing_response),
-      complaints: Number(row.complaints),
-      answered: Number(row.answered),
-      expired: Number(row.expired),
-      targetBreaches: Number(row.target_breaches),
-      within30m: Number(row.within_30m),
-      within1h: Number(row.within_1h),
-      within4h: Number(row.within_4h),
-      within24h: Number(row.within_24h),
-      responseSumMs: Number(row.response_sum_ms),
-      businessSumMs: Number(row.business_sum_ms),
-      businessWithin30m: Number(row.business_within_30m),
-      businessWithin1h: Number(row.business_within_1h),
-      businessWithin4h: Number(row.business_within_4h),
-      businessWithin24h: Number(row.business_within_24h),
-      humanReplies: Number(row.human_replies),
-      automatedReplies: Number(row.automated_replies),
-      brandPosts: Number(row.brand_posts),
+      ...Object.fromEntries(SLA_COUNTER_COLUMNS.map(([field, column]) => [field, Number(row[column])])),
       responseSketch: row.response_sketch,
       businessSketch: row.business_sketch,
     } as SerializedSlaBucket);

@@ -236,6 +236,12 @@ export function applyChange(bucket: SlaBucket, change: SlaChange): SlaBucket {
 
 // ---- storage form ----
 
+/** Each counter and its column in the hourly table: the field in snake_case (within30m → within_30m). */
+export const SLA_COUNTER_COLUMNS: readonly (readonly [field: CounterField, column: string])[] =
+  COUNTER_FIELDS.map(
+    (field) => [field, field.replace(/[A-Z]|\d+/g, (part) => `_${part.toLowerCase()}`)] as const,
+  );
+
 export type SerializedSlaBucket = Record<CounterField, number> & {
   readonly responseSketch: SerializedResponseTimeSketch;
   readonly businessSketch: SerializedResponseTimeSketch;

@@ -1,6 +1,7 @@
 import type { Channel, MentionKind } from '@carestream/contract';
 import {
   ResponseTimeSketch,
+  SLA_COUNTER_COLUMNS,
   type ChurnSignal,
   type ChurnSignalKind,
   type SerializedResponseTimeSketch,
@@ -16,37 +17,15 @@ import type { Period } from './query-params.ts';
  * transaction as the figures, so a request never mixes two generations or two moments of the fold.
  */
 
-/** sla_hourly counter columns and the SlaBucket fields they hold. */
-const COUNTERS = [
-  ['needing_response', 'needingResponse'],
-  ['complaints', 'complaints'],
-  ['answered', 'answered'],
-  ['expired', 'expired'],
-  ['target_breaches', 'targetBreaches'],
-  ['within_30m', 'within30m'],
-  ['within_1h', 'within1h'],
-  ['within_4h', 'within4h'],
-  ['within_24h', 'within24h'],
-  ['response_sum_ms', 'responseSumMs'],
-  ['business_sum_ms', 'businessSumMs'],
-  ['business_within_30m', 'businessWithin30m'],
-  ['business_within_1h', 'businessWithin1h'],
-  ['business_within_4h', 'businessWithin4h'],
-  ['business_within_24h', 'businessWithin24h'],
-  ['human_replies', 'humanReplies'],
-  ['automated_replies', 'automatedReplies'],
-  ['brand_posts', 'brandPosts'],
-] as const;
-
 // Rows that are not an agent's hold empty sketches: only ship the ones with something in them.
 const NON_EMPTY = (column: string) => `(${column}->>'z' <> '0' or ${column}->'k' <> '[]'::jsonb)`;
 const AGGREGATES = [
-  ...COUNTERS.map(([column]) => `coalesce(sum(${column}), 0) as ${column}`),
+  ...SLA_COUNTER_COLUMNS.map(([, column]) => `coalesce(sum(${column}), 0) as ${column}`),
   `coalesce(jsonb_agg(response_sketch) filter (where ${NON_EMPTY('response_sketch')}), '[]') as response_sketches`,
   `coalesce(jsonb_agg(business_sketch) filter (where ${NON_EMPTY('business_sketch')}), '[]') as business_sketches`,
 ].join(',\n  ');
 
-type AggregateRow = Record<(typeof COUNTERS)[number][0], number> & {
+type AggregateRow = Record<string, unknown> & {
   response_sketches: SerializedResponseTimeSketch[];
   business_sketches: SerializedResponseTimeSketch[];
 };
@@ -57,9 +36,11 @@ function bucketOf(row: AggregateRow): SlaBucket {
     for (const sketch of sketches) merged.merge(ResponseTimeSketch.fromJSON(sketch));
     return merged;
   };
-  const counters = Object.fromEntries(COUNTERS.map(([column, field]) => [field, Number(row[column])]));
+  const counters = Object.fromEntries(
+    SLA_COUNTER_COLUMNS.map(([field, column]) => [field, Number(row[column])]),
+  );
   return {
-    ...(counters as Record<(typeof COUNTERS)[number][1], number>),
+    ...(counters as Record<(typeof SLA_COUNTER_COLUMNS)[number][0], number>),
     responseSketch: merge(row.response_sketches),
     businessSketch: merge(row.business_sketches),
   };

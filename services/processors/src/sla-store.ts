@@ -2,9 +2,9 @@
 // pointing at the projection's generation schema (projection-generation.ts).
 import {
   ResponseTimeSketch,
+  SLA_COUNTER_COLUMNS,
   type ConversationState,
   type SerializedResponseTimeSketch,
-  type SerializedSlaBucket,
   type SlaBucket,
   type SlaBucketKey,
   type TrackedMention,
@@ -15,28 +15,6 @@ import type { PoolClient } from '@carestream/postgres';
 export function bucketId(key: SlaBucketKey): string {
   return `${key.brandId}\u0000${key.hourStartMs}\u0000${key.channel}\u0000${key.agentId ?? ''}`;
 }
-
-const COLUMNS: Record<keyof Omit<SerializedSlaBucket, 'responseSketch' | 'businessSketch'>, string> = {
-  needingResponse: 'needing_response',
-  complaints: 'complaints',
-  answered: 'answered',
-  expired: 'expired',
-  targetBreaches: 'target_breaches',
-  within30m: 'within_30m',
-  within1h: 'within_1h',
-  within4h: 'within_4h',
-  within24h: 'within_24h',
-  responseSumMs: 'response_sum_ms',
-  businessSumMs: 'business_sum_ms',
-  businessWithin30m: 'business_within_30m',
-  businessWithin1h: 'business_within_1h',
-  businessWithin4h: 'business_within_4h',
-  businessWithin24h: 'business_within_24h',
-  humanReplies: 'human_replies',
-  automatedReplies: 'automated_replies',
-  brandPosts: 'brand_posts',
-};
-const COUNTER_ENTRIES = Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][];
 
 const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
 
@@ -101,8 +79,8 @@ export async function addToBuckets(
     responseSketches[i] = JSON.stringify(response.toJSON());
     businessSketches[i] = JSON.stringify(business.toJSON());
   }
-  const counters = COUNTER_ENTRIES.map(([field]) => entries.map(([, { delta }]) => delta[field]));
-  const columns = COUNTER_ENTRIES.map(([, column]) => column);
+  const counters = SLA_COUNTER_COLUMNS.map(([field]) => entries.map(([, { delta }]) => delta[field]));
+  const columns = SLA_COUNTER_COLUMNS.map(([, column]) => column);
   const counterParams = columns.map((_, i) => `$${i + 5}::bigint[]`).join(', ');
   const sketchParam = columns.length + 5;
   const updated = await client.query(
