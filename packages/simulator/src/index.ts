@@ -6,6 +6,7 @@ export {
   type GroundTruth,
   type TruthFigures,
 } from './ground-truth.ts';
+export { backfillRate } from './backfill-rate.ts';
 export { generateScenario, toIngestItem, type Scenario, type ScenarioOptions } from './scenario.ts';
 export { SeededRandom } from './seeded-random.ts';
 export * as calibration from './calibration.ts';

@@ -8,6 +8,8 @@ export interface CliIo {
    * than die; only such commands ask for it. Absent: nothing interrupts.
    */
   readonly interruptSignal?: () => AbortSignal;
+  /** The time now (ms); absent: the wall clock. Tests move it to fixed instants. */
+  readonly clock?: () => number;
   /** Sets the process exit code (the default is 0; a thrown error gives 1). */
   readonly setExitCode?: (code: number) => void;
 }

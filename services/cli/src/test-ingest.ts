@@ -19,7 +19,10 @@ export interface TestIngest {
   close(): Promise<void>;
 }
 
-export async function startTestIngest(env: Record<string, string> = {}): Promise<TestIngest> {
+export async function startTestIngest(
+  env: Record<string, string> = {},
+  options: { clock?: () => number } = {},
+): Promise<TestIngest> {
   const services = testServices();
   const prefix = `${uniqueName('t')}.`;
   const database = await createTestDatabase();
@@ -32,6 +35,7 @@ export async function startTestIngest(env: Record<string, string> = {}): Promise
       CARESTREAM_PARTITIONS: '3',
       ...env,
     }),
+    options,
   );
   await runtime.app.listen({ port: 0, host: '127.0.0.1' });
   const names = topicNames(prefix);

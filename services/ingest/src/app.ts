@@ -27,6 +27,7 @@ export interface IngestAppDependencies {
 
 /** Builds the ingest HTTP app (no listening here: server.ts does that, tests use inject or listen on 0). */
 export async function buildIngestApp(deps: IngestAppDependencies): Promise<FastifyInstance> {
+  const clock = deps.clock ?? Date.now;
   const app = Fastify({
     logger: deps.logger ? serviceLogger() : false,
     // Our own readers enforce the body limits on the stream; this is the hard cap above them.
@@ -46,7 +47,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     metrics: deps.metrics,
     limits: deps.limits,
     maxFutureSkewMs: deps.maxFutureSkewMs,
-    clock: deps.clock ?? Date.now,
+    clock,
   });
   await app.register(webhookRoutes, {
     publisher: deps.publisher,
@@ -54,7 +55,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     settings: deps.webhooks,
     maxBytes: deps.limits.maxBytes,
     maxFutureSkewMs: deps.maxFutureSkewMs,
-    clock: deps.clock ?? Date.now,
+    clock,
   });
   return app;
 }

@@ -22,8 +22,9 @@ export interface IngestRuntime {
  */
 export async function startIngest(
   config: IngestConfig,
-  options: { logger?: boolean } = {},
+  options: { logger?: boolean; clock?: () => number } = {},
 ): Promise<IngestRuntime> {
+  const clock = options.clock ?? Date.now;
   await migrate(config.databaseUrl);
   const pool = createPool({
     connectionString: config.databaseUrl,
@@ -47,7 +48,7 @@ export async function startIngest(
   collectDefaultMetrics({ register: registry, prefix: 'carestream_ingest_' });
   const app = await buildIngestApp({
     publisher: new EventPublisher(producer, codec, names),
-    keys: new ApiKeyStore(pool, { adminKey: config.adminKey }),
+    keys: new ApiKeyStore(pool, { adminKey: config.adminKey, clock }),
     metrics: new IngestMetrics(registry),
     registry,
     checks: {
@@ -58,6 +59,7 @@ export async function startIngest(
     limits: { maxItems: config.maxItems, maxBytes: config.maxBytes },
     maxFutureSkewMs: config.maxFutureSkewMs,
     webhooks: config.webhooks,
+    clock,
     logger: options.logger ?? false,
   });
   return {

@@ -65,6 +65,7 @@ export function importCommand(io: CliIo): Command {
         {
           stdout: io.stdout,
           stderr: io.stderr,
+          ...(io.clock ? { clock: io.clock } : {}),
           ...(io.interruptSignal ? { signal: io.interruptSignal() } : {}),
         },
       );

@@ -113,6 +113,7 @@ export function simulateCommand(io: CliIo): Command {
         {
           stdout: io.stdout,
           stderr: io.stderr,
+          ...(io.clock ? { clock: io.clock } : {}),
           ...(io.interruptSignal ? { signal: io.interruptSignal() } : {}),
         },
       );

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CareError } from '@carestream/errors';
 import {
+  backfillRate,
   brandProfiles,
   calibration,
   generateBrands,
@@ -9,6 +10,7 @@ import {
   simulateTraffic,
   toIngestItem,
   truthReport,
+  type SimBrand,
   type TimedEvent,
   type TrafficEvent,
 } from '@carestream/simulator';
@@ -109,8 +111,8 @@ const count = (n: number) => Math.round(n).toLocaleString('en-US');
 export async function runSimulation(options: SimulateOptions, io: SimulateIo): Promise<SimulateSummary> {
   const clock = io.clock ?? Date.now;
   const startedAt = clock();
-  const window = timeWindow(options, startedAt);
   const brands = generateBrands(options.brands);
+  const window = timeWindow(options, startedAt, brands);
   const profiles = brandProfiles(brands, window.startMs - 60_000);
   const isTty = io.stdout.isTTY === true;
 
@@ -318,8 +320,9 @@ export async function runSimulation(options: SimulateOptions, io: SimulateIo): P
 
 /** The event-time window and rate of a mode, from the time the run starts. */
 export function timeWindow(
-  options: Pick<SimulateOptions, 'mode' | 'rate' | 'events' | 'startMs' | 'days'>,
+  options: Pick<SimulateOptions, 'mode' | 'rate' | 'events' | 'startMs' | 'days' | 'seed' | 'runId'>,
   nowMs: number,
+  brands: readonly SimBrand[],
 ): { startMs: number; endMs: number | undefined; rate: number } {
   switch (options.mode) {
     case 'realtime':
@@ -332,12 +335,21 @@ export function timeWindow(
       return { startMs, endMs: undefined, rate: options.rate };
     }
     case 'backfill': {
-      const spanMs = (options.days ?? 1) * DAY_MS;
-      // With an event count, the events spread over the whole window rather than coming at `rate`; 10% more
-      // than that count fall in the window (replies to its last conversations come after it), so the count is
-      // reached shortly before now.
-      const rate = options.events === undefined ? options.rate : (1.1 * options.events) / (spanMs / 1000);
-      return { startMs: nowMs - spanMs, endMs: nowMs, rate };
+      const startMs = nowMs - (options.days ?? 1) * DAY_MS;
+      // With an event count, the events spread over the whole window at the rate that puts that many in it
+      // (whatever weekdays and hours it covers), rather than coming at `rate`.
+      const rate =
+        options.events === undefined
+          ? options.rate
+          : backfillRate({
+              seed: options.seed,
+              brands,
+              startMs,
+              endMs: nowMs,
+              events: options.events,
+              runId: options.runId,
+            });
+      return { startMs, endMs: nowMs, rate };
     }
   }
 }
