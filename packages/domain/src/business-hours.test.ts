@@ -1,5 +1,6 @@
 import type { BusinessHoursRange } from '@carestream/contract';
 import { DateTime } from 'luxon';
+import { FIXED_INSTANTS } from '@carestream/test-support/fixed-clocks';
 import { describe, expect, it } from 'vitest';
 import { businessDurationMs } from './business-hours.ts';
 
@@ -113,4 +114,62 @@ describe('businessDurationMs', () => {
     );
     expect(() => businessDurationMs(0, HOUR, 'Mars/Olympus', weekdays9to17)).toThrow(/time zone/);
   });
+});
+
+/**
+ * An independent reading of business time: steps minute by minute, asks Intl for the local weekday and time
+ * of each minute and counts the minutes inside the ranges. Slow, but it shares nothing with the code under test.
+ */
+function businessMinutesByStepping(
+  fromMs: number,
+  toMs: number,
+  zone: string,
+  ranges: readonly BusinessHoursRange[],
+): number {
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const isoWeekday: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+  const minuteOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  let minutes = 0;
+  for (let ms = fromMs; ms < toMs; ms += 60_000) {
+    const parts = Object.fromEntries(format.formatToParts(ms).map((part) => [part.type, part.value]));
+    const weekday = isoWeekday[parts.weekday ?? ''];
+    const minute = Number(parts.hour) * 60 + Number(parts.minute);
+    if (ranges.some((r) => r.weekday === weekday && minute >= minuteOf(r.open) && minute < minuteOf(r.close)))
+      minutes += 1;
+  }
+  return minutes;
+}
+
+describe.each(FIXED_INSTANTS)('businessDurationMs around $name ($at)', ({ at: instant }) => {
+  // Weekdays, a short Saturday, a Friday evening to midnight, and Sunday 01:00–04:00, which spans the hour
+  // that daylight saving skips or repeats in both zones.
+  const ranges: BusinessHoursRange[] = [
+    ...weekdays9to17,
+    { weekday: 5, open: '20:00', close: '24:00' },
+    { weekday: 6, open: '10:00', close: '14:00' },
+    { weekday: 7, open: '01:00', close: '04:00' },
+  ];
+  const now = Date.parse(instant);
+
+  it.each(['Europe/Paris', 'America/New_York', 'UTC', 'Asia/Kolkata'])(
+    'in %s, equals the minutes a stepping clock counts, over the days before and after',
+    (zone) => {
+      const spans: [number, number][] = [
+        [now - 3 * 24 * HOUR, now + 24 * HOUR],
+        [now - 90 * 60_000, now + 45 * 60_000],
+        [now - 7 * 24 * HOUR, now],
+      ];
+      for (const [from, to] of spans) {
+        expect(businessDurationMs(from, to, zone, ranges)).toBe(
+          businessMinutesByStepping(from, to, zone, ranges) * 60_000,
+        );
+      }
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import type { InteractionEvent } from '@carestream/contract';
+import { FIXED_INSTANTS } from '@carestream/test-support/fixed-clocks';
 import { describe, expect, it } from 'vitest';
 import {
   evolveConversation,
@@ -433,4 +434,50 @@ describe('conversation fold: arrival order', () => {
       }
     },
   );
+});
+
+// Expiry and targets are event-time arithmetic: the same at a weekend, a year's end, a leap day or a
+// daylight-saving change, where local days have 23 or 25 hours.
+describe.each(FIXED_INSTANTS)('expiry and answers for a mention received $name ($at)', ({ at }) => {
+  const received = Date.parse(at);
+  const paris: ConversationContext = {
+    ...context,
+    businessHours: { timezone: 'Europe/Paris', ranges: [{ weekday: 7, open: '00:00', close: '24:00' }] },
+  };
+
+  it('expires exactly one horizon later, breaches the target exactly one target later', () => {
+    const { state } = fold([mention({ eventId: 'm1', receivedAt: received })], paris);
+    expect(expireDue(state, received + HOUR - 1, paris).changes).toEqual([]);
+    const atTarget = expireDue(state, received + HOUR, paris);
+    expect(types(atTarget.changes)).toEqual(['target-breached']);
+    expect(expireDue(atTarget.state, received + 7 * DAY - 1, paris).changes).toEqual([]);
+    const expired = expireDue(atTarget.state, received + 7 * DAY, paris);
+    expect(expired.changes).toMatchObject([{ type: 'mention-expired', expiredAt: received + 7 * DAY }]);
+    expect(openMentions(expired.state)).toHaveLength(0);
+  });
+
+  it('is answered by a reply one millisecond before the horizon, and not by one at it', () => {
+    const answered = fold(
+      [
+        mention({ eventId: 'm1', receivedAt: received }),
+        reply({ eventId: 'r1', sentAt: received + 7 * DAY - 1 }),
+      ],
+      paris,
+    );
+    const answer = answered.changes.find((change) => change.type === 'mention-answered');
+    expect(answer).toMatchObject({ responseMs: 7 * DAY - 1 });
+    // Sundays count in full in Paris: a week always holds exactly one local Sunday, of 23, 24 or 25 hours.
+    const sunday = answer?.type === 'mention-answered' ? answer.businessResponseMs : undefined;
+    expect(sunday).toBeGreaterThanOrEqual(23 * HOUR - 1);
+    expect(sunday).toBeLessThanOrEqual(25 * HOUR);
+
+    const late = fold(
+      [
+        mention({ eventId: 'm1', receivedAt: received }),
+        reply({ eventId: 'r1', sentAt: received + 7 * DAY }),
+      ],
+      paris,
+    );
+    expect(types(late.changes)).not.toContain('mention-answered');
+  });
 });

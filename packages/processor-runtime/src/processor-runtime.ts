@@ -51,6 +51,8 @@ export interface ProcessorRuntimeOptions {
   readonly concurrentPartitions?: number;
   /** Most bytes fetched per partition and request (default 1 MiB): bounds the memory a fetch holds. */
   readonly maxBytesPerPartition?: number;
+  /** The time now (ms), for the freshness metric; absent: the wall clock. */
+  readonly clock?: () => number;
   /** Called after a batch's Postgres transaction committed and before Kafka hears of it. */
   readonly onCommitted?: (info: {
     topic: string;
@@ -158,7 +160,7 @@ export async function startProcessor<T>(
   async function handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary } = payload;
     if (batch.messages.length === 0) return;
-    const started = Date.now();
+    const started = performance.now();
     const lastOffset = batch.lastOffset();
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
 
@@ -210,7 +212,7 @@ export async function startProcessor<T>(
     await commitOffsetsIfNecessary();
     await heartbeat();
     metrics.batchSize.observe({ processor: definition.name }, batch.messages.length);
-    metrics.batchDuration.observe({ processor: definition.name }, (Date.now() - started) / 1000);
+    metrics.batchDuration.observe({ processor: definition.name }, (performance.now() - started) / 1000);
     const lag = Number(BigInt(batch.highWatermark) - BigInt(nextOffset));
     metrics.lag.set(
       { processor: definition.name, topic: batch.topic, partition: String(batch.partition) },
@@ -302,7 +304,7 @@ export async function startProcessor<T>(
 
   function observeFreshness(records: readonly DecodedRecord<T>[]): void {
     if (!definition.eventTimeMs) return;
-    const now = Date.now();
+    const now = (options.clock ?? Date.now)();
     for (const record of records) {
       const eventTime = definition.eventTimeMs(record.value);
       if (eventTime !== undefined)

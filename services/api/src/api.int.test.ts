@@ -11,6 +11,7 @@ import {
 } from '@carestream/domain';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
+import { FIXED_INSTANTS } from '@carestream/test-support/fixed-clocks';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -949,3 +950,81 @@ async function buildTestApp(
     clock: options.clock ?? (() => NOW),
   });
 }
+
+// Windows run back from the clock: a brand's hourly rows just inside and just outside each window, read on a
+// weekend, at the end of a day, a year and February, and across the daylight-saving changes.
+describe.each(FIXED_INSTANTS)('windows read on $name ($at)', ({ at }) => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const now = Date.parse(at);
+  const currentHour = Math.floor(now / HOUR) * HOUR;
+  const WINDOW_HOURS = { '1h': 1, '24h': 24, '7d': 7 * 24, '30d': 30 * 24 } as const;
+  // One mention needing a response per row, k hours before the current hour: the current hour, and the first
+  // hour of each window and of its previous period, and the hour before each.
+  const rowsBack = [
+    ...new Set([0, ...Object.values(WINDOW_HOURS).flatMap((n) => [n - 1, n, 2 * n - 1, 2 * n])]),
+  ];
+  const rowHours = rowsBack.map((k) => currentHour - k * HOUR);
+  let database: TestDatabase;
+  let pool: Pool;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await migrate(database.url);
+    pool = createPool({ connectionString: database.url, max: 2 });
+    await insertProfile(pool, 'acme', 'retail');
+    for (const hour of rowHours) {
+      await insertSla(pool, 'acme', new Date(hour).toISOString(), 'x', '', bucket({ needingResponse: 1 }));
+    }
+    await insertOpen(pool, 'late', 'acme', 'x', 'complaint', new Date(now - 90 * 60_000).toISOString());
+    app = await buildTestApp(pool, { rateLimitPerMinute: 10_000, clock: () => now });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const get = (url: string) =>
+    app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  const rowsIn = (fromMs: number, toMs: number) => rowHours.filter((h) => h >= fromMs && h < toMs).length;
+
+  it.each(Object.entries(WINDOW_HOURS))(
+    'window=%s covers whole hours ending with the current one, and the period before',
+    async (window, hours) => {
+      const response = await get(`/v1/brands/acme/sla?window=${window}`);
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      const to = currentHour + HOUR;
+      const from = to - hours * HOUR;
+      expect([body.from, body.to]).toEqual([new Date(from).toISOString(), new Date(to).toISOString()]);
+      expect(body.needingResponse).toBe(rowsIn(from, to));
+      expect(body.previous.needingResponse).toBe(rowsIn(from - hours * HOUR, from));
+    },
+  );
+
+  it('counts a daily series in whole UTC days, whatever the month or year', async () => {
+    const response = await get('/v1/brands/acme/sla/timeseries?window=30d&granularity=day');
+    expect(response.statusCode).toBe(200);
+    const { items } = response.json<{ items: { bucketStart: string; needingResponse: number }[] }>();
+    const days = items.map((item) => Date.parse(item.bucketStart));
+    expect(days.every((day) => day % DAY === 0)).toBe(true);
+    expect(days.every((day, i) => i === 0 || day - (days[i - 1] ?? 0) === DAY)).toBe(true);
+    expect(days.at(-1)).toBe(Math.floor(now / DAY) * DAY);
+    // Each day counts the rows of its hours inside the window (the first day is cut at the window's start).
+    const to = currentHour + HOUR;
+    const from = to - WINDOW_HOURS['30d'] * HOUR;
+    items.forEach((item, i) => {
+      const day = days[i] ?? 0;
+      expect(item.needingResponse).toBe(rowsIn(Math.max(day, from), Math.min(day + DAY, to)));
+    });
+  });
+
+  it('ages the backlog from the clock', async () => {
+    const { items } = (await get('/v1/brands/acme/backlog')).json();
+    expect(items).toHaveLength(1);
+    expect(items[0].ageSeconds).toBe(90 * 60);
+  });
+});

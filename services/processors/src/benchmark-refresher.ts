@@ -18,6 +18,8 @@ export interface BenchmarkRefresherOptions {
   readonly pool: Pool;
   readonly registry: Registry;
   readonly intervalMs?: number;
+  /** The time now (ms): the days recomputed end today; absent: the wall clock. */
+  readonly clock?: () => number;
 }
 
 export interface RunningRefresher {
@@ -50,7 +52,8 @@ export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): Run
   });
 
   async function refresh(): Promise<number | null> {
-    const since = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - (DAYS - 1) * DAY_MS);
+    const today = Math.floor((options.clock ?? Date.now)() / DAY_MS) * DAY_MS;
+    const since = new Date(today - (DAYS - 1) * DAY_MS);
     const client = await options.pool.connect();
     try {
       await client.query('begin');

@@ -29,8 +29,9 @@ export interface ProcessorsRuntime {
  */
 export async function startProcessors(
   config: ProcessorsConfig,
-  options: { logger?: boolean } = {},
+  options: { logger?: boolean; clock?: () => number } = {},
 ): Promise<ProcessorsRuntime> {
+  const clock = options.clock ?? Date.now;
   await migrate(config.databaseUrl);
   const pool = createPool({
     connectionString: config.databaseUrl,
@@ -55,6 +56,7 @@ export async function startProcessors(
     sessionTimeoutMs: config.sessionTimeoutMs,
     concurrentPartitions: config.concurrentPartitions,
     maxBytesPerPartition: config.maxBytesPerPartition,
+    clock,
   };
 
   const running: RunningProcessor[] = [];
@@ -83,7 +85,12 @@ export async function startProcessors(
       );
       await relayProducer.connect();
       relay = startOutboxRelay({ pool, producer: relayProducer, codec, topic: names.slaDerived, registry });
-      benchmarks = startBenchmarkRefresher({ pool, registry, intervalMs: config.benchmarkRefreshMs });
+      benchmarks = startBenchmarkRefresher({
+        pool,
+        registry,
+        intervalMs: config.benchmarkRefreshMs,
+        clock,
+      });
     }
   }
 

@@ -157,6 +157,7 @@ export async function runImport(options: ImportOptions, io: ImportIo): Promise<I
     url: options.url,
     apiKey: options.apiKey,
     maxRetries: options.maxRetries,
+    clock,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(io.fetch ? { fetch: io.fetch } : {}),
     ...(io.sleep ? { sleep: io.sleep } : {}),

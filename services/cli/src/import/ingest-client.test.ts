@@ -18,7 +18,7 @@ function fakeFetch(answers: Answer[]) {
   return { fetch, requests };
 }
 
-function client(answers: Answer[], maxRetries = 3) {
+function client(answers: Answer[], maxRetries = 3, clock?: () => number) {
   const { fetch, requests } = fakeFetch(answers);
   const sleeps: number[] = [];
   const retries: RetryNotice[] = [];
@@ -30,6 +30,7 @@ function client(answers: Answer[], maxRetries = 3) {
     sleep: async (ms) => void sleeps.push(ms),
     backoffMs: (attempt) => attempt * 100,
     onRetry: (notice) => retries.push(notice),
+    ...(clock ? { clock } : {}),
   });
   return { ingest, requests, sleeps, retries };
 }
@@ -37,6 +38,17 @@ function client(answers: Answer[], maxRetries = 3) {
 const accepted = { status: 202, body: { accepted: 2, duplicates: 0, rejected: 0, errors: [] } };
 
 describe('ingest client', () => {
+  it('reads a Retry-After date against its own clock, not the wall clock', async () => {
+    const now = Date.parse('2028-02-29T23:59:50Z');
+    const { ingest, sleeps } = client(
+      [{ status: 503, headers: { 'retry-after': 'Tue, 01 Mar 2028 00:00:02 GMT' } }, accepted],
+      3,
+      () => now,
+    );
+    await ingest.sendBatch(['{"a":1}']);
+    expect(sleeps).toEqual([12_000]);
+  });
+
   it('posts the batch as NDJSON with the key', async () => {
     const { ingest, requests } = client([accepted]);
     expect(await ingest.sendBatch(['{"a":1}', '{"b":2}'])).toEqual({

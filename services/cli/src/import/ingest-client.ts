@@ -26,6 +26,8 @@ export interface IngestClientOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
   /** Backoff before retry n (from 1) when the answer gives no Retry-After; jittered. */
   readonly backoffMs?: (attempt: number) => number;
+  /** The time now (ms), to read a Retry-After given as an HTTP date; absent: the wall clock. */
+  readonly clock?: () => number;
 }
 
 const RETRIABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -124,7 +126,7 @@ export class IngestClient {
     if (RETRIABLE_STATUS.has(response.status)) {
       throw new RetriableFailure(
         `the ingest service answered ${response.status}: ${message}`,
-        retryAfterMs(response.headers.get('retry-after'), Date.now()),
+        retryAfterMs(response.headers.get('retry-after'), (this.options.clock ?? Date.now)()),
         response.status,
       );
     }

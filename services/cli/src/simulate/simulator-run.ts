@@ -121,6 +121,7 @@ export async function runSimulation(options: SimulateOptions, io: SimulateIo): P
     url: options.url,
     apiKey: options.apiKey,
     maxRetries: options.maxRetries,
+    clock,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(io.fetch ? { fetch: io.fetch } : {}),
     ...(io.backoffMs ? { backoffMs: io.backoffMs } : {}),
