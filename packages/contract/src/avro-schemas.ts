@@ -341,7 +341,7 @@ export const SLA_CHANGE_DERIVED_SCHEMA: AvroRecordSchema = {
     field(
       'changeType',
       'string',
-      'mention-counted, mention-answered, answer-retracted, mention-expired, expiry-retracted, target-breached',
+      'mention-counted, mention-uncounted, mention-answered, answer-retracted, mention-expired, expiry-retracted, target-breached, breach-retracted',
     ),
     field('brandId', 'string'),
     field('channel', channelEnum),

@@ -4,11 +4,13 @@ import type { Channel, MentionKind } from './events.ts';
 
 export const SLA_CHANGE_TYPES = [
   'mention-counted',
+  'mention-uncounted',
   'mention-answered',
   'answer-retracted',
   'mention-expired',
   'expiry-retracted',
   'target-breached',
+  'breach-retracted',
 ] as const;
 export type SlaChangeType = (typeof SLA_CHANGE_TYPES)[number];
 

@@ -66,12 +66,19 @@ describe('topics', () => {
 
   it('route each fact to its topic and key', () => {
     const mention = { type: 'MentionReceived', brandId: 'acme', conversationId: 'c-9' } as MentionReceived;
-    const profile = { type: 'BrandProfileSet', brandId: 'acme' } as BrandProfileSet;
+    const profile = {
+      type: 'BrandProfileSet',
+      brandId: 'acme',
+      setAt: 1000,
+      eventId: 'p-1',
+    } as BrandProfileSet;
     expect(topicFor(mention)).toBe('carestream.interactions');
     expect(topicFor({ type: 'ReplySent' }, topicNames('p-'))).toBe('p-carestream.interactions');
     expect(topicFor({ type: 'BrandPostPublished' })).toBe('carestream.brand-posts');
     expect(topicFor(profile)).toBe('carestream.brand-profiles');
     expect(messageKeyFor(mention)).toBe('acme:c-9');
-    expect(messageKeyFor(profile)).toBe('acme');
+    // Every version its own key, so compaction keeps the history and drops only re-deliveries.
+    expect(messageKeyFor(profile)).toBe('acme:1000:p-1');
+    expect(messageKeyFor({ ...profile, setAt: 2000 })).not.toBe(messageKeyFor(profile));
   });
 });

@@ -149,14 +149,19 @@ export function topicFor(event: Pick<CareEvent, 'type'>, names: TopicNames = TOP
   }
 }
 
-/** The message key: a conversation's events share one partition, and so are read in order. */
+/**
+ * The message key: a conversation's events share one partition, and so are read in order. A profile version
+ * is keyed by brand, time and id, so that the compacted profiles topic keeps every version (figures judge each
+ * event by the version in force at its time, also in a replay) while dropping re-deliveries of the same one.
+ */
 export function messageKeyFor(event: CareEvent): string {
   switch (event.type) {
     case 'MentionReceived':
     case 'ReplySent':
       return conversationKey(event);
     case 'BrandPostPublished':
-    case 'BrandProfileSet':
       return event.brandId;
+    case 'BrandProfileSet':
+      return `${event.brandId}:${event.setAt}:${event.eventId}`;
   }
 }

@@ -128,7 +128,12 @@ export interface ChurnSignalUpdate {
 
 /** How an SlaChange moves a customer's churn signals; null when it does not concern churn. */
 export function churnSignalUpdate(change: SlaChange, slaTargetMs: number): ChurnSignalUpdate | null {
-  if (change.type === 'reply-counted' || change.type === 'target-breached') return null;
+  if (
+    change.type === 'reply-counted' ||
+    change.type === 'target-breached' ||
+    change.type === 'breach-retracted'
+  )
+    return null;
   const { mention } = change;
   const slot = (name: ChurnSlot, signal: ChurnSignal | null): ChurnSignalUpdate => ({
     brandId: mention.brandId,
@@ -165,5 +170,8 @@ export function churnSignalUpdate(change: SlaChange, slaTargetMs: number): Churn
     case 'answer-retracted':
     case 'expiry-retracted':
       return slot('outcome', null);
+    case 'mention-uncounted':
+      // Its outcome was retracted just before; the mention no longer counts, so neither does its sentiment.
+      return slot('sentiment', null);
   }
 }

@@ -5,31 +5,31 @@ import type {
   MentionReceived,
   ReplySent,
 } from '@carestream/contract';
-import { businessDurationMs, type BusinessHours } from './business-hours.ts';
+import type { BrandRules } from './brand-rules.ts';
+import { businessDurationMs } from './business-hours.ts';
 
 /**
- * The mention/reply state of ONE conversation and its fold (emmett style: initial state, evolve, plus expireDue
- * for the passage of time, which arrives as data).
+ * ONE conversation: the facts it has seen, and what they mean for the SLA figures.
  *
- * Definitions (PRODUCT.md "What is computed"):
- * - a mention needs a response when `needsResponse` is true and its author is not the brand;
+ * Definitions (docs/definitions.md):
+ * - a mention needs a response when `needsResponse` is true and its author is neither the brand nor one of the
+ *   brand's own accounts (by the brand's profile in force at the mention's time);
  * - it is answered by the first non-automated reply in the conversation sent at or after it, within the answer
  *   horizon: receivedAt <= sentAt < receivedAt + horizon (half-open, so that a reply sent exactly at the horizon
  *   and an expiry at that same instant can never disagree); one reply answers every open mention before it; the
- *   replier gets the credit;
+ *   replier gets the credit; replies sent at the same instant are ordered by eventId;
  * - automated replies never answer; they are counted on their own;
- * - a mention unanswered when the watermark reaches receivedAt + horizon is expired.
+ * - a mention unanswered when the watermark reaches receivedAt + horizon is expired;
+ * - it breached the SLA target when it was answered later than the target, or is unanswered when the watermark
+ *   reaches receivedAt + target.
  *
- * Arrival order. The final figures do not depend on the order events arrive in, for every event that arrives at
- * most `horizonMs` late (its own time >= the conversation watermark − horizon when it arrives):
- * - a reply sent earlier than the one credited takes the credit: 'answer-retracted' then 'mention-answered';
- * - a reply that arrives after its mention was expired, but was sent inside the horizon, undoes the expiry:
- *   'expiry-retracted' then 'mention-answered' (an expiry is final only once no acceptable event could change it);
- * - a reply that arrives before its mention answers the mention when the mention arrives.
- * Events later than that bound are refused with outcome 'too-late' and change nothing: the replies and event ids
- * that would be needed to place them correctly (or to recognise them as duplicates) have been pruned.
- * 'target-breached' is the exception: it is an observation ("still unanswered when the watermark passed the
- * target"), emitted once and never retracted, so it depends on when expireDue runs.
+ * Exact in any arrival order. The state keeps the facts themselves (every mention and reply of the retention
+ * window), and every figure is a pure function of those facts, the brand's rules and the watermark
+ * (`mentionOutcomes`). A step computes the outcomes before and after and emits the difference as SlaChanges:
+ * additive deltas with exact retractions. So the figures after any sequence of steps are those of the final set
+ * of facts, whatever order they came in, however often they were delivered, and whichever profile was known when
+ * they arrived (a profile change is a step too: `reviseRules`). Only events older than the conversation's
+ * watermark minus the retention window are refused ('too-late'): their neighbours may have been pruned.
  *
  * The state is plain JSON (arrays and objects, no Map or Set) so processors can store it between batches.
  */
@@ -39,12 +39,10 @@ export const DEFAULT_ANSWER_HORIZON_MS = 7 * 24 * 3_600_000;
 export interface ConversationContext {
   /** Answer horizon: a reply at or after receivedAt + horizon no longer answers (default 7 days). */
   readonly horizonMs: number;
-  /** The brand's SLA target, for 'target-breached'. */
-  readonly slaTargetMs: number;
-  /** The brand's own account ids (BrandProfileSet.ownAccountIds): their mentions never need a response. */
-  readonly ownAccountIds: ReadonlySet<string>;
-  /** null, or null ranges: the brand keeps no business hours and businessResponseMs is null. */
-  readonly businessHours: BusinessHours | null;
+  /** Events older than the watermark minus this are refused, and facts older than it are pruned. */
+  readonly retentionMs: number;
+  /** The brand's rules in force at an instant (its profile history). */
+  readonly rulesAt: (ms: number) => BrandRules;
 }
 
 /** What every mention change carries: enough to find the bucket (brand, channel, hour) and the customer. */
@@ -62,6 +60,19 @@ export interface MentionRef {
   readonly receivedAt: number;
 }
 
+/** A mention as the state keeps it: its reference and its own needsResponse flag (the rules decide the rest). */
+export interface MentionFact extends MentionRef {
+  readonly needsResponse: boolean;
+}
+
+/** A reply as the state keeps it. Automated ones are kept too: their ids make a re-delivery a duplicate. */
+export interface ReplyFact {
+  readonly eventId: string;
+  readonly agentId: string;
+  readonly sentAt: number;
+  readonly automated: boolean;
+}
+
 /** The reply credited with answering a mention. */
 export interface MentionAnswer {
   readonly replyEventId: string;
@@ -74,6 +85,11 @@ export interface MentionAnswer {
 
 export interface MentionCounted {
   readonly type: 'mention-counted';
+  readonly mention: MentionRef;
+}
+/** Undoes a 'mention-counted': the brand's profile says the author is one of its own accounts. */
+export interface MentionUncounted {
+  readonly type: 'mention-uncounted';
   readonly mention: MentionRef;
 }
 export interface MentionAnswered extends MentionAnswer {
@@ -91,7 +107,7 @@ export interface MentionExpired {
   /** receivedAt + horizon. */
   readonly expiredAt: number;
 }
-/** Undoes a 'mention-expired': a reply sent inside the horizon arrived late. Always followed by its answer. */
+/** Undoes a 'mention-expired': a reply sent inside the horizon arrived late. */
 export interface ExpiryRetracted {
   readonly type: 'expiry-retracted';
   readonly mention: MentionRef;
@@ -101,6 +117,12 @@ export interface TargetBreached {
   readonly type: 'target-breached';
   readonly mention: MentionRef;
   /** receivedAt + SLA target. */
+  readonly breachedAt: number;
+}
+/** Undoes a 'target-breached': a reply sent within the target arrived late, or the target changed. */
+export interface BreachRetracted {
+  readonly type: 'breach-retracted';
+  readonly mention: MentionRef;
   readonly breachedAt: number;
 }
 export interface ReplyCounted {
@@ -117,38 +139,30 @@ export interface ReplyCounted {
 /** Additive deltas a projection applies to its buckets; retractions undo earlier changes exactly. */
 export type SlaChange =
   | MentionCounted
+  | MentionUncounted
   | MentionAnswered
   | AnswerRetracted
   | MentionExpired
   | ExpiryRetracted
   | TargetBreached
+  | BreachRetracted
   | ReplyCounted;
 
-/** A mention needing a response, and what became of it so far. */
-export interface TrackedMention {
+/** What the facts say about one mention that needs a response. */
+export interface MentionOutcome {
   readonly mention: MentionRef;
   readonly answer: MentionAnswer | null;
-  /** Set by expireDue; cleared again if a reply sent inside the horizon arrives late. */
   readonly expiredAt: number | null;
   readonly breachedAt: number | null;
 }
 
-/** A human reply kept so that a mention arriving late can still find its answer. */
-export interface TrackedReply {
-  readonly eventId: string;
-  readonly agentId: string;
-  readonly sentAt: number;
-}
-
-/** [eventId, event time]: the ids seen inside the acceptance window, for idempotence. */
-export type SeenEvent = readonly [eventId: string, at: number];
-
 export interface ConversationState {
-  /** Max event time seen, or watermark given to expireDue; null before anything. */
+  /** Max event time seen, or the watermark time has reached (expireDue); null before anything. */
   readonly watermark: number | null;
-  readonly mentions: readonly TrackedMention[];
-  readonly replies: readonly TrackedReply[];
-  readonly seen: readonly SeenEvent[];
+  /** Every mention of the retention window, needing a response or not, in arrival order. */
+  readonly mentions: readonly MentionFact[];
+  /** Every reply of the retention window, in arrival order. */
+  readonly replies: readonly ReplyFact[];
 }
 
 export type EvolveOutcome = 'applied' | 'duplicate' | 'too-late';
@@ -156,12 +170,14 @@ export type EvolveOutcome = 'applied' | 'duplicate' | 'too-late';
 export interface ConversationStep {
   readonly state: ConversationState;
   readonly changes: readonly SlaChange[];
-  /** 'duplicate' and 'too-late' change nothing; processors may count them in a metric. */
-  readonly outcome: EvolveOutcome;
+  /** One per event given, in order: 'duplicate' and 'too-late' change nothing. */
+  readonly outcomes: readonly EvolveOutcome[];
+  /** What the facts now say about each mention needing a response (mentionOutcomes of the new state). */
+  readonly mentions: readonly MentionOutcome[];
 }
 
 export function initialConversationState(): ConversationState {
-  return { watermark: null, mentions: [], replies: [], seen: [] };
+  return { watermark: null, mentions: [], replies: [] };
 }
 
 /** When an event happened (not when it arrived). */
@@ -169,79 +185,147 @@ export function interactionTime(event: InteractionEvent): number {
   return event.type === 'MentionReceived' ? event.receivedAt : event.sentAt;
 }
 
-/** Whether a mention is one the brand owes an answer to. */
-export function needsResponse(mention: MentionReceived, ownAccountIds: ReadonlySet<string>): boolean {
+/** Whether a mention is one the brand owes an answer to, under the rules in force at its time. */
+export function needsResponse(
+  mention: Pick<MentionReceived, 'needsResponse' | 'authorId' | 'brandId'>,
+  ownAccountIds: ReadonlySet<string>,
+): boolean {
   return (
     mention.needsResponse && mention.authorId !== mention.brandId && !ownAccountIds.has(mention.authorId)
   );
 }
 
+/**
+ * Folds events of one conversation, then lets time pass to `watermarkMs` (when given): the changes are the
+ * difference between what the facts said before and what they say after.
+ */
+export function foldConversation(
+  state: ConversationState,
+  events: readonly InteractionEvent[],
+  context: ConversationContext,
+  watermarkMs: number | null = null,
+): ConversationStep {
+  const before = mentionOutcomes(state, context);
+  const seen = new Set<string>([
+    ...state.mentions.map((m) => m.mentionEventId),
+    ...state.replies.map((r) => r.eventId),
+  ]);
+  const mentions = [...state.mentions];
+  const replies = [...state.replies];
+  const counted: SlaChange[] = [];
+  const outcomes: EvolveOutcome[] = [];
+  let watermark = state.watermark;
+  for (const event of events) {
+    const at = interactionTime(event);
+    if (seen.has(event.eventId)) {
+      outcomes.push('duplicate');
+      continue;
+    }
+    if (watermark !== null && at < watermark - context.retentionMs) {
+      outcomes.push('too-late');
+      continue;
+    }
+    seen.add(event.eventId);
+    outcomes.push('applied');
+    watermark = watermark === null ? at : Math.max(watermark, at);
+    if (event.type === 'MentionReceived') mentions.push(mentionFact(event));
+    else {
+      replies.push({
+        eventId: event.eventId,
+        agentId: event.agentId,
+        sentAt: event.sentAt,
+        automated: event.automated,
+      });
+      counted.push(replyCounted(event));
+    }
+  }
+  if (watermarkMs !== null) watermark = watermark === null ? watermarkMs : Math.max(watermark, watermarkMs);
+  const next: ConversationState = { watermark, mentions, replies };
+  const after = mentionOutcomes(next, context);
+  const changes = [...counted, ...outcomeChanges(before, after)];
+  return { state: prune(next, context), changes, outcomes, mentions: after };
+}
+
+/** One event (a convenience over foldConversation). */
 export function evolveConversation(
   state: ConversationState,
   event: InteractionEvent,
   context: ConversationContext,
 ): ConversationStep {
-  const at = interactionTime(event);
-  if (state.seen.some(([eventId]) => eventId === event.eventId)) {
-    return { state, changes: [], outcome: 'duplicate' };
-  }
-  if (state.watermark !== null && at < state.watermark - context.horizonMs) {
-    return { state, changes: [], outcome: 'too-late' };
-  }
-  const recorded: ConversationState = {
-    ...state,
-    watermark: state.watermark === null ? at : Math.max(state.watermark, at),
-    seen: [...state.seen, [event.eventId, at]],
-  };
-  const { state: next, changes } =
-    event.type === 'MentionReceived'
-      ? onMention(recorded, event, context)
-      : onReply(recorded, event, context);
-  return { state: prune(next, context), changes, outcome: 'applied' };
+  return foldConversation(state, [event], context);
 }
 
 /**
- * The passage of time: breaches and expiries due at `watermarkMs` (event time, e.g. the partition's max event
+ * The passage of time: expiries and breaches due at `watermarkMs` (event time, e.g. the partition's max event
  * time; a wall clock would make a backfill of old events look late).
  */
 export function expireDue(
   state: ConversationState,
   watermarkMs: number,
   context: ConversationContext,
-): { readonly state: ConversationState; readonly changes: readonly SlaChange[] } {
-  const watermark = state.watermark === null ? watermarkMs : Math.max(state.watermark, watermarkMs);
-  const changes: SlaChange[] = [];
-  const mentions = state.mentions.map((tracked) => {
-    if (tracked.answer !== null) return tracked;
-    let next = tracked;
-    const breachAt = tracked.mention.receivedAt + context.slaTargetMs;
-    if (next.breachedAt === null && breachAt <= watermark) {
-      next = { ...next, breachedAt: breachAt };
-      changes.push({ type: 'target-breached', mention: next.mention, breachedAt: breachAt });
-    }
-    const expiryAt = tracked.mention.receivedAt + context.horizonMs;
-    if (next.expiredAt === null && expiryAt <= watermark) {
-      next = { ...next, expiredAt: expiryAt };
-      changes.push({ type: 'mention-expired', mention: next.mention, expiredAt: expiryAt });
-    }
-    return next;
-  });
-  return { state: prune({ ...state, watermark, mentions }, context), changes };
+): ConversationStep {
+  return foldConversation(state, [], context, watermarkMs);
+}
+
+/**
+ * The brand's rules changed (a profile arrived, perhaps after the brand's events): the changes that take the
+ * figures from what `before` said to what `after` says. The facts themselves do not change.
+ */
+export function reviseRules(
+  state: ConversationState,
+  before: ConversationContext,
+  after: ConversationContext,
+): ConversationStep {
+  const mentions = mentionOutcomes(state, after);
+  return { state, changes: outcomeChanges(mentionOutcomes(state, before), mentions), outcomes: [], mentions };
+}
+
+/**
+ * What the facts say about every mention that needs a response, at the state's watermark: its answer, and
+ * whether it expired or breached the target. A pure function of the set of facts (not of their order).
+ */
+export function mentionOutcomes(state: ConversationState, context: ConversationContext): MentionOutcome[] {
+  const human = state.replies.filter((reply) => !reply.automated).sort(replyOrder);
+  const watermark = state.watermark ?? -Infinity;
+  const outcomes: MentionOutcome[] = [];
+  for (const fact of state.mentions) {
+    const rules = context.rulesAt(fact.receivedAt);
+    if (!needsResponse(fact, rules.ownAccountIds)) continue;
+    const mention = mentionRef(fact);
+    const first = firstReplyAtOrAfter(human, mention.receivedAt);
+    const answer =
+      first !== undefined && first.sentAt < mention.receivedAt + context.horizonMs
+        ? answerOf(first, mention, rules)
+        : null;
+    const expiryAt = mention.receivedAt + context.horizonMs;
+    const breachAt = mention.receivedAt + rules.slaTargetMs;
+    const breached = answer === null ? breachAt <= watermark : answer.responseMs > rules.slaTargetMs;
+    outcomes.push({
+      mention,
+      answer,
+      expiredAt: answer === null && expiryAt <= watermark ? expiryAt : null,
+      breachedAt: breached ? breachAt : null,
+    });
+  }
+  return outcomes;
 }
 
 /** Mentions still waiting for an answer (neither answered nor expired): the conversation's share of the backlog. */
-export function openMentions(state: ConversationState): readonly TrackedMention[] {
-  return state.mentions.filter((tracked) => tracked.answer === null && tracked.expiredAt === null);
+export function openMentions(mentions: readonly MentionOutcome[]): MentionOutcome[] {
+  return mentions.filter((o) => o.answer === null && o.expiredAt === null);
 }
 
-/** The earliest watermark at which expireDue would emit something, or null: lets a processor index due work. */
-export function nextDueAt(state: ConversationState, context: ConversationContext): number | null {
+/**
+ * The earliest watermark at which expireDue would change something, or null: lets a processor index due work.
+ * `mentions` are the conversation's outcomes (ConversationStep.mentions).
+ */
+export function nextDueAt(mentions: readonly MentionOutcome[], context: ConversationContext): number | null {
   let due: number | null = null;
-  for (const tracked of state.mentions) {
-    if (tracked.answer !== null) continue;
+  for (const outcome of openMentions(mentions)) {
+    const { receivedAt } = outcome.mention;
     const candidates = [
-      tracked.breachedAt === null ? tracked.mention.receivedAt + context.slaTargetMs : null,
-      tracked.expiredAt === null ? tracked.mention.receivedAt + context.horizonMs : null,
+      outcome.breachedAt === null ? receivedAt + context.rulesAt(receivedAt).slaTargetMs : null,
+      receivedAt + context.horizonMs,
     ];
     for (const candidate of candidates) {
       if (candidate !== null && (due === null || candidate < due)) due = candidate;
@@ -250,13 +334,66 @@ export function nextDueAt(state: ConversationState, context: ConversationContext
   return due;
 }
 
-function onMention(
-  state: ConversationState,
-  event: MentionReceived,
-  context: ConversationContext,
-): { state: ConversationState; changes: SlaChange[] } {
-  if (!needsResponse(event, context.ownAccountIds)) return { state, changes: [] };
-  const mention: MentionRef = {
+/**
+ * The changes from one set of outcomes to another, mention by mention: what no longer holds is retracted first
+ * (so a projection that keeps one slot per mention clears it before it is set again), then what now holds.
+ */
+function outcomeChanges(before: readonly MentionOutcome[], after: readonly MentionOutcome[]): SlaChange[] {
+  const changes: SlaChange[] = [];
+  const old = new Map(before.map((outcome) => [outcome.mention.mentionEventId, outcome]));
+  const now = new Map(after.map((outcome) => [outcome.mention.mentionEventId, outcome]));
+  for (const [id, was] of old) {
+    const is = now.get(id);
+    const { mention } = was;
+    if (was.answer !== null && !sameAnswer(was, is)) {
+      changes.push({ type: 'answer-retracted', mention, ...was.answer });
+    }
+    if (was.expiredAt !== null && was.expiredAt !== (is?.expiredAt ?? null)) {
+      changes.push({ type: 'expiry-retracted', mention, expiredAt: was.expiredAt });
+    }
+    if (was.breachedAt !== null && was.breachedAt !== (is?.breachedAt ?? null)) {
+      changes.push({ type: 'breach-retracted', mention, breachedAt: was.breachedAt });
+    }
+    if (is === undefined) changes.push({ type: 'mention-uncounted', mention });
+  }
+  for (const [id, is] of now) {
+    const was = old.get(id);
+    const { mention } = is;
+    if (was === undefined) changes.push({ type: 'mention-counted', mention });
+    if (is.answer !== null && !sameAnswer(is, was)) {
+      changes.push({ type: 'mention-answered', mention, ...is.answer });
+    }
+    if (is.expiredAt !== null && is.expiredAt !== (was?.expiredAt ?? null)) {
+      changes.push({ type: 'mention-expired', mention, expiredAt: is.expiredAt });
+    }
+    if (is.breachedAt !== null && is.breachedAt !== (was?.breachedAt ?? null)) {
+      changes.push({ type: 'target-breached', mention, breachedAt: is.breachedAt });
+    }
+  }
+  return changes;
+}
+
+/**
+ * Whether two outcomes credit the same answer. An answer that moved from timely to late (the target changed) is
+ * another answer too: whoever keeps "late or timely" per answer (churn) must hear of it.
+ */
+function sameAnswer(x: MentionOutcome, y: MentionOutcome | undefined): boolean {
+  const a = x.answer;
+  const b = y?.answer ?? null;
+  return (
+    a !== null &&
+    b !== null &&
+    x.breachedAt === y?.breachedAt &&
+    a.replyEventId === b.replyEventId &&
+    a.agentId === b.agentId &&
+    a.sentAt === b.sentAt &&
+    a.responseMs === b.responseMs &&
+    a.businessResponseMs === b.businessResponseMs
+  );
+}
+
+function mentionFact(event: MentionReceived): MentionFact {
+  return {
     mentionEventId: event.eventId,
     brandId: event.brandId,
     channel: event.channel,
@@ -268,68 +405,47 @@ function onMention(
     followers: event.authorFollowers,
     private: event.private,
     receivedAt: event.receivedAt,
+    needsResponse: event.needsResponse,
   };
-  const changes: SlaChange[] = [{ type: 'mention-counted', mention }];
-  // A reply that arrived before its mention (in log order) answers it now.
-  let first: TrackedReply | null = null;
-  for (const reply of state.replies) {
-    if (answers(reply, mention, context) && (first === null || comesFirst(reply, first))) first = reply;
-  }
-  const answer = first === null ? null : answerOf(first, mention, context);
-  if (answer !== null) changes.push({ type: 'mention-answered', mention, ...answer });
-  const tracked: TrackedMention = { mention, answer, expiredAt: null, breachedAt: null };
-  return { state: { ...state, mentions: [...state.mentions, tracked] }, changes };
 }
 
-function onReply(
-  state: ConversationState,
-  event: ReplySent,
-  context: ConversationContext,
-): { state: ConversationState; changes: SlaChange[] } {
-  const changes: SlaChange[] = [
-    {
-      type: 'reply-counted',
-      brandId: event.brandId,
-      channel: event.channel,
-      conversationId: event.conversationId,
-      replyEventId: event.eventId,
-      agentId: event.agentId,
-      sentAt: event.sentAt,
-      automated: event.automated,
-    },
-  ];
-  if (event.automated) return { state, changes };
-
-  const reply: TrackedReply = { eventId: event.eventId, agentId: event.agentId, sentAt: event.sentAt };
-  const mentions = state.mentions.map((tracked) => {
-    if (!answers(reply, tracked.mention, context)) return tracked;
-    const current = tracked.answer;
-    if (current !== null && !comesFirst(reply, { eventId: current.replyEventId, sentAt: current.sentAt })) {
-      return tracked;
-    }
-    // This reply was sent before the one credited so far (or nothing was): the credit moves to it.
-    if (current !== null) changes.push({ type: 'answer-retracted', mention: tracked.mention, ...current });
-    if (tracked.expiredAt !== null) {
-      changes.push({ type: 'expiry-retracted', mention: tracked.mention, expiredAt: tracked.expiredAt });
-    }
-    const answer = answerOf(reply, tracked.mention, context);
-    changes.push({ type: 'mention-answered', mention: tracked.mention, ...answer });
-    return { ...tracked, answer, expiredAt: null };
-  });
-  return { state: { ...state, mentions, replies: [...state.replies, reply] }, changes };
+function mentionRef(fact: MentionFact): MentionRef {
+  const { needsResponse: _needsResponse, ...ref } = fact;
+  return ref;
 }
 
-function answers(reply: TrackedReply, mention: MentionRef, context: ConversationContext): boolean {
-  return reply.sentAt >= mention.receivedAt && reply.sentAt < mention.receivedAt + context.horizonMs;
+function replyCounted(event: ReplySent): ReplyCounted {
+  return {
+    type: 'reply-counted',
+    brandId: event.brandId,
+    channel: event.channel,
+    conversationId: event.conversationId,
+    replyEventId: event.eventId,
+    agentId: event.agentId,
+    sentAt: event.sentAt,
+    automated: event.automated,
+  };
 }
 
 /** Order of replies: by sentAt, ties broken by eventId so that every arrival order picks the same one. */
-function comesFirst(a: { eventId: string; sentAt: number }, b: { eventId: string; sentAt: number }): boolean {
-  return a.sentAt < b.sentAt || (a.sentAt === b.sentAt && a.eventId < b.eventId);
+function replyOrder(a: ReplyFact, b: ReplyFact): number {
+  return a.sentAt - b.sentAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }
 
-function answerOf(reply: TrackedReply, mention: MentionRef, context: ConversationContext): MentionAnswer {
-  const hours = context.businessHours;
+/** The first reply (in replyOrder) sent at or after `ms`, by binary search over the sorted replies. */
+function firstReplyAtOrAfter(sorted: readonly ReplyFact[], ms: number): ReplyFact | undefined {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sorted[middle]?.sentAt ?? Infinity) < ms) low = middle + 1;
+    else high = middle;
+  }
+  return sorted[low];
+}
+
+function answerOf(reply: ReplyFact, mention: MentionRef, rules: BrandRules): MentionAnswer {
+  const hours = rules.businessHours;
   return {
     replyEventId: reply.eventId,
     agentId: reply.agentId,
@@ -343,29 +459,16 @@ function answerOf(reply: TrackedReply, mention: MentionRef, context: Conversatio
 }
 
 /**
- * Keeps the state bounded by time: anything no acceptable event could touch any more goes. An event is accepted
- * when its time >= watermark − horizon, so:
- * - a reply sent before that can only answer mentions that would themselves be refused: drop it;
- * - a seen id before that belongs to an event whose duplicate would be refused anyway: drop it;
- * - a final mention goes once every reply that could still change it would be refused: for an answered one,
- *   replies sent before its answer; for an expired one, replies inside its horizon. (So a mention can be kept up
- *   to two horizons after it was received; open mentions are kept until expireDue settles them.)
+ * Keeps the state bounded by the retention window: a fact older than the watermark minus the retention window
+ * goes. Nothing that remains depends on what goes (a mention is answered by replies at or after it, and an
+ * event that old is refused), and a mention that goes was settled long before (retention is far longer than
+ * the horizon): its figures stay in the projection as they are.
  */
 function prune(state: ConversationState, context: ConversationContext): ConversationState {
   if (state.watermark === null) return state;
-  const cutoff = state.watermark - context.horizonMs;
-  const mentions = state.mentions.filter((tracked) => {
-    // >= : a reply sent at the same instant with a smaller eventId would still be accepted and take the credit.
-    if (tracked.answer !== null) return tracked.answer.sentAt >= cutoff;
-    if (tracked.expiredAt !== null) return tracked.expiredAt > cutoff;
-    return true;
-  });
+  const cutoff = state.watermark - context.retentionMs;
+  const mentions = state.mentions.filter((fact) => fact.receivedAt >= cutoff);
   const replies = state.replies.filter((reply) => reply.sentAt >= cutoff);
-  const seen = state.seen.filter(([, at]) => at >= cutoff);
-  const unchanged =
-    mentions.length === state.mentions.length &&
-    replies.length === state.replies.length &&
-    seen.length === state.seen.length;
-  if (unchanged) return state;
-  return { ...state, mentions, replies, seen };
+  if (mentions.length === state.mentions.length && replies.length === state.replies.length) return state;
+  return { ...state, mentions, replies };
 }

@@ -24,7 +24,13 @@ export function toDerivedEvent(change: SlaChange, slaTargetMs: number): SlaChang
   const none = { replyEventId: null, agentId: null, responseMs: null, businessResponseMs: null };
   switch (change.type) {
     case 'mention-counted':
-      return { ...base, ...none, eventId: `${mention.mentionEventId}:counted`, at: mention.receivedAt };
+    case 'mention-uncounted':
+      return {
+        ...base,
+        ...none,
+        eventId: `${mention.mentionEventId}:${change.type === 'mention-counted' ? 'counted' : 'uncounted'}`,
+        at: mention.receivedAt,
+      };
     case 'mention-answered':
     case 'answer-retracted':
       return {
@@ -45,7 +51,13 @@ export function toDerivedEvent(change: SlaChange, slaTargetMs: number): SlaChang
         at: change.expiredAt,
       };
     case 'target-breached':
-      return { ...base, ...none, eventId: `${mention.mentionEventId}:breached`, at: change.breachedAt };
+    case 'breach-retracted':
+      return {
+        ...base,
+        ...none,
+        eventId: `${mention.mentionEventId}:${change.type === 'target-breached' ? 'breached' : 'unbreached'}`,
+        at: change.breachedAt,
+      };
   }
 }
 
@@ -66,7 +78,8 @@ export function fromDerivedEvent(derived: SlaChangeDerived): SlaChange {
   };
   switch (derived.changeType) {
     case 'mention-counted':
-      return { type: 'mention-counted', mention };
+    case 'mention-uncounted':
+      return { type: derived.changeType, mention };
     case 'mention-answered':
     case 'answer-retracted':
       return {
@@ -82,6 +95,7 @@ export function fromDerivedEvent(derived: SlaChangeDerived): SlaChange {
     case 'expiry-retracted':
       return { type: derived.changeType, mention, expiredAt: derived.at };
     case 'target-breached':
-      return { type: 'target-breached', mention, breachedAt: derived.at };
+    case 'breach-retracted':
+      return { type: derived.changeType, mention, breachedAt: derived.at };
   }
 }

@@ -7,3 +7,4 @@ export * from './churn-risk.ts';
 export * from './benchmarks.ts';
 export * from './urgency.ts';
 export * from './derived-changes.ts';
+export * from './brand-rules.ts';

@@ -3,7 +3,7 @@ import type { SlaChange } from './conversation.ts';
 import { ResponseTimeSketch, type SerializedResponseTimeSketch } from './response-time-sketch.ts';
 
 /**
- * Hourly SLA buckets and the figures read from them (PRODUCT.md "What is computed").
+ * Hourly SLA buckets and the figures read from them (docs/definitions.md).
  *
  * Every field is additive, so a bucket is also a delta: a projection adds each SlaChange to an in-memory bucket per
  * key (slaBucketKey, addChange), then merges that sum into the stored row. Retractions are
@@ -14,7 +14,7 @@ import { ResponseTimeSketch, type SerializedResponseTimeSketch } from './respons
 
 const HOUR_MS = 3_600_000;
 
-/** The response-time thresholds PRODUCT.md names; "within" means responseMs <= threshold. */
+/** The response-time thresholds of the definitions; "within" means responseMs <= threshold. */
 export const WITHIN_TARGETS_MS = {
   '30m': 30 * 60_000,
   '1h': HOUR_MS,
@@ -28,7 +28,7 @@ export interface SlaBucket {
   readonly complaints: number;
   readonly answered: number;
   readonly expired: number;
-  /** 'target-breached' observations (never retracted; for alerting, not part of the order-independent figures). */
+  /** Mentions answered later than the SLA target, or unanswered once the watermark passed it. */
   readonly targetBreaches: number;
   readonly within30m: number;
   readonly within1h: number;
@@ -164,9 +164,12 @@ export function addChange(into: SlaBucketAccumulator, change: SlaChange): void {
       else into.humanReplies += 1;
       return;
     case 'mention-counted':
-      into.needingResponse += 1;
-      if (change.mention.kind === 'complaint') into.complaints += 1;
+    case 'mention-uncounted': {
+      const sign = change.type === 'mention-counted' ? 1 : -1;
+      into.needingResponse += sign;
+      if (change.mention.kind === 'complaint') into.complaints += sign;
       return;
+    }
     case 'mention-expired':
       into.expired += 1;
       return;
@@ -175,6 +178,9 @@ export function addChange(into: SlaBucketAccumulator, change: SlaChange): void {
       return;
     case 'target-breached':
       into.targetBreaches += 1;
+      return;
+    case 'breach-retracted':
+      into.targetBreaches -= 1;
       return;
     case 'mention-answered':
     case 'answer-retracted': {

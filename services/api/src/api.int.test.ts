@@ -276,6 +276,10 @@ describe('query API against real Postgres', () => {
     await insertOpen(pool, 'o3', 'acme', 'x', 'other', '2026-03-09T20:00:00Z');
     await insertOpen(pool, 'g-open', 'globex', 'x', 'complaint', '2026-03-10T09:00:00Z');
 
+    await pool.query(
+      `insert into sla_g1.unplaced_events (brand_id, reason, events, last_event_id, last_seen_at)
+       values ('acme', 'older-than-retention', 2, 'm-old', now())`,
+    );
     for (const row of churnRows) {
       await pool.query(
         `insert into churn_g1.churn_signals (brand_id, author_id, mention_event_id, slot, kind, intensity, message_id, at)
@@ -373,8 +377,14 @@ describe('query API against real Postgres', () => {
           'brandPosts',
           'postsPerReply',
           'previous',
+          'unplaced',
         ].sort(),
       );
+      // Events the processors could not place, over all time: acme has some, globex none.
+      expect(body.unplaced).toEqual({ olderThanRetention: 2 });
+      expect((await get(`/v1/brands/globex/sla?${PERIOD}`)).json().unplaced).toEqual({
+        olderThanRetention: 0,
+      });
     });
 
     it('filters by channel, widens the period to whole hours and nulls what has no denominator', async () => {

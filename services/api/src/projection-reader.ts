@@ -196,6 +196,16 @@ export class ProjectionSnapshot {
     return rows;
   }
 
+  /** Events of the brand the SLA processor could not place, by reason (over all time). */
+  async unplacedEvents(brandId: string): Promise<{ olderThanRetention: number }> {
+    const { rows } = await this.client.query<{ reason: string; events: string }>(
+      `select reason, events from ${this.sla}.unplaced_events where brand_id = $1`,
+      [brandId],
+    );
+    const of = (reason: string) => Number(rows.find((row) => row.reason === reason)?.events ?? 0);
+    return { olderThanRetention: of('older-than-retention') };
+  }
+
   /** Mentions received in `filter` that are still open now. */
   async openCount(brandId: string, filter: SlaFilter): Promise<number> {
     const params: unknown[] = [

@@ -69,18 +69,35 @@ export const SlaFiguresSchema = Type.Object({
       { description: 'The same figures counting business hours only; null when the brand keeps none.' },
     ),
   ),
-  targetBreaches: Count('Mentions that passed the brand SLA target unanswered.'),
+  targetBreaches: Count(
+    'Mentions that passed the brand SLA target unanswered: answered later than the target, or unanswered past it.',
+  ),
   humanReplies: Count('Human replies sent in the period.'),
   automatedReplies: Count('Automated (bot, auto-rule) replies sent in the period.'),
   brandPosts: Count('Broadcast posts published in the period.'),
   postsPerReply: Share('brandPosts / humanReplies; null without human replies.'),
 });
 
+export const UnplacedSchema = Type.Object(
+  {
+    olderThanRetention: Count(
+      'Events older than the retention window behind the newest event of their conversation (produced to Kafka ' +
+        'directly, past the checks of ingest): counted here and in no figure.',
+    ),
+  },
+  {
+    description:
+      'Events of this brand, over all time, that the processors received but could not place in any figure, by ' +
+      'reason. Nothing is dropped silently; the metric carestream_sla_fold_outcomes_total{outcome="too-late"} counts them too.',
+  },
+);
+
 export const SlaAnswerSchema = Type.Object({
   brandId: Type.String(),
   channel: Nullable(Literals(CHANNELS)),
   ...SlaFiguresSchema.properties,
   previous: SlaFiguresSchema,
+  unplaced: UnplacedSchema,
 });
 
 export const TimeseriesItemSchema = Type.Object({

@@ -17,6 +17,8 @@ export interface ProcessorsConfig {
   readonly port: number;
   readonly host: string;
   readonly horizonMs: number;
+  /** Figures are exact for events inside this window behind each conversation's newest event. */
+  readonly retentionMs: number;
   readonly benchmarkRefreshMs: number;
   readonly sessionTimeoutMs: number;
   /** Partition batches each processor applies at once, each in its own transaction. */
@@ -51,6 +53,7 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
     port: read.integer('PROCESSORS_PORT', 9464, { min: 0, max: 65535 }),
     host: read.string('PROCESSORS_HOST', '127.0.0.1'),
     horizonMs: read.integer('CARESTREAM_ANSWER_HORIZON_HOURS', 168, { min: 1 }) * 3_600_000,
+    retentionMs: read.integer('CARESTREAM_RETENTION_DAYS', 400, { min: 1 }) * 86_400_000,
     benchmarkRefreshMs: read.integer('BENCHMARK_REFRESH_SECONDS', 60, { min: 1 }) * 1000,
     sessionTimeoutMs: read.integer('PROCESSORS_SESSION_TIMEOUT_MS', 30_000, { min: 6_000 }),
     concurrentPartitions: read.integer('PROCESSORS_CONCURRENT_PARTITIONS', 4, { min: 1, max: 64 }),

@@ -78,10 +78,19 @@ export async function startProcessors(
       );
     if (name === 'sla') {
       running.push(
-        await startProcessor(slaProcessor({ codec, topics: names, registry, horizonMs: config.horizonMs }), {
-          ...runtimeOptions,
-          groupId,
-        }),
+        await startProcessor(
+          slaProcessor({
+            codec,
+            topics: names,
+            registry,
+            horizonMs: config.horizonMs,
+            retentionMs: config.retentionMs,
+          }),
+          {
+            ...runtimeOptions,
+            groupId,
+          },
+        ),
       );
       await relayProducer.connect();
       relay = startOutboxRelay({ pool, producer: relayProducer, codec, topic: names.slaDerived, registry });

@@ -60,6 +60,7 @@ export async function replayProjection(
             topics: names,
             registry: new Registry(),
             horizonMs: config.horizonMs,
+            retentionMs: config.retentionMs,
             fixedSchema: schema,
             emitDerived: false,
           })

@@ -4,25 +4,28 @@ import {
   eventIdentity,
   SLA_CHANGE_TYPES,
   type BrandPostPublished,
-  type BusinessHoursRange,
+  type BrandProfileSet,
   type InteractionEvent,
   type TopicNames,
 } from '@carestream/contract';
 import {
   addChange,
+  BrandRulesHistory,
   brandPostKey,
   DEFAULT_ANSWER_HORIZON_MS,
   emptyAccumulator,
-  evolveConversation,
-  expireDue,
+  foldConversation,
   initialConversationState,
   interactionTime,
   nextDueAt,
   openMentions,
+  reviseRules,
   slaBucketKey,
   toDerivedEvent,
+  type BrandRules,
+  type BrandRulesVersion,
   type ConversationContext,
-  type ConversationState,
+  type ConversationStep,
   type SlaBucketAccumulator,
   type SlaBucketKey,
   type SlaChange,
@@ -37,53 +40,70 @@ import {
   addToBuckets,
   advanceWatermark,
   bucketId,
+  countUnplaced,
+  dueConversationKeys,
+  loadBrandConversations,
+  loadBrandRules,
   loadConversations,
-  loadDueConversations,
+  lockBrands,
   newBrandPosts,
+  saveBrandRules,
   saveConversations,
   writeOutbox,
+  type StoredConversation,
 } from './sla-store.ts';
 
-type SlaInput = InteractionEvent | BrandPostPublished;
+type SlaInput = InteractionEvent | BrandPostPublished | BrandProfileSet;
+
+/** Days of history inside which figures are exact (the API's longest period). */
+export const DEFAULT_RETENTION_MS = 400 * 24 * 3_600_000;
 
 export interface SlaProcessorOptions {
   readonly codec: EventCodec;
   readonly topics: TopicNames;
   readonly registry: Registry;
   readonly horizonMs?: number;
+  readonly retentionMs?: number;
   /** A replay writes to its own generation and derives no events (the topic has them already). */
   readonly fixedSchema?: string;
   readonly emitDerived?: boolean;
   readonly name?: string;
 }
 
-interface BrandContextRow {
-  brand_id: string;
-  timezone: string;
-  business_hours: BusinessHoursRange[] | null;
-  sla_target_seconds: number;
-  own_account_ids: string[];
-}
+/** A brand's rules before any profile of it was read: the default target, no business hours, no own accounts. */
+const UNPROFILED: BrandRules = {
+  slaTargetMs: DEFAULT_SLA_TARGET_SECONDS * 1000,
+  ownAccountIds: new Set(),
+  businessHours: null,
+};
+
+/** Conversations revised per query when a profile changes (a big brand has many). */
+const REVISION_PAGE = 500;
 
 /**
  * The SLA processor: folds mentions and replies, conversation by conversation, with the pure domain
- * (evolveConversation, expireDue), and writes in the batch's transaction: hourly buckets (additive counts
- * and mergeable sketches), each conversation's state, the backlog of open mentions, the partition's
- * event-time watermark, and the derived events for the churn processor (outbox).
+ * (foldConversation, expireDue, reviseRules), and writes in the batch's transaction: hourly buckets (additive
+ * counts and mergeable sketches), each conversation's facts, the backlog of open mentions, the partition's
+ * event-time watermark, and the derived events for the churn processor (outbox). It reads the brand profiles
+ * topic too: a profile version, whenever it arrives, revises the figures of every conversation it applies to.
  */
 export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<SlaInput> {
   const horizonMs = options.horizonMs ?? DEFAULT_ANSWER_HORIZON_MS;
+  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  if (!(retentionMs > horizonMs)) {
+    throw new CareError('CARE_ERR_CONFIG', 'the retention window must be longer than the answer horizon', {
+      field: 'retentionMs',
+    });
+  }
   const emitDerived = options.emitDerived ?? true;
-  // A brand without a profile yet: the default target, no business hours, no known own accounts.
-  const unprofiled: ConversationContext = {
+  const contextOf = (history: BrandRulesHistory): ConversationContext => ({
     horizonMs,
-    slaTargetMs: DEFAULT_SLA_TARGET_SECONDS * 1000,
-    ownAccountIds: new Set(),
-    businessHours: null,
-  };
+    retentionMs,
+    rulesAt: (ms) => history.at(ms),
+  });
   const outcomes = new Counter({
     name: 'carestream_sla_fold_outcomes_total',
-    help: 'Interactions folded by the SLA processor: applied, duplicate (eventId seen), too-late (beyond the horizon).',
+    help: 'Interactions folded by the SLA processor: applied, duplicate (eventId seen), too-late (older than the retention window behind the conversation; counted per brand in unplaced_events).',
     labelNames: ['outcome'],
     registers: [options.registry],
   });
@@ -93,11 +113,15 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
     labelNames: ['change'],
     registers: [options.registry],
   });
-
   const replies = new Counter({
     name: 'carestream_sla_replies_total',
     help: 'Brand replies folded, human or automated (bots and auto-rules never count as answers).',
     labelNames: ['automated'],
+    registers: [options.registry],
+  });
+  const revisions = new Counter({
+    name: 'carestream_sla_profile_revisions_total',
+    help: 'Conversations revised because a brand profile version arrived that changes their rules.',
     registers: [options.registry],
   });
   // Every label value exists from the start, so rate() and increase() see the first events too.
@@ -106,36 +130,117 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
   changesCounter.inc({ change: 'reply-counted' }, 0);
   for (const automated of ['true', 'false']) replies.inc({ automated }, 0);
 
+  /** What one batch changes: bucket deltas, derived events, conversations to save. */
+  function newEffects() {
+    const deltas = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
+    const derived: { key: string; payload: unknown }[] = [];
+    const bucketFor = (key: SlaBucketKey): SlaBucketAccumulator => {
+      const id = bucketId(key);
+      const known = deltas.get(id);
+      if (known) return known.delta;
+      const delta = emptyAccumulator();
+      deltas.set(id, { key, delta });
+      return delta;
+    };
+    const record = (key: string, changes: readonly SlaChange[], context: ConversationContext) => {
+      for (const change of changes) {
+        changesCounter.inc({ change: change.type });
+        if (change.type === 'reply-counted') replies.inc({ automated: String(change.automated) });
+        addChange(bucketFor(slaBucketKey(change)), change);
+        if (!emitDerived || change.type === 'reply-counted') continue;
+        const target = context.rulesAt(change.mention.receivedAt).slaTargetMs;
+        const event = toDerivedEvent(change, target);
+        if (event) derived.push({ key, payload: event });
+      }
+    };
+    return { deltas, derived, bucketFor, record };
+  }
+
+  async function histories(client: PoolClient, brandIds: Iterable<string>) {
+    const versions = await loadBrandRules(client, brandIds);
+    const result = new Map<string, BrandRulesHistory>();
+    for (const brandId of new Set(brandIds)) {
+      result.set(brandId, new BrandRulesHistory(versions.get(brandId) ?? [], UNPROFILED));
+    }
+    return result;
+  }
+
+  /** A batch of profile versions: store them, and revise the brands whose rules changed. */
+  async function applyProfiles(client: PoolClient, profiles: readonly BrandProfileSet[]): Promise<void> {
+    const versions = profiles.map((profile) => ({ brandId: profile.brandId, ...rulesVersion(profile) }));
+    const brands = new Set(versions.map((v) => v.brandId));
+    await lockBrands(client, brands, 'exclusive');
+    const before = await histories(client, brands);
+    const changed = await saveBrandRules(client, versions);
+    if (changed.size === 0) return;
+    const after = await histories(client, changed);
+    const effects = newEffects();
+    for (const brandId of [...changed].sort()) {
+      const was = before.get(brandId);
+      const is = after.get(brandId);
+      if (!was || !is || was.sameRulesAs(is)) continue;
+      const [old, now] = [contextOf(was), contextOf(is)];
+      for (let afterKey = ''; ;) {
+        const page = await loadBrandConversations(client, brandId, afterKey, REVISION_PAGE);
+        if (page.length === 0) break;
+        afterKey = page.at(-1)?.key ?? afterKey;
+        const revised = page.map((conversation) => {
+          const step = reviseRules(conversation.state, old, now);
+          effects.record(conversation.key, step.changes, now);
+          return { ...conversation, stored: toStored(conversation, step, now) };
+        });
+        revisions.inc(page.length);
+        for (const group of groupBy(revised, (c) => `${c.topic}\u0000${c.partition}`).values()) {
+          const first = group[0];
+          if (first)
+            await saveConversations(
+              client,
+              first.topic,
+              first.partition,
+              group.map((c) => c.stored),
+            );
+        }
+      }
+    }
+    await writeOutbox(client, effects.derived);
+    await addToBuckets(client, effects.deltas);
+  }
+
+  function toStored(conversation: StoredConversation, step: ConversationStep, context: ConversationContext) {
+    return {
+      key: conversation.key,
+      brandId: conversation.brandId,
+      state: step.state,
+      nextDueAt: nextDueAt(step.mentions, context),
+      open: openMentions(step.mentions),
+    };
+  }
+
   return {
     name: options.name ?? 'sla',
-    topics: [options.topics.interactions, options.topics.brandPosts],
+    topics: [options.topics.interactions, options.topics.brandPosts, options.topics.brandProfiles],
     prepareTransaction: async (client) => {
       await useGeneration(client, 'sla', options.fixedSchema);
     },
     decode: async (message) => {
       const event = await options.codec.decode(message.value);
-      if (
-        event.type === 'MentionReceived' ||
-        event.type === 'ReplySent' ||
-        event.type === 'BrandPostPublished'
-      )
-        return event;
-      throw new CareError('CARE_ERR_DECODE', `the SLA processor does not take ${event.type}`);
+      if (event.type === 'SlaChangeDerived')
+        throw new CareError('CARE_ERR_DECODE', `the SLA processor does not take ${event.type}`);
+      return event;
     },
     eventTimeMs: (event) =>
-      event.type === 'BrandPostPublished' ? event.publishedAt : interactionTime(event),
+      event.type === 'BrandPostPublished'
+        ? event.publishedAt
+        : event.type === 'BrandProfileSet'
+          ? event.setAt
+          : interactionTime(event),
     apply: async (client, batch) => {
-      // The batch's changes summed per bucket, in place: one accumulator per key, not a delta per change.
-      const deltas = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
-      const bucketFor = (key: SlaBucketKey): SlaBucketAccumulator => {
-        const id = bucketId(key);
-        const known = deltas.get(id);
-        if (known) return known.delta;
-        const delta = emptyAccumulator();
-        deltas.set(id, { key, delta });
-        return delta;
-      };
+      const profiles = batch.records.flatMap(({ value }) =>
+        value.type === 'BrandProfileSet' ? [value] : [],
+      );
+      if (profiles.length > 0) await applyProfiles(client, profiles);
 
+      const effects = newEffects();
       const posts = batch.records.flatMap(({ value }) =>
         value.type === 'BrandPostPublished' ? [value] : [],
       );
@@ -143,115 +248,84 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         const fresh = await newBrandPosts(client, posts);
         for (const post of posts) {
           // delete: the same post twice in one batch counts once
-          if (fresh.delete(eventIdentity(post))) bucketFor(brandPostKey(post)).brandPosts += 1;
+          if (fresh.delete(eventIdentity(post))) effects.bucketFor(brandPostKey(post)).brandPosts += 1;
         }
       }
 
       const interactions = batch.records.flatMap(({ value }) =>
-        value.type === 'BrandPostPublished' ? [] : [value],
+        value.type === 'MentionReceived' || value.type === 'ReplySent' ? [value] : [],
       );
-      const contexts = await loadContexts(
-        client,
-        new Set(interactions.map((event) => event.brandId)),
-        horizonMs,
-      );
-      const contextOf = (brandId: string) => contexts.get(brandId) ?? unprofiled;
-      const keys = [...new Set(interactions.map((event) => conversationKey(event)))];
-      const stored = await loadConversations(client, keys);
-      const working = new Map<string, { brandId: string; state: ConversationState }>();
-      for (const key of keys) {
-        const known = stored.get(key);
-        if (known) working.set(key, { brandId: known.brandId, state: known.state });
-      }
-      const derived: { key: string; payload: unknown }[] = [];
-      const record = (key: string, changes: readonly SlaChange[], context: ConversationContext) => {
-        for (const change of changes) {
-          changesCounter.inc({ change: change.type });
-          if (change.type === 'reply-counted') replies.inc({ automated: String(change.automated) });
-          addChange(bucketFor(slaBucketKey(change)), change);
-          if (!emitDerived) continue;
-          const event = toDerivedEvent(change, context.slaTargetMs);
-          if (event) derived.push({ key, payload: event });
-        }
-      };
-
-      let batchWatermark: number | null = null;
-      for (const event of interactions) {
-        const key = conversationKey(event);
-        const context = contextOf(event.brandId);
-        const current = working.get(key) ?? { brandId: event.brandId, state: initialConversationState() };
-        const step = evolveConversation(current.state, event, context);
-        outcomes.inc({ outcome: step.outcome });
-        working.set(key, { brandId: current.brandId, state: step.state });
-        record(key, step.changes, context);
-        const at = interactionTime(event);
-        batchWatermark = batchWatermark === null ? at : Math.max(batchWatermark, at);
-      }
-
-      // Time passes for every conversation of the partition, not only those in this batch (brand posts have no
-      // conversations, so their partitions keep no watermark).
-      const watermark =
-        batch.topic === options.topics.interactions
-          ? await advanceWatermark(client, batch.topic, batch.partition, batchWatermark)
-          : null;
-      if (watermark !== null) {
-        const due = await loadDueConversations(client, batch.topic, batch.partition, watermark, keys);
-        const moreContexts = await loadContexts(
-          client,
-          new Set([...due.values()].map((c) => c.brandId).filter((brandId) => !contexts.has(brandId))),
-          horizonMs,
-        );
-        for (const [brandId, context] of moreContexts) contexts.set(brandId, context);
-        for (const [key, conversation] of due)
-          working.set(key, { brandId: conversation.brandId, state: conversation.state });
-        for (const [key, conversation] of working) {
-          const context = contextOf(conversation.brandId);
-          const dueAt = nextDueAt(conversation.state, context);
-          if (dueAt === null || dueAt > watermark) continue;
-          const expired = expireDue(conversation.state, watermark, context);
-          working.set(key, { brandId: conversation.brandId, state: expired.state });
-          record(key, expired.changes, context);
-        }
-      }
-
-      await saveConversations(
-        client,
-        batch.topic,
-        batch.partition,
-        [...working.entries()].map(([key, conversation]) => ({
-          key,
-          brandId: conversation.brandId,
-          state: conversation.state,
-          nextDueAt: nextDueAt(conversation.state, contextOf(conversation.brandId)),
-          open: openMentions(conversation.state),
-        })),
-      );
-      await writeOutbox(client, derived);
+      if (interactions.length > 0)
+        await applyInteractions(client, batch.topic, batch.partition, interactions, effects);
+      await writeOutbox(client, effects.derived);
       // Last: the hourly rows are shared with the instance's other partitions and with other instances, and
       // stay locked from here to the commit.
-      await addToBuckets(client, deltas);
+      await addToBuckets(client, effects.deltas);
     },
+  };
+
+  async function applyInteractions(
+    client: PoolClient,
+    topic: string,
+    partition: number,
+    interactions: readonly InteractionEvent[],
+    effects: ReturnType<typeof newEffects>,
+  ): Promise<void> {
+    const byConversation = groupBy(interactions, (event) => conversationKey(event));
+    const batchWatermark = Math.max(...interactions.map(interactionTime));
+    // Time passes for every conversation of the partition, not only those in this batch.
+    const watermark = (await advanceWatermark(client, topic, partition, batchWatermark)) ?? batchWatermark;
+    const due = (await dueConversationKeys(client, topic, partition, watermark)).filter(
+      (c) => !byConversation.has(c.key),
+    );
+    const brands = new Set([...interactions.map((e) => e.brandId), ...due.map((c) => c.brandId)]);
+    // The brands' locks before any conversation row: a profile change holds the brand exclusively while it
+    // revises the brand's conversations (see lockBrands).
+    await lockBrands(client, brands, 'shared');
+    const rules = await histories(client, brands);
+    const keys = [...byConversation.keys(), ...due.map((c) => c.key)];
+    const stored = await loadConversations(client, keys);
+    const unplaced: { brandId: string; eventId: string; reason: string }[] = [];
+    const saved = [];
+    for (const key of keys) {
+      const events = byConversation.get(key) ?? [];
+      const known = stored.get(key);
+      const brandId = known?.brandId ?? events[0]?.brandId;
+      if (brandId === undefined) continue; // a due conversation that is gone (a replay swapped generations)
+      const context = contextOf(rules.get(brandId) ?? new BrandRulesHistory([], UNPROFILED));
+      const step = foldConversation(known?.state ?? initialConversationState(), events, context, watermark);
+      step.outcomes.forEach((outcome, i) => {
+        outcomes.inc({ outcome });
+        const event = events[i];
+        if (outcome === 'too-late' && event)
+          unplaced.push({ brandId: event.brandId, eventId: event.eventId, reason: 'older-than-retention' });
+      });
+      effects.record(key, step.changes, context);
+      saved.push(toStored({ key, brandId, state: step.state }, step, context));
+    }
+    await countUnplaced(client, unplaced);
+    await saveConversations(client, topic, partition, saved);
+  }
+}
+
+function rulesVersion(profile: BrandProfileSet): BrandRulesVersion {
+  return {
+    eventId: profile.eventId,
+    setAt: profile.setAt,
+    slaTargetMs: profile.slaTargetSeconds * 1000,
+    ownAccountIds: profile.ownAccountIds,
+    timezone: profile.timezone,
+    businessHours: profile.businessHours,
   };
 }
 
-async function loadContexts(
-  client: PoolClient,
-  brandIds: ReadonlySet<string>,
-  horizonMs: number,
-): Promise<Map<string, ConversationContext>> {
-  const contexts = new Map<string, ConversationContext>();
-  if (brandIds.size === 0) return contexts;
-  const { rows } = await client.query<BrandContextRow>(
-    'select brand_id, timezone, business_hours, sla_target_seconds, own_account_ids from brand_profiles where brand_id = any($1)',
-    [[...brandIds]],
-  );
-  for (const row of rows) {
-    contexts.set(row.brand_id, {
-      horizonMs,
-      slaTargetMs: row.sla_target_seconds * 1000,
-      ownAccountIds: new Set(row.own_account_ids),
-      businessHours: row.business_hours ? { timezone: row.timezone, ranges: row.business_hours } : null,
-    });
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
   }
-  return contexts;
+  return groups;
 }

@@ -4,7 +4,7 @@ import {
   emptySlaBucket,
   initialConversationState,
   ResponseTimeSketch,
-  type TrackedMention,
+  type MentionOutcome,
   type SerializedResponseTimeSketch,
   type SlaBucket,
   type SlaBucketKey,
@@ -102,7 +102,7 @@ describe('SLA hourly rows written by two instances at once (real PostgreSQL)', (
 
   it('keeps one brand’s open mention and counted post apart from another brand’s with the same event id', async () => {
     // A tweet that mentions two brands reaches both brands' webhooks as x:tweet:<id>.
-    const open = (brandId: string): TrackedMention => ({
+    const open = (brandId: string): MentionOutcome => ({
       mention: {
         mentionEventId: 'x:tweet:1580661436132757506',
         brandId,

@@ -3,13 +3,14 @@
 import {
   ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
+  type BrandRulesVersion,
   type ConversationState,
+  type MentionOutcome,
   type SerializedResponseTimeSketch,
   type SlaBucket,
   type SlaBucketKey,
-  type TrackedMention,
 } from '@carestream/domain';
-import { eventIdentity } from '@carestream/contract';
+import { eventIdentity, type BusinessHoursRange } from '@carestream/contract';
 import type { PoolClient } from '@carestream/postgres';
 
 export function bucketId(key: SlaBucketKey): string {
@@ -32,8 +33,11 @@ export async function addToBuckets(
   client: PoolClient,
   deltas: ReadonlyMap<string, { key: SlaBucketKey; delta: SlaBucket }>,
 ): Promise<void> {
-  if (deltas.size === 0) return;
-  const entries = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // A delta whose changes cancel out (a credit that moved in and out of a bucket within the batch) is nothing.
+  const entries = [...deltas.entries()]
+    .filter(([, { delta }]) => !isZero(delta))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return;
   const keys = entries.map(([, { key }]) => key);
   const keyParams = [
     keys.map((key) => key.brandId),
@@ -97,6 +101,23 @@ export async function addToBuckets(
   if (updated.rowCount !== entries.length) {
     throw new Error(`sla_hourly: updated ${updated.rowCount} rows of ${entries.length}`);
   }
+  // A row whose every count went back to zero (its only answer moved to another agent's row) goes, so the table
+  // is the same whatever the order and batching that led to it.
+  await client.query(
+    `delete from sla_hourly s
+      using unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as k(brand_id, hour_start, channel, agent_id)
+      where s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
+        and ${columns.map((c) => `s.${c} = 0`).join(' and ')}`,
+    keyParams,
+  );
+}
+
+function isZero(delta: SlaBucket): boolean {
+  return (
+    SLA_COUNTER_COLUMNS.every(([field]) => delta[field] === 0) &&
+    delta.responseSketch.isEmpty() &&
+    delta.businessSketch.isEmpty()
+  );
 }
 
 export interface StoredConversation {
@@ -126,29 +147,172 @@ export async function loadConversations(
   );
 }
 
-/** Conversations of this partition with an expiry or breach due at the watermark. */
-export async function loadDueConversations(
+/**
+ * Conversations of this partition with an expiry or breach due at the watermark, and their brands, read without
+ * locks: the caller takes the brands' locks first, then loads (and locks) the conversations.
+ */
+export async function dueConversationKeys(
   client: PoolClient,
   topic: string,
   partition: number,
   watermarkMs: number,
-  exclude: readonly string[],
-): Promise<Map<string, StoredConversation>> {
+): Promise<{ key: string; brandId: string }[]> {
+  const { rows } = await client.query<{ conversation_key: string; brand_id: string }>(
+    `select conversation_key, brand_id from conversations
+      where topic = $1 and partition = $2 and next_due_at <= $3`,
+    [topic, partition, new Date(watermarkMs).toISOString()],
+  );
+  return rows.map((row) => ({ key: row.conversation_key, brandId: row.brand_id }));
+}
+
+/** A page of one brand's conversations, locked, in key order after `afterKey`. */
+export async function loadBrandConversations(
+  client: PoolClient,
+  brandId: string,
+  afterKey: string,
+  limit: number,
+): Promise<(StoredConversation & { topic: string; partition: number })[]> {
   const { rows } = await client.query<{
     conversation_key: string;
     brand_id: string;
+    topic: string;
+    partition: number;
     state: ConversationState;
   }>(
-    `select conversation_key, brand_id, state from conversations
-      where topic = $1 and partition = $2 and next_due_at <= $3 and not (conversation_key = any($4))
-      order by conversation_key for update`,
-    [topic, partition, new Date(watermarkMs).toISOString(), exclude],
+    `select conversation_key, brand_id, topic, partition, state from conversations
+      where brand_id = $1 and conversation_key > $2 order by conversation_key limit $3 for update`,
+    [brandId, afterKey, limit],
   );
-  return new Map(
-    rows.map((row) => [
-      row.conversation_key,
-      { key: row.conversation_key, brandId: row.brand_id, state: row.state },
-    ]),
+  return rows.map((row) => ({
+    key: row.conversation_key,
+    brandId: row.brand_id,
+    topic: row.topic,
+    partition: row.partition,
+    state: row.state,
+  }));
+}
+
+/**
+ * Locks brands for this transaction, in one order so that transactions queue rather than deadlock: shared for a
+ * batch of interactions (batches of one brand run side by side), exclusive for a change of the brand's profile
+ * (which revises every conversation of the brand, and must not miss one a concurrent batch is creating).
+ */
+export async function lockBrands(
+  client: PoolClient,
+  brandIds: Iterable<string>,
+  mode: 'shared' | 'exclusive',
+): Promise<void> {
+  const sorted = [...new Set(brandIds)].sort();
+  if (sorted.length === 0) return;
+  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await client.query(
+    `select ${lock}(hashtextextended('carestream.sla.brand:' || b, 0)) from unnest($1::text[]) with ordinality as u(b, n) order by n`,
+    [sorted],
+  );
+}
+
+/** Every profile version the SLA projection knows of these brands. */
+export async function loadBrandRules(
+  client: PoolClient,
+  brandIds: Iterable<string>,
+): Promise<Map<string, BrandRulesVersion[]>> {
+  const brands = [...new Set(brandIds)];
+  const versions = new Map<string, BrandRulesVersion[]>();
+  if (brands.length === 0) return versions;
+  const { rows } = await client.query<{
+    brand_id: string;
+    event_id: string;
+    set_at_ms: number;
+    sla_target_ms: string;
+    own_account_ids: string[];
+    timezone: string;
+    business_hours: BusinessHoursRange[] | null;
+  }>(
+    `select brand_id, event_id, (extract(epoch from set_at) * 1000)::float8 as set_at_ms, sla_target_ms,
+            own_account_ids, timezone, business_hours
+       from brand_rules where brand_id = any($1)`,
+    [brands],
+  );
+  for (const row of rows) {
+    const list = versions.get(row.brand_id) ?? [];
+    list.push({
+      eventId: row.event_id,
+      setAt: row.set_at_ms,
+      slaTargetMs: Number(row.sla_target_ms),
+      ownAccountIds: row.own_account_ids,
+      timezone: row.timezone,
+      businessHours: row.business_hours,
+    });
+    versions.set(row.brand_id, list);
+  }
+  return versions;
+}
+
+/** Stores profile versions; returns the brands for which a version was new. */
+export async function saveBrandRules(
+  client: PoolClient,
+  versions: readonly (BrandRulesVersion & { brandId: string })[],
+): Promise<Set<string>> {
+  if (versions.length === 0) return new Set();
+  const { rows } = await client.query<{ brand_id: string }>(
+    `insert into brand_rules (brand_id, event_id, set_at, sla_target_ms, own_account_ids, timezone, business_hours)
+     select v.brand_id, v.event_id, v.set_at, v.sla_target_ms, v.own_account_ids, v.timezone, v.business_hours
+       from jsonb_to_recordset($1::jsonb) as v(brand_id text, event_id text, set_at timestamptz, sla_target_ms bigint,
+            own_account_ids text[], timezone text, business_hours jsonb)
+     on conflict (brand_id, event_id) do nothing
+     returning brand_id`,
+    [
+      JSON.stringify(
+        versions.map((v) => ({
+          brand_id: v.brandId,
+          event_id: v.eventId,
+          set_at: new Date(v.setAt).toISOString(),
+          sla_target_ms: v.slaTargetMs,
+          own_account_ids: v.ownAccountIds,
+          timezone: v.timezone,
+          business_hours: v.businessHours,
+        })),
+      ),
+    ],
+  );
+  return new Set(rows.map((row) => row.brand_id));
+}
+
+/** Counts events that could not be placed, per brand and reason (shown by the API and never dropped silently). */
+export async function countUnplaced(
+  client: PoolClient,
+  events: readonly { brandId: string; eventId: string; reason: string }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const byKey = new Map<string, { brandId: string; reason: string; events: number; lastEventId: string }>();
+  for (const event of events) {
+    const key = `${event.brandId}\u0000${event.reason}`;
+    const known = byKey.get(key);
+    if (known) {
+      known.events += 1;
+      known.lastEventId = event.eventId;
+    } else
+      byKey.set(key, { brandId: event.brandId, reason: event.reason, events: 1, lastEventId: event.eventId });
+  }
+  const rows = [...byKey.values()].sort((a, b) =>
+    a.brandId === b.brandId ? (a.reason < b.reason ? -1 : 1) : a.brandId < b.brandId ? -1 : 1,
+  );
+  await client.query(
+    `insert into unplaced_events (brand_id, reason, events, last_event_id, last_seen_at)
+     select u.brand_id, u.reason, u.events, u.last_event_id, now()
+       from jsonb_to_recordset($1::jsonb) as u(brand_id text, reason text, events bigint, last_event_id text)
+     on conflict (brand_id, reason) do update set events = unplaced_events.events + excluded.events,
+       last_event_id = excluded.last_event_id, last_seen_at = excluded.last_seen_at`,
+    [
+      JSON.stringify(
+        rows.map((r) => ({
+          brand_id: r.brandId,
+          reason: r.reason,
+          events: r.events,
+          last_event_id: r.lastEventId,
+        })),
+      ),
+    ],
   );
 }
 
@@ -161,7 +325,7 @@ export async function saveConversations(
     brandId: string;
     state: ConversationState;
     nextDueAt: number | null;
-    open: readonly TrackedMention[];
+    open: readonly MentionOutcome[];
   }[],
 ): Promise<void> {
   if (conversations.length === 0) return;

@@ -64,7 +64,8 @@ export async function slaRoutes(app: FastifyInstance, options: QueryRouteOptions
           };
           const current = await figuresOf(query.period);
           const previous = await figuresOf(previousPeriod(query.period));
-          return { brandId, channel: query.channel, ...current, previous };
+          const unplaced = await snapshot.unplacedEvents(brandId);
+          return { brandId, channel: query.channel, ...current, previous, unplaced };
         }),
       );
       return respond(request, reply, answer, { rows: [answer], schema: SlaAnswerSchema });
