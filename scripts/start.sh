@@ -24,21 +24,9 @@ status_before="$($STACK status 2>/dev/null || true)"
 for component in registry kafka postgres; do
   grep -q "^$component *healthy" <<<"$status_before" || started_components+=("$component")
 done
-eval "$($STACK up)"
 
 STATE_DIR="$($STACK state-dir)"
 LOG_DIR="$STATE_DIR/logs"
-mkdir -p "$LOG_DIR"
-if [[ -z "${CARESTREAM_ADMIN_KEY:-}" ]]; then
-  if [[ ! -s "$STATE_DIR/admin-key" ]]; then
-    (umask 077 && node -e "process.stdout.write('cs_admin_' + require('node:crypto').randomBytes(24).toString('base64url'))" >"$STATE_DIR/admin-key")
-  fi
-  CARESTREAM_ADMIN_KEY="$(cat "$STATE_DIR/admin-key")"
-fi
-export CARESTREAM_ADMIN_KEY KAFKA_BROKERS SCHEMA_REGISTRY_URL DATABASE_URL
-export INGEST_PORT="${INGEST_PORT:-8080}" API_PORT="${API_PORT:-8081}" PROCESSORS_PORT="${PROCESSORS_PORT:-9464}"
-PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
-export KAFKAJS_NO_PARTITIONER_WARNING=1
 
 children=()
 stopping=0
@@ -54,17 +42,45 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
-run() { # name, command...
+# fail MESSAGE LOG: stops everything with MESSAGE and the end of LOG, where the component's own error is.
+fail() {
+  log "error: $1; its log, $2, ends with:"
+  tail -n 20 "$2" 2>/dev/null | sed 's/^/    /' >&2
+  exit 1
+}
+
+# Not `eval "$($STACK up)"`: eval of a failed command substitution succeeds, and set -e would carry on
+# without the stack (the services then die for want of KAFKA_BROKERS, hiding the real error).
+if ! stack_env="$($STACK up)"; then
+  log "error: the local stack did not start (its error is above)"
+  exit 1
+fi
+eval "$stack_env"
+
+mkdir -p "$LOG_DIR"
+if [[ -z "${CARESTREAM_ADMIN_KEY:-}" ]]; then
+  if [[ ! -s "$STATE_DIR/admin-key" ]]; then
+    (umask 077 && node -e "process.stdout.write('cs_admin_' + require('node:crypto').randomBytes(24).toString('base64url'))" >"$STATE_DIR/admin-key")
+  fi
+  CARESTREAM_ADMIN_KEY="$(cat "$STATE_DIR/admin-key")"
+fi
+export CARESTREAM_ADMIN_KEY KAFKA_BROKERS SCHEMA_REGISTRY_URL DATABASE_URL
+export INGEST_PORT="${INGEST_PORT:-8080}" API_PORT="${API_PORT:-8081}" PROCESSORS_PORT="${PROCESSORS_PORT:-9464}"
+PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+run() { # name, command...; the pid is the last of children
   local name="$1"
   shift
   "$@" >>"$LOG_DIR/$name.log" 2>&1 &
   children+=("$!")
 }
 
-wait_ready() { # name, url
+wait_ready() { # name, url, pid: gives up at once if the process has exited
   local deadline=$((SECONDS + 120))
   until curl -fsS -o /dev/null "$2" 2>/dev/null; do
-    if ((SECONDS > deadline)); then log "$1 did not become ready; see $LOG_DIR/$1.log"; exit 1; fi
+    kill -0 "$3" 2>/dev/null || fail "$1 exited during start-up" "$LOG_DIR/$1.log"
+    ((SECONDS <= deadline)) || fail "$1 did not become ready within 120 s" "$LOG_DIR/$1.log"
     sleep 0.5
   done
 }
@@ -72,15 +88,18 @@ wait_ready() { # name, url
 log "starting ingest, processors and API (logs in $LOG_DIR)"
 # The API and ingest migrate the database and create topics and schemas on start; ingest goes first.
 run ingest node --import tsx services/ingest/src/main.ts
-wait_ready ingest "http://127.0.0.1:$INGEST_PORT/readyz"
+wait_ready ingest "http://127.0.0.1:$INGEST_PORT/readyz" "${children[-1]}"
 run processors node --import tsx services/processors/src/main.ts
+processors_pid="${children[-1]}"
 run api node --import tsx services/api/src/main.ts
-wait_ready processors "http://127.0.0.1:$PROCESSORS_PORT/readyz"
-wait_ready api "http://127.0.0.1:$API_PORT/readyz"
+wait_ready processors "http://127.0.0.1:$PROCESSORS_PORT/readyz" "$processors_pid"
+wait_ready api "http://127.0.0.1:$API_PORT/readyz" "${children[-1]}"
 
 if command -v prometheus >/dev/null; then
+  # The repository's config with targets on the ports above (its own targets file has the defaults).
+  bash "$ROOT/infra/prometheus/local-config.sh" "$STATE_DIR/prometheus-config"
   mkdir -p "$STATE_DIR/prometheus"
-  run prometheus prometheus --config.file="$ROOT/infra/prometheus/prometheus.yml" \
+  run prometheus prometheus --config.file="$STATE_DIR/prometheus-config/prometheus.yml" \
     --storage.tsdb.path="$STATE_DIR/prometheus" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
   prometheus_url="http://127.0.0.1:$PROMETHEUS_PORT"
 else

@@ -6,7 +6,8 @@
 #   stack.sh install | up | down | status | env | logs [name]
 #
 # Downloads go to Maven's local repository and $CARESTREAM_CACHE_DIR (outside the clone, reused by every
-# clone on the machine). Data, logs and pid files go to $CARESTREAM_STATE_DIR.
+# clone on the machine). Data, logs, pid files and endpoints.json (the addresses, for the carestream CLI) go to
+# $CARESTREAM_STATE_DIR. `up` stops at the first component that fails, with the end of its log.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,6 +42,22 @@ APICURIO_DIR="$CACHE_DIR/apicurio-registry-$APICURIO_VERSION"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# die_with_log MESSAGE LOG: stops with MESSAGE, the end of the component's LOG (where its own error is) and
+# its path, so that the first component that fails is the one the user reads about.
+die_with_log() {
+  log "error: $1; its log, $2, ends with:"
+  tail -n 20 "$2" 2>/dev/null | sed 's/^/    /' >&2
+  exit 1
+}
+
+# run_logged WHAT LOG COMMAND...: runs COMMAND with its output appended to LOG; stops with that log if it fails
+# (under set -e a failing step would otherwise end the script without a word).
+run_logged() {
+  local what="$1" log_file="$2"
+  shift 2
+  "$@" >>"$log_file" 2>&1 || die_with_log "$what failed (exit $?)" "$log_file"
+}
 
 pg_bin() {
   local dir
@@ -118,14 +135,14 @@ running_pid() {
   return 1
 }
 
-# wait_until WHAT TIMEOUT PID CHECK...: polls CHECK; gives up early when PID (if not empty) has exited.
+# wait_until WHAT TIMEOUT PID LOG CHECK...: polls CHECK; gives up early when PID (if not empty) has exited.
 wait_until() {
-  local what="$1" timeout="$2" pid="$3"
-  shift 3
+  local what="$1" timeout="$2" pid="$3" log_file="$4"
+  shift 4
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || die "$what did not become ready within ${timeout}s (see $LOG_DIR)"
-    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then die "$what exited during start-up (see $LOG_DIR)"; fi
+    ((SECONDS < deadline)) || die_with_log "$what did not become ready within ${timeout}s" "$log_file"
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then die_with_log "$what exited during start-up" "$log_file"; fi
     sleep 0.5
   done
 }
@@ -151,15 +168,38 @@ pg_psql() {
   as_postgres "$(pg_bin psql)" -v ON_ERROR_STOP=1 -q -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres "$@"
 }
 
+# Root runs PostgreSQL as the postgres user, who must pass through the state directory to reach its data,
+# socket and log folders. A state directory closed to others (mktemp -d makes it 0700) gets search permission
+# for them (o+x: enter, not list; the data folder stays 0700 and the admin key 0600), which is less than the
+# default /var/lib/carestream (0755) grants; a closed folder above it is the user's to open, so the error names it.
+let_postgres_through() {
+  [[ $EUID -eq 0 ]] || return 0
+  as_postgres test -x "$STATE_DIR" && return 0
+  local target dir="" part
+  local -a parts
+  target="$(realpath "$STATE_DIR")"
+  IFS=/ read -ra parts <<<"${target#/}"
+  for part in "${parts[@]}"; do
+    dir="$dir/$part"
+    as_postgres test -x "$dir" && continue
+    [[ "$dir" == "$target" ]] ||
+      die "PostgreSQL runs as the postgres user, who cannot enter $dir (above the state directory $STATE_DIR): run chmod o+x $dir, or set CARESTREAM_STATE_DIR to a folder outside it"
+    log "letting the postgres user through $STATE_DIR (chmod o+x): PostgreSQL runs as postgres"
+    chmod o+x "$target"
+  done
+}
+
 start_postgres() {
+  let_postgres_through
   mkdir -p "$PG_SOCKET_DIR"
   [[ $EUID -eq 0 ]] && chown postgres "$PG_SOCKET_DIR" "$LOG_DIR"
   if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
     log "initialising PostgreSQL in $PG_DATA"
     mkdir -p "$PG_DATA"
     [[ $EUID -eq 0 ]] && chown postgres "$PG_DATA"
-    as_postgres "$(pg_bin initdb)" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
-      -E UTF8 --locale=C.UTF-8 >"$LOG_DIR/postgres-initdb.log" 2>&1
+    run_logged "PostgreSQL's initdb" "$LOG_DIR/postgres-initdb.log" \
+      as_postgres "$(pg_bin initdb)" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8
     # fsync and synchronous_commit stay at their defaults (on): tests kill processes and count on durability.
     cat >>"$PG_DATA/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
@@ -171,8 +211,10 @@ EOF
   fi
   if pg_ready; then return 0; fi
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-  as_postgres "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -w -t 60 start >/dev/null
-  wait_until "PostgreSQL" 60 "" pg_ready
+  # The server's own error goes to postgres.log, which the postgres user writes (not run_logged: as root).
+  as_postgres "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -w -t 60 start >/dev/null ||
+    die_with_log "PostgreSQL did not start" "$LOG_DIR/postgres.log"
+  wait_until "PostgreSQL" 60 "" "$LOG_DIR/postgres.log" pg_ready
   if ! pg_psql -tAc "select 1 from pg_roles where rolname = '$PG_USER'" | grep -q 1; then
     pg_psql -c "create role $PG_USER login superuser password '$PG_PASSWORD'"
   fi
@@ -187,7 +229,7 @@ EOF
 cmd_restart_postgres() {
   log "restarting PostgreSQL"
   as_postgres "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -m fast -w -t 60 restart >/dev/null
-  wait_until "PostgreSQL" 60 "" pg_ready
+  wait_until "PostgreSQL" 60 "" "$LOG_DIR/postgres.log" pg_ready
 }
 
 stop_postgres() {
@@ -237,7 +279,7 @@ kafka_ready() {
 
 start_kafka() {
   if running_pid kafka "$KAFKA_MAIN" >/dev/null; then
-    wait_until "Kafka" 90 "" kafka_ready
+    wait_until "Kafka" 90 "" "$LOG_DIR/kafka.log" kafka_ready
     return 0
   fi
   mkdir -p "$KAFKA_DATA"
@@ -246,8 +288,8 @@ start_kafka() {
     log "formatting KRaft storage in $KAFKA_DATA"
     local cluster_id
     cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid)"
-    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DATA/server.properties" \
-      >"$LOG_DIR/kafka-format.log" 2>&1
+    run_logged "Kafka's storage format" "$LOG_DIR/kafka-format.log" \
+      kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DATA/server.properties"
   fi
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
   : >"$LOG_DIR/kafka.log"
@@ -255,7 +297,7 @@ start_kafka() {
     -Dlog4j.configuration="file:$HERE/log4j.properties" -cp "$(cat "$KAFKA_CLASSPATH_FILE")" \
     "$KAFKA_MAIN" "$KAFKA_DATA/server.properties" >>"$LOG_DIR/kafka.log" 2>&1 &
   echo $! >"$(pid_file kafka)"
-  wait_until "Kafka" 120 "$(cat "$(pid_file kafka)")" kafka_ready
+  wait_until "Kafka" 120 "$(cat "$(pid_file kafka)")" "$LOG_DIR/kafka.log" kafka_ready
 }
 
 # ---------------------------------------------------------------------------------------------- apicurio
@@ -268,7 +310,7 @@ registry_ready() {
 
 start_registry() {
   if running_pid registry "$REGISTRY_MARKER" >/dev/null; then
-    wait_until "Apicurio Registry" 120 "" registry_ready
+    wait_until "Apicurio Registry" 120 "" "$LOG_DIR/registry.log" registry_ready
     return 0
   fi
   # Pooled connections are validated, so the registry recovers by itself when PostgreSQL restarts.
@@ -289,7 +331,7 @@ start_registry() {
       >>"$LOG_DIR/registry.log" 2>&1 &
     echo $! >"$(pid_file registry)"
   )
-  wait_until "Apicurio Registry" 180 "$(cat "$(pid_file registry)")" registry_ready
+  wait_until "Apicurio Registry" 180 "$(cat "$(pid_file registry)")" "$LOG_DIR/registry.log" registry_ready
 }
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -297,6 +339,7 @@ start_registry() {
 cmd_up() {
   cmd_install
   mkdir -p "$LOG_DIR" "$PID_DIR"
+  write_endpoints_file
   start_postgres
   start_kafka
   start_registry
@@ -343,12 +386,29 @@ cmd_status() {
   return $ok
 }
 
-cmd_env() {
+# The stack's addresses, NAME=value a line: the one list that `env` prints and `up` records.
+endpoints() {
   cat <<EOF
-export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
-export SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
-export DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
+KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
+DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
 EOF
+}
+
+cmd_env() { endpoints | sed 's/^/export /'; }
+
+# $STATE_DIR/endpoints.json, {"NAME": "value", ...}: where the stack last brought up here listens, for the
+# carestream CLI run without DATABASE_URL and friends (services/cli/src/local-stack.ts) from a shell that may
+# not set the same CARESTREAM_*_PORT. Renamed into place, so that a reader never sees half of it. No value
+# has a quote or a backslash.
+write_endpoints_file() {
+  local line json="" separator=""
+  while IFS= read -r line; do
+    json+="$separator\"${line%%=*}\": \"${line#*=}\""
+    separator=", "
+  done < <(endpoints)
+  printf '{%s}\n' "$json" >"$STATE_DIR/endpoints.json.tmp"
+  mv "$STATE_DIR/endpoints.json.tmp" "$STATE_DIR/endpoints.json"
 }
 
 cmd_logs() {

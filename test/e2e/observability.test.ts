@@ -4,12 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadApiConfig, startApi, type ApiRuntime } from '@carestream/api';
 import { generateScenario, toIngestItem } from '@carestream/simulator';
+import { freePort } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ADMIN_KEY, sendEvents, startPipeline, waitForCatchUp, type Pipeline } from './pipeline-harness.ts';
@@ -64,18 +64,6 @@ const alertNames = (
 
 function panelsOf(panels: readonly DashboardPanel[]): DashboardPanel[] {
   return panels.flatMap((panel) => [panel, ...panelsOf(panel.panels ?? [])]);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const hostPort = (url: string) => new URL(url).host;

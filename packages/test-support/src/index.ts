@@ -1,4 +1,5 @@
 export type { ServiceEndpoints } from './services.ts';
+export { freePort } from './free-port.ts';
 export {
   createTestDatabase,
   deleteTestTopics,

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointPathFor, readCheckpoint, writeCheckpoint } from './import/checkpoint.ts';
 import { runImport, type ImportOptions, type ImportSummary } from './import/importer.ts';
 import { CapturedOutput } from './captured-output.ts';
+import { buildProgram } from './program.ts';
 import { startTestIngest, type TestIngest } from './test-ingest.ts';
 
 const CLI = fileURLToPath(new URL('../bin/carestream.js', import.meta.url));
@@ -349,5 +350,25 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
     expect(code).toBe(1);
     expect(run.output().stderr).toMatch(/carestream: the ingest service refused the API key/);
     expect(run.output().stderr).not.toContain('b'.repeat(43));
+  });
+
+  it('with no key and no --url, as in the README next to npm start: its admin key, its INGEST_PORT', async () => {
+    const { path, marker, valid } = await writeEvents('next-to-npm-start.ndjson', 10);
+    const stateDir = await mkdtemp(join(tmpdir(), 'cs-import-stack-'));
+    try {
+      // The key `npm start` keeps (any key ingest takes will do here).
+      await writeFile(join(stateDir, 'admin-key'), `${writeKey}\n`);
+      const stdout = new CapturedOutput();
+      const io = {
+        env: { CARESTREAM_STATE_DIR: stateDir, INGEST_PORT: new URL(url).port },
+        stdout,
+        stderr: new CapturedOutput(),
+      };
+      await buildProgram(io).parseAsync(['import', path, '--no-progress'], { from: 'user' });
+      expect(stdout.text).toMatch(/: 10 accepted, 0 duplicates, 0 rejected/);
+      expect((await eventIdsOn(marker, valid.length)).sort()).toEqual([...valid].sort());
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });

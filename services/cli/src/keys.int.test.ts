@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiKeyStore, type ApiKeyRecord } from '@carestream/api-keys';
 import { createPool, type Pool } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
@@ -70,14 +73,45 @@ describe('carestream keys against a real PostgreSQL', () => {
     await expect(carestream('keys', 'revoke', keyId)).rejects.toThrow(/no active key/);
   });
 
-  it('refuses a brand key without brands, an admin key with brands, and no DATABASE_URL', async () => {
+  it('refuses a brand key without brands and an admin key with brands', async () => {
     await expect(carestream('keys', 'create', '--scope', 'read')).rejects.toThrow(/at least one brand/);
     await expect(carestream('keys', 'create', '--scope', 'admin', '--brand', 'acme')).rejects.toThrow(
       /drop --brand/,
     );
-    const program = buildProgram({ env: {}, stdout: new CapturedOutput(), stderr: new CapturedOutput() });
-    await expect(program.parseAsync(['keys', 'list'], { from: 'user' })).rejects.toThrow(
-      /DATABASE_URL is required/,
-    );
+  });
+
+  it("without DATABASE_URL, finds the local stack's database in its state directory, as npm start left it", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'cs-keys-stack-'));
+    try {
+      await writeFile(join(stateDir, 'endpoints.json'), JSON.stringify({ DATABASE_URL: database.url }));
+      const stdout = new CapturedOutput();
+      const program = buildProgram({
+        env: { CARESTREAM_STATE_DIR: stateDir },
+        stdout,
+        stderr: new CapturedOutput(),
+      });
+      // The README's example, verbatim.
+      await program.parseAsync(['keys', 'create', '--scope', 'read', '--brand', 'acme'], { from: 'user' });
+      const token = /cs_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/.exec(stdout.text)?.[0] ?? '';
+      expect(await new ApiKeyStore(pool).authenticate(token)).toMatchObject({
+        scope: 'read',
+        brandIds: ['acme'],
+      });
+
+      // An explicit DATABASE_URL wins over the stack's (which points nowhere now).
+      await writeFile(
+        join(stateDir, 'endpoints.json'),
+        JSON.stringify({ DATABASE_URL: 'postgres://carestream:carestream@127.0.0.1:1/nowhere' }),
+      );
+      const listed = new CapturedOutput();
+      await buildProgram({
+        env: { CARESTREAM_STATE_DIR: stateDir, DATABASE_URL: database.url },
+        stdout: listed,
+        stderr: new CapturedOutput(),
+      }).parseAsync(['keys', 'list'], { from: 'user' });
+      expect(listed.text).toContain(token.slice(3, 15));
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });

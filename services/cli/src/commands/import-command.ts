@@ -1,8 +1,8 @@
-import { CareError } from '@carestream/errors';
 import { Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { formatSummary, runImport, type ImportSummary } from '../import/importer.ts';
 import type { ImportFormat } from '../import/checkpoint.ts';
+import { apiKeyFor } from '../local-stack.ts';
 import { EXIT_INTERRUPTED, integer } from './option-parsers.ts';
 
 interface ImportCommandOptions {
@@ -32,7 +32,7 @@ export function importCommand(io: CliIo): Command {
     .option('--url <url>', 'the ingest service', defaultUrl)
     .option(
       '--key <apiKey>',
-      'a write or admin API key (default: CARESTREAM_API_KEY, then CARESTREAM_ADMIN_KEY)',
+      "a write or admin API key (default: CARESTREAM_API_KEY, then CARESTREAM_ADMIN_KEY, then the local stack's admin key)",
     )
     .option('--batch-size <n>', 'events per request', integer(1, 100_000), 1000)
     .option('--rejects <file>', 'where rejected lines go (default: <file>.rejects.ndjson)')
@@ -41,14 +41,12 @@ export function importCommand(io: CliIo): Command {
     .option('--timeout <seconds>', 'how long to wait for an answer to one batch', integer(1, 3600), 120)
     .option('--no-progress', 'no progress bar (there is none either when stdout is not a terminal)')
     .action(async (file: string, options: ImportCommandOptions) => {
-      const apiKey = options.key ?? (io.env.CARESTREAM_API_KEY || io.env.CARESTREAM_ADMIN_KEY);
-      if (!apiKey) {
-        throw new CareError(
-          'CARE_ERR_CONFIG',
-          'no API key: pass --key or set CARESTREAM_API_KEY (a write or admin key; see `carestream keys create`)',
-          { field: 'key' },
-        );
-      }
+      const apiKey = await apiKeyFor(
+        options.key,
+        io.env,
+        ['CARESTREAM_API_KEY', 'CARESTREAM_ADMIN_KEY'],
+        'pass --key or set CARESTREAM_API_KEY (a write or admin key; see `carestream keys create`)',
+      );
       const summary: ImportSummary = await runImport(
         {
           file,

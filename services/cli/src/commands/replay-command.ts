@@ -7,6 +7,7 @@ import {
 import cliProgress from 'cli-progress';
 import { Argument, Command } from 'commander';
 import type { CliIo } from '../cli-io.ts';
+import { SERVICE_VARIABLES, withStackServices } from '../local-stack.ts';
 
 /**
  * `carestream replay <projection>`: rebuilds a projection from the start of the Kafka log into a fresh
@@ -18,7 +19,8 @@ export function replayCommand(io: CliIo): Command {
     .addArgument(new Argument('<projection>', 'which projection').choices(REPLAYABLE))
     .option('--no-progress', 'print a summary line only')
     .action(async (projection: (typeof REPLAYABLE)[number], options: { progress: boolean }) => {
-      const config = loadProcessorsConfig({ PROCESSORS: 'sla', ...io.env });
+      const env = await withStackServices(io.env, SERVICE_VARIABLES);
+      const config = loadProcessorsConfig({ PROCESSORS: 'sla', ...env });
       const showBar = options.progress && io.stdout.isTTY === true;
       const bar = showBar
         ? new cliProgress.SingleBar(

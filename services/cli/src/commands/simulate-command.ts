@@ -1,6 +1,7 @@
 import { CareError } from '@carestream/errors';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliIo } from '../cli-io.ts';
+import { apiKeyFor } from '../local-stack.ts';
 import {
   formatSimulateSummary,
   runSimulation,
@@ -74,21 +75,22 @@ export function simulateCommand(io: CliIo): Command {
       1,
     )
     .option('--url <url>', 'the ingest service', defaultUrl)
-    .option('--key <apiKey>', 'an admin API key (default: CARESTREAM_ADMIN_KEY, then CARESTREAM_API_KEY)')
+    .option(
+      '--key <apiKey>',
+      "an admin API key (default: CARESTREAM_ADMIN_KEY, then CARESTREAM_API_KEY, then the local stack's admin key)",
+    )
     .option('--truth <file>', 'write the exact ground truth of what was sent (JSON) to this file at the end')
     .option('--batch-size <n>', 'events per request', integer(1, 10_000), 500)
     .option('--max-retries <n>', 'retries of a batch on 503, 429 or a network error', integer(0, 1000), 8)
     .option('--timeout <seconds>', 'how long to wait for an answer to one batch', integer(1, 3600), 120)
     .option('--no-progress', 'no progress lines')
     .action(async (options: SimulateCommandOptions) => {
-      const apiKey = options.key ?? (io.env.CARESTREAM_ADMIN_KEY || io.env.CARESTREAM_API_KEY);
-      if (!apiKey) {
-        throw new CareError(
-          'CARE_ERR_CONFIG',
-          'no API key: pass --key or set CARESTREAM_ADMIN_KEY (the simulated brands need an admin key)',
-          { field: 'key' },
-        );
-      }
+      const apiKey = await apiKeyFor(
+        options.key,
+        io.env,
+        ['CARESTREAM_ADMIN_KEY', 'CARESTREAM_API_KEY'],
+        'pass --key or set CARESTREAM_ADMIN_KEY (the simulated brands need an admin key)',
+      );
       if (options.start !== undefined && options.mode !== 'fast') {
         throw new CareError('CARE_ERR_VALIDATION', '--start applies to --mode fast only', { field: 'start' });
       }

@@ -1,19 +1,8 @@
 import { ApiKeyStore, type ApiKeyRecord, type KeyScope } from '@carestream/api-keys';
-import { CareError } from '@carestream/errors';
 import { createPool, migrate } from '@carestream/postgres';
 
-/** Runs fn with a key store on DATABASE_URL, the schema migrated first; the pool is always closed. */
-export async function withKeyStore<T>(
-  databaseUrl: string | undefined,
-  fn: (store: ApiKeyStore) => Promise<T>,
-) {
-  if (!databaseUrl) {
-    throw new CareError(
-      'CARE_ERR_CONFIG',
-      'DATABASE_URL is required: the keys commands talk to PostgreSQL directly',
-      { field: 'DATABASE_URL' },
-    );
-  }
+/** Runs fn with a key store on the database, the schema migrated first; the pool is always closed. */
+export async function withKeyStore<T>(databaseUrl: string, fn: (store: ApiKeyStore) => Promise<T>) {
   await migrate(databaseUrl);
   const pool = createPool({ connectionString: databaseUrl, max: 1, applicationName: 'carestream-cli' });
   try {
@@ -30,7 +19,7 @@ export interface CreateKeyInput {
 }
 
 export async function createKey(
-  databaseUrl: string | undefined,
+  databaseUrl: string,
   input: CreateKeyInput,
 ): Promise<{ token: string; record: ApiKeyRecord }> {
   return withKeyStore(databaseUrl, (store) =>
@@ -38,11 +27,11 @@ export async function createKey(
   );
 }
 
-export async function listKeys(databaseUrl: string | undefined): Promise<ApiKeyRecord[]> {
+export async function listKeys(databaseUrl: string): Promise<ApiKeyRecord[]> {
   return withKeyStore(databaseUrl, (store) => store.list());
 }
 
-export async function revokeKey(databaseUrl: string | undefined, keyId: string): Promise<boolean> {
+export async function revokeKey(databaseUrl: string, keyId: string): Promise<boolean> {
   return withKeyStore(databaseUrl, (store) => store.revoke(keyId));
 }
 
