@@ -153,4 +153,51 @@ describe('first event through the real stack, exactly once in Postgres', () => {
     expect(received[0]?.headers['carestream-source-offset']).toBe('1');
     expect(received[0]?.headers['carestream-error-reason']).toMatch(/.+/);
   });
+
+  it('dead-letters an event Postgres refuses, between good ones in the same batch, and goes on', async () => {
+    // A NUL in a text decodes fine from Avro but PostgreSQL refuses it: before, the partition crash-looped.
+    const greeting = async (id: string, text: string) => ({
+      key: id,
+      value: await registry.encode(schemaId, { id, text }),
+    });
+    await produce([
+      await greeting('g3', 'fine'),
+      await greeting('g4', 'nul \u0000 inside'),
+      await greeting('g5', 'fine too'),
+      await greeting('g6', 'and \u0000 again'),
+      await greeting('g7', 'last'),
+    ]);
+    const consumer = startConsumer(false);
+    try {
+      await waitFor(async () => (await rowsById()).g7 === 1);
+    } finally {
+      consumer.kill('SIGTERM');
+      await new Promise((resolve) => consumer.on('exit', resolve));
+    }
+    expect(await rowsById()).toEqual({ g1: 1, g2: 1, g3: 1, g5: 1, g7: 1 });
+    const stored = await pool.query<{ next_offset: number }>(
+      'select next_offset from processor_offsets where processor = $1 and topic = $2',
+      ['greetings', topic],
+    );
+    expect(stored.rows[0]?.next_offset).toBe(8);
+
+    const reader = kafka.consumer({ groupId: uniqueName('test.dlq-reader') });
+    await reader.connect();
+    await reader.subscribe({ topic: deadLetterTopic, fromBeginning: true });
+    const received: Record<string, string>[] = [];
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        received.push(
+          Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+          ),
+        );
+      },
+    });
+    await waitFor(async () => received.length >= 3);
+    await reader.disconnect();
+    const poisoned = received.filter((headers) => headers['carestream-error-code'] === 'CARE_ERR_APPLY');
+    expect(poisoned.map((headers) => headers['carestream-source-offset']).sort()).toEqual(['4', '6']);
+    expect(poisoned[0]?.['carestream-error-reason']).toMatch(/could not apply: .*(0x00|byte sequence)/);
+  });
 });

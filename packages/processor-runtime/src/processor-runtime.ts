@@ -86,7 +86,8 @@ const STORE_OFFSET_SQL = `
  * written in ONE transaction together with the next offset; offsets already applied are skipped
  * (fencing against re-delivery after a crash or rebalance), and on joining the group the consumer seeks to
  * the stored offsets. Transient faults retry the whole batch with backoff and commit nothing; messages
- * that cannot be decoded go to the dead-letter topic with the reason, and the batch goes on.
+ * that cannot be decoded, or that the fold cannot apply, go to the dead-letter topic with the reason, and the
+ * partition goes on.
  */
 export async function startProcessor<T>(
   definition: ProcessorDefinition<T>,
@@ -174,20 +175,22 @@ export async function startProcessor<T>(
         const unseen = batch.messages.filter((message) => BigInt(message.offset) >= from);
         const { records, deadLetters } = await decodeAll(batch.topic, unseen);
         if (deadLetters.length > 0) await sendDeadLetters(batch.topic, batch.partition, deadLetters);
-        const applied = await applyInTransaction(
-          batch.topic,
-          batch.partition,
+        const messageAt = new Map(unseen.map((message) => [message.offset, message]));
+        const { applied, poisoned } = await applyIsolatingPoison(
+          { topic: batch.topic, partition: batch.partition, heartbeat, messageAt },
           records,
           nextOffset,
-          heartbeat,
         );
-        metrics.events.inc({ processor: definition.name, outcome: 'applied' }, applied.length);
+        metrics.events.inc({ processor: definition.name, outcome: 'applied' }, applied);
         metrics.events.inc(
           { processor: definition.name, outcome: 'skipped' },
-          batch.messages.length - unseen.length + records.length - applied.length,
+          batch.messages.length - unseen.length + records.length - applied - poisoned,
         );
-        metrics.events.inc({ processor: definition.name, outcome: 'dead_lettered' }, deadLetters.length);
-        observeFreshness(applied);
+        metrics.events.inc(
+          { processor: definition.name, outcome: 'dead_lettered' },
+          deadLetters.length + poisoned,
+        );
+        observeFreshness(records);
         break;
       } catch (error) {
         if (!isTransientFault(error)) throw error;
@@ -254,6 +257,62 @@ export async function startProcessor<T>(
       }
     }
     return { records, deadLetters };
+  }
+
+  /**
+   * Applies the records in one transaction; when that fails for a reason retrying cannot cure (the data, not a
+   * service: Postgres refusing a value, a rule of the fold), the records are split in halves, each applied on its
+   * own with the offsets up to it, until the ones that fail alone are found. Those go to the dead-letter topic with
+   * the reason and their offsets are stored without them: a poison event costs a few transactions and never stops
+   * its partition. Transient faults still propagate (the caller retries the whole batch).
+   */
+  async function applyIsolatingPoison(
+    batch: {
+      topic: string;
+      partition: number;
+      heartbeat: () => Promise<void>;
+      messageAt: ReadonlyMap<string, KafkaMessage>;
+    },
+    records: readonly DecodedRecord<T>[],
+    nextOffset: string,
+  ): Promise<{ applied: number; poisoned: number }> {
+    try {
+      const applied = await applyInTransaction(
+        batch.topic,
+        batch.partition,
+        records,
+        nextOffset,
+        batch.heartbeat,
+      );
+      return { applied: applied.length, poisoned: 0 };
+    } catch (error) {
+      const only = records.length === 1 ? records[0] : undefined;
+      const message = only && batch.messageAt.get(only.offset);
+      if (isTransientFault(error) || records.length === 0 || (records.length === 1 && !message)) throw error;
+      if (message) {
+        const code = error instanceof CareError ? error.code : 'CARE_ERR_APPLY';
+        const reason = `could not apply: ${error instanceof Error ? error.message : String(error)}`;
+        logLine({
+          level: 'error',
+          processor: definition.name,
+          message: 'dead-lettered an event it could not apply',
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          code,
+          error: reason,
+        });
+        await sendDeadLetters(batch.topic, batch.partition, [{ message, reason, code }]);
+        await applyInTransaction(batch.topic, batch.partition, [], nextOffset, batch.heartbeat);
+        return { applied: 0, poisoned: 1 };
+      }
+      const middle = records.length >> 1;
+      const first = records.slice(0, middle);
+      const firstNext = (BigInt(first.at(-1)?.offset ?? '0') + 1n).toString();
+      const a = await applyIsolatingPoison(batch, first, firstNext);
+      const b = await applyIsolatingPoison(batch, records.slice(middle), nextOffset);
+      return { applied: a.applied + b.applied, poisoned: a.poisoned + b.poisoned };
+    }
   }
 
   async function applyInTransaction(
