@@ -6,7 +6,7 @@ import type {
   ReplySent,
 } from '@carestream/contract';
 import type { BrandRules } from './brand-rules.ts';
-import { businessDurationMs } from './business-hours.ts';
+import { businessDurationMs, type BusinessHours } from './business-hours.ts';
 
 /**
  * ONE conversation: the facts it has seen, and what they mean for the SLA figures.
@@ -151,9 +151,12 @@ export type SlaChange =
 /** What the facts say about one mention that needs a response. */
 export interface MentionOutcome {
   readonly mention: MentionRef;
-  readonly answer: MentionAnswer | null;
+  /** The reply credited, or null; its business-hours time is worked out only for the changes emitted. */
+  readonly answer: Omit<MentionAnswer, 'businessResponseMs'> | null;
   readonly expiredAt: number | null;
   readonly breachedAt: number | null;
+  /** The brand's rules in force at the mention's time. */
+  readonly rules: BrandRules;
 }
 
 export interface ConversationState {
@@ -295,7 +298,12 @@ export function mentionOutcomes(state: ConversationState, context: ConversationC
     const first = firstReplyAtOrAfter(human, mention.receivedAt);
     const answer =
       first !== undefined && first.sentAt < mention.receivedAt + context.horizonMs
-        ? answerOf(first, mention, rules)
+        ? {
+            replyEventId: first.eventId,
+            agentId: first.agentId,
+            sentAt: first.sentAt,
+            responseMs: first.sentAt - mention.receivedAt,
+          }
         : null;
     const expiryAt = mention.receivedAt + context.horizonMs;
     const breachAt = mention.receivedAt + rules.slaTargetMs;
@@ -305,6 +313,7 @@ export function mentionOutcomes(state: ConversationState, context: ConversationC
       answer,
       expiredAt: answer === null && expiryAt <= watermark ? expiryAt : null,
       breachedAt: breached ? breachAt : null,
+      rules,
     });
   }
   return outcomes;
@@ -346,7 +355,7 @@ function outcomeChanges(before: readonly MentionOutcome[], after: readonly Menti
     const is = now.get(id);
     const { mention } = was;
     if (was.answer !== null && !sameAnswer(was, is)) {
-      changes.push({ type: 'answer-retracted', mention, ...was.answer });
+      changes.push({ type: 'answer-retracted', mention, ...withBusinessTime(was.answer, was) });
     }
     if (was.expiredAt !== null && was.expiredAt !== (is?.expiredAt ?? null)) {
       changes.push({ type: 'expiry-retracted', mention, expiredAt: was.expiredAt });
@@ -361,7 +370,7 @@ function outcomeChanges(before: readonly MentionOutcome[], after: readonly Menti
     const { mention } = is;
     if (was === undefined) changes.push({ type: 'mention-counted', mention });
     if (is.answer !== null && !sameAnswer(is, was)) {
-      changes.push({ type: 'mention-answered', mention, ...is.answer });
+      changes.push({ type: 'mention-answered', mention, ...withBusinessTime(is.answer, is) });
     }
     if (is.expiredAt !== null && is.expiredAt !== (was?.expiredAt ?? null)) {
       changes.push({ type: 'mention-expired', mention, expiredAt: is.expiredAt });
@@ -375,7 +384,8 @@ function outcomeChanges(before: readonly MentionOutcome[], after: readonly Menti
 
 /**
  * Whether two outcomes credit the same answer. An answer that moved from timely to late (the target changed) is
- * another answer too: whoever keeps "late or timely" per answer (churn) must hear of it.
+ * another answer too: whoever keeps "late or timely" per answer (churn) must hear of it; so is one whose
+ * business-hours time changed (other business hours were in force).
  */
 function sameAnswer(x: MentionOutcome, y: MentionOutcome | undefined): boolean {
   const a = x.answer;
@@ -383,13 +393,32 @@ function sameAnswer(x: MentionOutcome, y: MentionOutcome | undefined): boolean {
   return (
     a !== null &&
     b !== null &&
-    x.breachedAt === y?.breachedAt &&
+    y !== undefined &&
+    x.breachedAt === y.breachedAt &&
     a.replyEventId === b.replyEventId &&
     a.agentId === b.agentId &&
     a.sentAt === b.sentAt &&
-    a.responseMs === b.responseMs &&
-    a.businessResponseMs === b.businessResponseMs
+    sameBusinessHours(x.rules.businessHours, y.rules.businessHours)
   );
+}
+
+function sameBusinessHours(a: BusinessHours | null, b: BusinessHours | null): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The answer with its business-hours response time, under the rules in force at the mention's time. */
+function withBusinessTime(
+  answer: Omit<MentionAnswer, 'businessResponseMs'>,
+  outcome: MentionOutcome,
+): MentionAnswer {
+  const hours = outcome.rules.businessHours;
+  return {
+    ...answer,
+    businessResponseMs:
+      hours === null || hours.ranges === null
+        ? null
+        : businessDurationMs(outcome.mention.receivedAt, answer.sentAt, hours.timezone, hours.ranges),
+  };
 }
 
 function mentionFact(event: MentionReceived): MentionFact {
@@ -442,20 +471,6 @@ function firstReplyAtOrAfter(sorted: readonly ReplyFact[], ms: number): ReplyFac
     else high = middle;
   }
   return sorted[low];
-}
-
-function answerOf(reply: ReplyFact, mention: MentionRef, rules: BrandRules): MentionAnswer {
-  const hours = rules.businessHours;
-  return {
-    replyEventId: reply.eventId,
-    agentId: reply.agentId,
-    sentAt: reply.sentAt,
-    responseMs: reply.sentAt - mention.receivedAt,
-    businessResponseMs:
-      hours === null || hours.ranges === null
-        ? null
-        : businessDurationMs(mention.receivedAt, reply.sentAt, hours.timezone, hours.ranges),
-  };
 }
 
 /**

@@ -119,6 +119,7 @@ describe('SLA hourly rows written by two instances at once (real PostgreSQL)', (
       answer: null,
       expiredAt: null,
       breachedAt: null,
+      rules: { slaTargetMs: HOUR, ownAccountIds: new Set(), businessHours: null },
     });
     const client = await begin();
     try {
