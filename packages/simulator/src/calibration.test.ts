@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { conversationAnswerProbability, DEFAULT_HORIZON_MS, INDUSTRIES } from './calibration.ts';
+import {
+  conversationAnswerProbability,
+  DEFAULT_HORIZON_MS,
+  INDUSTRIES,
+  POSTS_PER_HUMAN_REPLY,
+  WEEK_ANSWERED_SHARE,
+} from './calibration.ts';
 import { generateBrands, groundTruthOf, simulateTraffic, type TrafficEvent } from './traffic.ts';
 
 const DAY = 86_400_000;
 
 /**
- * The published figures come back out of the simulator: 200,000+ mentions over 60 days (seed fixed), measured
- * on the mentions old enough to be settled (received more than the 7-day horizon before the end).
+ * The long run: 200,000+ mentions over 60 days (seed fixed), measured on the mentions old enough to be settled
+ * (received more than the 7-day horizon before the end). The published figures are what a week shows
+ * (week-readback.test.ts); a week misses the answers still to come at its end, so the long run has brands
+ * answer 1 / WEEK_ANSWERED_SHARE times the published rates, post that much less per reply, and take longer.
  */
 describe('the simulator is calibrated on the published figures', () => {
   const brands = generateBrands(30);
@@ -79,18 +87,20 @@ describe('the simulator is calibrated on the published figures', () => {
     expect(measured.answerRate).toBeLessThan(0.13);
   });
 
-  it('answers ~29% in legal and real estate, ~7% in sports (Sprout Social Index 2020)', () => {
-    expect(Math.abs(measured.legal - 0.29)).toBeLessThan(0.05);
-    expect(Math.abs(measured.realEstate - 0.29)).toBeLessThan(0.05);
-    expect(Math.abs(measured.sports - 0.07)).toBeLessThan(0.03);
+  it('answers a little over 29% in legal and real estate, 7% in sports (Sprout Social Index 2020)', () => {
+    expect(Math.abs(measured.legal - 0.29 / WEEK_ANSWERED_SHARE)).toBeLessThan(0.05);
+    expect(Math.abs(measured.realEstate - 0.29 / WEEK_ANSWERED_SHARE)).toBeLessThan(0.05);
+    expect(Math.abs(measured.sports - 0.07 / WEEK_ANSWERED_SHARE)).toBeLessThan(0.03);
   });
 
-  it('takes ~10 hours on average to answer (Sprout Social Index 2016 Q2)', () => {
-    expect(Math.abs(measured.meanReplyHours - 10)).toBeLessThan(2);
+  it('takes ~11 hours on average to answer: 10–11 h (Sprout Social Index) and what a week misses', () => {
+    expect(Math.abs(measured.meanReplyHours - 11)).toBeLessThan(1.5);
   });
 
-  it('publishes ~23 posts per human reply (Sprout Social Index 2016 Q2)', () => {
-    expect(Math.abs(measured.postsPerHumanReply - 23)).toBeLessThan(4);
+  it('publishes ~23 posts per reply a week shows (Sprout Social Index 2016 Q2), fewer in the long run', () => {
+    expect(Math.abs(measured.postsPerHumanReply - POSTS_PER_HUMAN_REPLY * WEEK_ANSWERED_SHARE)).toBeLessThan(
+      3,
+    );
   });
 
   it('draws the most complaints to consumer goods, then retail, then government (Sprout Social Index 2017 Q3)', () => {

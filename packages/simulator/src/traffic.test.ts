@@ -1,6 +1,7 @@
 import { validateItem } from '@carestream/contract';
 import { describe, expect, it } from 'vitest';
 import { nextBusinessInstant } from './business-hours.ts';
+import { FOLLOW_UP_AFTER_NO_REPLY, INDUSTRIES, WEEK_ANSWERED_SHARE } from './calibration.ts';
 import { toIngestItem } from './scenario.ts';
 import {
   brandProfiles,
@@ -145,6 +146,34 @@ describe('generateBrands', () => {
     expect(brands.filter((brand) => brand.speed === 'fast')).toHaveLength(6);
     const model = trafficModel(brands);
     expect(model.conversationShare.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 10);
+  });
+});
+
+describe('trafficModel', () => {
+  it('has an industry’s brands answer at its rate together, whatever they drew (raised for a week)', () => {
+    // 120 brands, 10 an industry: their draws alone put media 5% under its rate and real estate 5% over.
+    const brands = generateBrands(120);
+    const model = trafficModel(brands);
+    const perIndustry = new Map<string, { answered: number; share: number }>();
+    brands.forEach((brand, i) => {
+      const p = model.answerProbability[i] ?? 0;
+      // The per-mention rate of a per-conversation probability, ignored customers' follow-ups included.
+      const perMention = p / (p + (1 - p) * (1 + FOLLOW_UP_AFTER_NO_REPLY.share));
+      const sums = perIndustry.get(brand.profile.industry) ?? { answered: 0, share: 0 };
+      perIndustry.set(brand.profile.industry, sums);
+      sums.answered += perMention * (model.conversationShare[i] ?? 0);
+      sums.share += model.conversationShare[i] ?? 0;
+    });
+    expect(
+      Object.fromEntries([...perIndustry].map(([industry, sums]) => [industry, sums.answered / sums.share])),
+    ).toEqual(
+      Object.fromEntries(
+        INDUSTRIES.map((industry) => [
+          industry.industry,
+          expect.closeTo(industry.responseRate / WEEK_ANSWERED_SHARE, 6),
+        ]),
+      ),
+    );
   });
 });
 

@@ -25,6 +25,7 @@ import {
   SENTIMENT,
   THANKS_AFTER_ANSWER,
   TIMEZONES,
+  WEEK_ANSWERED_SHARE,
   conversationAnswerProbability,
   type IndustryCalibration,
 } from './calibration.ts';
@@ -47,7 +48,10 @@ export interface SimBrand {
   readonly calibration: IndustryCalibration;
   /** Relative share of conversations (within all brands). */
   readonly volumeWeight: number;
-  /** This brand's target answer rate per needing-response mention. */
+  /**
+   * This brand's answer rate per needing-response mention as drawn: its industry's × 1 ± RESPONSE_RATE_SPREAD.
+   * trafficModel scales an industry's brands so that together they answer at the industry's rate.
+   */
   readonly responseRate: number;
   readonly speed: ReplySpeed;
   readonly agentIds: readonly string[];
@@ -245,7 +249,7 @@ export interface TrafficModel {
   readonly conversationShare: readonly number[];
   /** Per brand: probability a needing-response conversation gets a human reply. */
   readonly answerProbability: readonly number[];
-  /** Per brand: expected brand posts per conversation (23 × the average brand's human replies). */
+  /** Per brand: expected brand posts per conversation (23 × the average brand's human replies a week shows). */
   readonly postsPerConversation: readonly number[];
   /** Expected events (all kinds) per conversation, over all brands. */
   readonly eventsPerConversation: number;
@@ -270,14 +274,31 @@ export function trafficModel(brands: readonly SimBrand[]): TrafficModel {
   );
   const total = raw.reduce((sum, value) => sum + value, 0);
   const conversationShare = raw.map((value) => value / total);
-  const answerProbability = brands.map((brand) => conversationAnswerProbability(brand.responseRate));
+  // An industry's brands answer at its rate together, whatever spread they drew: with 10 brands of uneven
+  // volume the draws alone moved an industry by up to ±5% (media down, real estate up), enough to swap media
+  // and sports.
+  const drawn = new Map<string, { rate: number; share: number }>();
+  brands.forEach((brand, i) => {
+    const industry = drawn.get(brand.calibration.industry) ?? { rate: 0, share: 0 };
+    drawn.set(brand.calibration.industry, industry);
+    industry.rate += brand.responseRate * (conversationShare[i] ?? 0);
+    industry.share += conversationShare[i] ?? 0;
+  });
+  // A week read back misses the answers still to come at its end (WEEK_ANSWERED_SHARE): brands answer that
+  // much more often, so a week shows the published rates.
+  const answerProbability = brands.map((brand) => {
+    const industry = drawn.get(brand.calibration.industry);
+    const scale = industry ? (brand.calibration.responseRate * industry.share) / industry.rate : 1;
+    return conversationAnswerProbability((brand.responseRate * scale) / WEEK_ANSWERED_SHARE);
+  });
   // Human replies per conversation: one per answered needing-response conversation (own-account ones excluded).
   const repliesPer = brands.map(
     (brand, i) =>
       (1 - OWN_ACCOUNT_MENTION_SHARE) * needShare(brand.calibration) * (answerProbability[i] ?? 0),
   );
   const averageReplies = repliesPer.reduce((sum, value, i) => sum + value * (conversationShare[i] ?? 0), 0);
-  const postsPerConversation = brands.map(() => POSTS_PER_HUMAN_REPLY * averageReplies);
+  // Posts keep pace with the replies a week shows (all of its posts are in it), so a week reads 23 : 1.
+  const postsPerConversation = brands.map(() => POSTS_PER_HUMAN_REPLY * averageReplies * WEEK_ANSWERED_SHARE);
   const eventsPerConversation = brands.reduce((sum, brand, i) => {
     const need = needShare(brand.calibration);
     const p = answerProbability[i] ?? 0;
