@@ -39,7 +39,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
   });
   const pending = new Gauge({
     name: 'carestream_outbox_pending',
-    help: 'Derived events waiting in the SLA outbox.',
+    help: 'Derived events waiting in the SLA outbox (an upper bound: the span of the ids left).',
     registers: [options.registry],
   });
   let stopped = false;
@@ -78,8 +78,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningRelay {
       // count. Only a full batch leaves rows behind (the next read, right after, takes them).
       if (rows.length < BATCH_SIZE) pending.set(0);
       else {
-        const { rows: left } = await client.query<{ n: number }>(
-          'select count(*)::int as n from derived_outbox',
+        // The span of the ids left, read from both ends of the primary key: a count(*) would scan the whole
+        // backlog after every batch, which made a long catch-up quadratic. Ids skipped by rolled-back
+        // transactions make it an upper bound.
+        const { rows: left } = await client.query<{ n: number | null }>(
+          'select (max(id) - min(id) + 1)::int as n from derived_outbox',
         );
         pending.set(left[0]?.n ?? 0);
       }
