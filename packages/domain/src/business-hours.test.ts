@@ -2,7 +2,7 @@ import type { BusinessHoursRange } from '@carestream/contract';
 import { DateTime } from 'luxon';
 import { FIXED_INSTANTS } from '@carestream/test-support/fixed-clocks';
 import { describe, expect, it } from 'vitest';
-import { businessDurationMs } from './business-hours.ts';
+import { businessDurationMs, nextBusinessInstant } from './business-hours.ts';
 
 const HOUR = 3_600_000;
 const weekdays9to17: BusinessHoursRange[] = [1, 2, 3, 4, 5].map((weekday) => ({
@@ -172,4 +172,43 @@ describe.each(FIXED_INSTANTS)('businessDurationMs around $name ($at)', ({ at: in
       }
     },
   );
+});
+
+describe('nextBusinessInstant', () => {
+  const hours = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '09:00', close: '18:00' }));
+  it('keeps an instant in hours and moves one outside to the next local opening', () => {
+    // Monday 2 March 2026, 10:00 in Paris (UTC+1) is 09:00 UTC.
+    const mondayTen = Date.UTC(2026, 2, 2, 9);
+    expect(nextBusinessInstant(mondayTen, 'Europe/Paris', hours)).toBe(mondayTen);
+    // Friday 6 March 19:00 Paris → Monday 9 March 09:00 Paris = 08:00 UTC.
+    expect(nextBusinessInstant(Date.UTC(2026, 2, 6, 18), 'Europe/Paris', hours)).toBe(
+      Date.UTC(2026, 2, 9, 8),
+    );
+    // Tuesday 3 March 02:00 in New York (UTC−5) → 09:00 New York = 14:00 UTC the same day.
+    expect(nextBusinessInstant(Date.UTC(2026, 2, 3, 7), 'America/New_York', hours)).toBe(
+      Date.UTC(2026, 2, 3, 14),
+    );
+  });
+
+  it('opens at the real local time on the days daylight saving starts and ends', () => {
+    // Paris springs forward on Sunday 28 March 2027; Monday 29 March 09:00 is CEST (UTC+2) = 07:00 UTC.
+    expect(nextBusinessInstant(Date.UTC(2027, 2, 27, 12), 'Europe/Paris', hours)).toBe(
+      Date.UTC(2027, 2, 29, 7),
+    );
+    // New York falls back on Sunday 7 November 2027; Monday 09:00 is EST (UTC−5) = 14:00 UTC.
+    expect(nextBusinessInstant(Date.UTC(2027, 10, 6, 12), 'America/New_York', hours)).toBe(
+      Date.UTC(2027, 10, 8, 14),
+    );
+  });
+
+  it('is the instant itself for a brand open around the clock, and past closing moves to the next opening', () => {
+    const always = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, open: '00:00', close: '24:00' }));
+    expect(nextBusinessInstant(Date.UTC(2026, 2, 7, 23, 59), 'UTC', always)).toBe(
+      Date.UTC(2026, 2, 7, 23, 59),
+    );
+    // Monday 18:00 Paris (closing, exclusive) → Tuesday 09:00 Paris.
+    expect(nextBusinessInstant(Date.UTC(2026, 2, 2, 17), 'Europe/Paris', hours)).toBe(
+      Date.UTC(2026, 2, 3, 8),
+    );
+  });
 });

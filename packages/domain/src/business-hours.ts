@@ -91,3 +91,27 @@ export function businessDurationMs(
   }
   return total;
 }
+
+/**
+ * `ms` itself when it falls inside the brand's business hours, else the next opening instant (within a week),
+ * else `ms` (no hours at all). Walks local days like businessDurationMs, so daylight-saving days open at their
+ * real local time.
+ */
+export function nextBusinessInstant(
+  ms: number,
+  timezone: string,
+  ranges: readonly BusinessHoursRange[],
+): number {
+  const week = weeklyIntervals(ranges);
+  const start = DateTime.fromMillis(ms, { zone: timezone });
+  if (!start.isValid) throw new RangeError(`unknown time zone "${timezone}"`);
+  let day = start.startOf('day');
+  for (let i = 0; i <= 7; i += 1, day = day.plus({ days: 1 }).startOf('day')) {
+    for (const [open, close] of week[day.weekday] ?? []) {
+      const opensAt = localMinuteToMs(day, open);
+      if (ms < opensAt) return opensAt;
+      if (ms < localMinuteToMs(day, close)) return ms;
+    }
+  }
+  return ms;
+}

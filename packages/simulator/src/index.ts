@@ -10,7 +10,6 @@ export { backfillRate } from './backfill-rate.ts';
 export { generateScenario, toIngestItem, type Scenario, type ScenarioOptions } from './scenario.ts';
 export { SeededRandom } from './seeded-random.ts';
 export * as calibration from './calibration.ts';
-export { nextBusinessInstant, zoneOffsetMs } from './business-hours.ts';
 export {
   brandProfiles,
   generateBrands,

@@ -6,7 +6,7 @@ import type {
   MentionReceived,
   ReplySent,
 } from '@carestream/contract';
-import { nextBusinessInstant } from './business-hours.ts';
+import { nextBusinessInstant } from '@carestream/domain';
 import {
   AUTOMATED_REPLY,
   BRAND_VOLUME_SIGMA,
@@ -532,7 +532,7 @@ export function* simulateTraffic(options: TrafficOptions): Generator<TimedEvent,
       let sentAt = at + humanDelay(brand);
       // Fast responders staff their inbox around the clock; the others wait for opening time.
       if (brand.profile.businessHours && brand.speed !== 'fast') {
-        const opening = nextBusinessInstant(sentAt, brand.profile.timezone, BUSINESS_HOURS);
+        const opening = nextBusinessInstant(sentAt, brand.profile.timezone, brand.profile.businessHours);
         // Replies waiting for opening time go out over the first hour and a half.
         if (opening !== sentAt) sentAt = opening + Math.floor(random.next() * 90 * 60_000);
       }
