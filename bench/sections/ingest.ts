@@ -53,6 +53,9 @@ export async function measureIngest(options: {
       CARESTREAM_TOPIC_PREFIX: options.prefix,
       CARESTREAM_PARTITIONS: String(options.partitions),
       CARESTREAM_ADMIN_KEY: ADMIN_KEY,
+      // The workload is dated from WORKLOAD_START_MS (January 2026) and ingest runs on the real clock: a
+      // century's retention window keeps it inside it whatever the date.
+      CARESTREAM_RETENTION_DAYS: '36500',
     },
   });
   try {

@@ -64,7 +64,10 @@ export async function startPipeline(
     // Scenario timestamps are in the past: generous skew, and no item limit issues.
     INGEST_MAX_FUTURE_SKEW_SECONDS: '300',
   };
-  const ingest = await startIngest(loadIngestConfig(env));
+  // Scenarios send fixed dates (November 2026) through ingest on the real clock: a century's retention window
+  // keeps them inside it whatever the date. Ingest's only: the processors keep the default window, which
+  // late-facts.test.ts relies on.
+  const ingest = await startIngest(loadIngestConfig({ ...env, CARESTREAM_RETENTION_DAYS: '36500' }));
   const address = await ingest.app.listen({ port: 0, host: '127.0.0.1' });
   const pipeline: Pipeline = {
     database,

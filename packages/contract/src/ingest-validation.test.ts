@@ -1,7 +1,9 @@
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { FIXED_INSTANTS } from '@carestream/test-support/fixed-clocks';
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_RETENTION_MS,
   INGEST_SCHEMAS,
   IngestItemSchema,
   validateItem,
@@ -9,10 +11,14 @@ import {
   type FieldError,
   type ValidateOptions,
 } from './ingest-validation.ts';
-import { describeDuration, parseIsoTimestamp } from './iso-timestamp.ts';
+import { DAY_MS, describeDuration, parseIsoTimestamp } from './iso-timestamp.ts';
 
 const NOW = Date.UTC(2026, 2, 2, 12, 0, 0);
-const options: ValidateOptions = { nowMs: NOW, maxFutureSkewMs: 5 * 60_000 };
+const options: ValidateOptions = {
+  nowMs: NOW,
+  maxFutureSkewMs: 5 * 60_000,
+  retentionMs: DEFAULT_RETENTION_MS,
+};
 
 const mention = {
   type: 'mention',
@@ -324,8 +330,13 @@ describe('bad input: every error names the field and why', () => {
     expect(messageFor(1772442930000)?.message).toMatch(
       /must be an ISO 8601 date-time string .* got an integer/,
     );
-    // 2024 is a leap year.
-    expect(validateItem({ ...mention, receivedAt: '2024-02-29T10:00:00Z' }, 0, options).ok).toBe(true);
+    // 2024 is a leap year (asked in March 2024, inside the retention window).
+    expect(
+      validateItem({ ...mention, receivedAt: '2024-02-29T10:00:00Z' }, 0, {
+        ...options,
+        nowMs: Date.UTC(2024, 2, 1),
+      }).ok,
+    ).toBe(true);
   });
 
   it('timestamps too far in the future, beyond the allowed clock skew', () => {
@@ -342,9 +353,65 @@ describe('bad input: every error names the field and why', () => {
     expect(
       errorsOf(
         { ...brandPost, publishedAt: new Date(NOW + 1000).toISOString() },
-        { nowMs: NOW, maxFutureSkewMs: 0 },
+        { ...options, maxFutureSkewMs: 0 },
       )[0]?.message,
     ).toBe('is 1 second in the future; no clock skew is allowed');
+  });
+
+  it('event times older than the retention window, naming the field, the window and the cut-off', () => {
+    // 400 days before 2028-02-29T12:00Z (a leap day, 366 days after 2027-02-28) and before 31 Dec 23:59 UTC.
+    const cases = [
+      { now: '2028-02-29T12:00:00Z', cutoff: '2027-01-25T12:00:00.000Z' },
+      { now: '2026-12-31T23:59:00Z', cutoff: '2025-11-26T23:59:00.000Z' },
+    ];
+    for (const { now, cutoff } of cases) {
+      const at = { ...options, nowMs: Date.parse(now) };
+      const justBefore = new Date(Date.parse(cutoff) - 1).toISOString();
+      const message = `is older than the retention window of 400 days (before ${cutoff}); carestream keeps exact figures only inside it`;
+      expect(errorsOf({ ...mention, receivedAt: justBefore }, at), now).toEqual([
+        { index: 4, field: 'receivedAt', message },
+      ]);
+      expect(errorsOf({ ...reply, sentAt: justBefore }, at), now).toEqual([
+        { index: 4, field: 'sentAt', message },
+      ]);
+      expect(errorsOf({ ...brandPost, publishedAt: justBefore }, at), now).toEqual([
+        { index: 4, field: 'publishedAt', message },
+      ]);
+      expect(validateItem({ ...mention, receivedAt: cutoff }, 0, at).ok, now).toBe(true);
+    }
+    // The window is a setting: the message names the one in force.
+    expect(
+      errorsOf({ ...mention, receivedAt: '2026-02-28T12:00:00Z' }, { ...options, retentionMs: DAY_MS })[0]
+        ?.message,
+    ).toBe(
+      'is older than the retention window of 1 day (before 2026-03-01T12:00:00.000Z); carestream keeps exact figures only inside it',
+    );
+  });
+
+  describe.each(FIXED_INSTANTS)('the retention cut-off at $name ($at)', ({ at }) => {
+    const nowMs = Date.parse(at);
+    const cutoffMs = nowMs - DEFAULT_RETENTION_MS;
+    const asked = { ...options, nowMs };
+
+    it('accepts an event exactly at the cut-off and refuses one 1 ms before it', () => {
+      for (const [item, field] of [
+        [mention, 'receivedAt'],
+        [reply, 'sentAt'],
+        [brandPost, 'publishedAt'],
+      ] as const) {
+        const atCutoff = validateItem({ ...item, [field]: new Date(cutoffMs).toISOString() }, 0, asked);
+        expect(atCutoff.ok, field).toBe(true);
+        const before = errorsOf({ ...item, [field]: new Date(cutoffMs - 1).toISOString() }, asked);
+        expect(before.map((error) => error.field)).toEqual([field]);
+        expect(before[0]?.message).toMatch(/^is older than the retention window of 400 days/);
+      }
+    });
+
+    it('accepts a brand profile set long before the window: it describes the brand, whatever its age', () => {
+      const setAt = new Date(cutoffMs - 3 * 365 * DAY_MS).toISOString();
+      const result = validateItem({ ...brandProfile, setAt }, 0, asked);
+      expect(result.ok ? result.event : result.errors).toMatchObject({ setAt: Date.parse(setAt) });
+    });
   });
 
   it('brand_profile rules', () => {

@@ -2,7 +2,8 @@
 // layer publishes them in its OpenAPI document); `validateItem` enforces them with explicit checks, because
 // a generic JSON-schema error ("must match format date-time", "must match a schema in anyOf") does not tell
 // a caller what to change, and some rules (real calendar dates, clock skew, time zones, business hours that
-// close after they open) are not expressible in JSON schema at all. A test keeps the two in step.
+// close after they open, an event time inside the retention window) are not expressible in JSON schema at
+// all. A test keeps the two in step.
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import {
   CHANNELS,
@@ -16,7 +17,7 @@ import {
   type MentionReceived,
   type ReplySent,
 } from './events.ts';
-import { describeDuration, parseIsoTimestamp } from './iso-timestamp.ts';
+import { DAY_MS, describeDuration, parseIsoTimestamp } from './iso-timestamp.ts';
 
 export const INGEST_ITEM_TYPES = ['mention', 'reply', 'brand_post', 'brand_profile'] as const;
 export type IngestItemType = (typeof INGEST_ITEM_TYPES)[number];
@@ -27,6 +28,12 @@ export const MAX_NAME_LENGTH = 256;
 export const MAX_BUSINESS_HOURS_RANGES = 50;
 export const MAX_OWN_ACCOUNT_IDS = 1_000;
 export const DEFAULT_SLA_TARGET_SECONDS = 3_600;
+/**
+ * How far back carestream's figures are exact (`CARESTREAM_RETENTION_DAYS`): ingest refuses events older than
+ * this behind its clock, and the SLA fold keeps a conversation's facts this long behind its newest event.
+ * 400 days: the API's longest period.
+ */
+export const DEFAULT_RETENTION_MS = 400 * DAY_MS;
 export const INDUSTRY_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_INDUSTRY_LENGTH = 64;
 const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
@@ -175,6 +182,24 @@ export interface ValidateOptions {
   /** The time of the request, epoch ms: timestamps later than this plus the skew are rejected. */
   readonly nowMs: number;
   readonly maxFutureSkewMs: number;
+  /** Event times earlier than `nowMs` minus this are rejected (see DEFAULT_RETENTION_MS). */
+  readonly retentionMs: number;
+}
+
+/**
+ * Why an event at `timeMs` is refused for its age, in words for the caller (to follow the field name), or
+ * undefined when it lies inside the retention window. The cut-off instant itself is inside.
+ */
+export function olderThanRetention(
+  timeMs: number,
+  options: Pick<ValidateOptions, 'nowMs' | 'retentionMs'>,
+): string | undefined {
+  const cutoffMs = options.nowMs - options.retentionMs;
+  if (timeMs >= cutoffMs) return undefined;
+  return (
+    `is older than the retention window of ${describeDuration(options.retentionMs)} ` +
+    `(before ${new Date(cutoffMs).toISOString()}); carestream keeps exact figures only inside it`
+  );
 }
 
 type Json = Readonly<Record<string, unknown>>;
@@ -316,6 +341,17 @@ const parseTimestamp: Parse<number> = (ctx, value, field) => {
     return fail(ctx, field, `is ${describeDuration(ahead)} in the future; ${allowed}`);
   }
   return parsed.ms;
+};
+
+/**
+ * When the event happened (receivedAt, sentAt, publishedAt): a timestamp that is also inside the retention
+ * window, because outside it the figures could no longer count the event exactly.
+ */
+const parseEventTime: Parse<number> = (ctx, value, field) => {
+  const ms = parseTimestamp(ctx, value, field);
+  if (ms === undefined) return undefined;
+  const tooOld = olderThanRetention(ms, ctx.options);
+  return tooOld === undefined ? ms : fail(ctx, field, tooOld);
 };
 
 const parseIndustry: Parse<string> = (ctx, value, field) => {
@@ -463,7 +499,7 @@ function readMention(ctx: Ctx, item: Json): MentionReceived | undefined {
   const conversationId = required(ctx, item, '', 'conversationId', parseId);
   const messageId = required(ctx, item, '', 'messageId', parseId);
   const authorId = required(ctx, item, '', 'authorId', parseId);
-  const receivedAt = required(ctx, item, '', 'receivedAt', parseTimestamp);
+  const receivedAt = required(ctx, item, '', 'receivedAt', parseEventTime);
   const kind = required(ctx, item, '', 'kind', oneOf<MentionKind>(MENTION_KINDS));
   const needsResponse = optional(ctx, item, '', 'needsResponse', parseBoolean, undefined);
   const sentiment = optional(ctx, item, '', 'sentiment', numberIn(-1, 1, false), null);
@@ -519,7 +555,7 @@ function readReply(ctx: Ctx, item: Json): ReplySent | undefined {
   const messageId = required(ctx, item, '', 'messageId', parseId);
   const inReplyTo = optional(ctx, item, '', 'inReplyTo', parseId, null);
   const agentId = required(ctx, item, '', 'agentId', parseId);
-  const sentAt = required(ctx, item, '', 'sentAt', parseTimestamp);
+  const sentAt = required(ctx, item, '', 'sentAt', parseEventTime);
   const automated = optional(ctx, item, '', 'automated', parseBoolean, false);
   const isPrivate = optional(ctx, item, '', 'private', parseBoolean, false);
   if (
@@ -556,7 +592,7 @@ function readBrandPost(ctx: Ctx, item: Json): BrandPostPublished | undefined {
   const brandId = required(ctx, item, '', 'brandId', parseBrandId);
   const channel = required(ctx, item, '', 'channel', oneOf<Channel>(CHANNELS));
   const postId = required(ctx, item, '', 'postId', parseId);
-  const publishedAt = required(ctx, item, '', 'publishedAt', parseTimestamp);
+  const publishedAt = required(ctx, item, '', 'publishedAt', parseEventTime);
   if (
     eventId === undefined ||
     brandId === undefined ||
@@ -601,6 +637,8 @@ function readBrandProfile(ctx: Ctx, item: Json): BrandProfileSet | undefined {
     [],
   );
   // The time of the request when the caller does not say: a value that arrives as data, not a clock read.
+  // Not held to the retention window: a profile describes the brand rather than something that happened,
+  // and one set long ago is still the brand's rules (the SLA fold judges older events by the first version).
   const setAt = optional(ctx, item, '', 'setAt', parseTimestamp, ctx.options.nowMs);
   if (
     eventId === undefined ||

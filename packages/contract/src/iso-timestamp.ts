@@ -84,8 +84,10 @@ export function parseIsoTimestamp(text: string): IsoParseResult {
   return { ok: true, ms };
 }
 
+export const DAY_MS = 86_400_000;
+
 const DURATION_UNITS = [
-  ['day', 86_400_000],
+  ['day', DAY_MS],
   ['hour', 3_600_000],
   ['minute', 60_000],
   ['second', 1_000],

@@ -1,6 +1,7 @@
 // Every Kafka topic carestream uses, in one place: names, keys and settings.
 import { CareError } from '@carestream/errors';
 import { conversationKey, type CareEvent } from './events.ts';
+import { DAY_MS } from './iso-timestamp.ts';
 
 export const TOPIC_NAMES = {
   /** MentionReceived and ReplySent, keyed by `brandId:conversationId` so a conversation stays in order. */
@@ -41,8 +42,6 @@ export interface TopicSpecOptions {
 
 const TOPIC_CHARS = /^[a-zA-Z0-9._-]*$/;
 const MAX_TOPIC_LENGTH = 249;
-
-const DAY_MS = 86_400_000;
 
 export function topicNames(prefix = ''): TopicNames {
   if (!TOPIC_CHARS.test(prefix)) {

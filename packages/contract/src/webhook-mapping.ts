@@ -1,6 +1,6 @@
 // What the platform webhook mappers (x-webhook.ts, meta-webhook.ts) share.
 import type { CareEvent } from './events.ts';
-import { MAX_ID_LENGTH, type ValidateOptions } from './ingest-validation.ts';
+import { MAX_ID_LENGTH, olderThanRetention, type ValidateOptions } from './ingest-validation.ts';
 import { describeDuration } from './iso-timestamp.ts';
 
 /** The brand that owns a platform account (an X user id, a Facebook page id, an Instagram account id). */
@@ -25,25 +25,29 @@ export interface WebhookMapResult {
   readonly skipped: WebhookSkip[];
 }
 
-/** When a mapped event happened, for the clock-skew rule. */
-function eventTime(event: CareEvent): number {
+/**
+ * When a mapped event happened, and the ingest field that says so, for the clock-skew and retention rules.
+ * `heldToRetention` is false for a profile, as in `validateItem`: it describes the brand, whatever its age.
+ */
+function eventTime(event: CareEvent): { field: string; ms: number; heldToRetention: boolean } {
   switch (event.type) {
     case 'MentionReceived':
-      return event.receivedAt;
+      return { field: 'receivedAt', ms: event.receivedAt, heldToRetention: true };
     case 'ReplySent':
-      return event.sentAt;
+      return { field: 'sentAt', ms: event.sentAt, heldToRetention: true };
     case 'BrandPostPublished':
-      return event.publishedAt;
+      return { field: 'publishedAt', ms: event.publishedAt, heldToRetention: true };
     case 'BrandProfileSet':
-      return event.setAt;
+      return { field: 'setAt', ms: event.setAt, heldToRetention: false };
   }
 }
 
 /**
  * Holds mapped events to the rules `POST /v1/events` applies to its items: ids of at most MAX_ID_LENGTH
- * characters, and event times no further ahead than the allowed clock skew. A signed webhook is still outside
- * data: one time far in the future would move its partition's watermark and expire every conversation there.
- * Events that break a rule are skipped, with the reason.
+ * characters, event times no further ahead than the allowed clock skew and not older than the retention
+ * window. A signed webhook is still outside data: one time far in the future would move its partition's
+ * watermark and expire every conversation there, and one older than the window (a platform redelivering an
+ * old backlog) could no longer be counted exactly. Events that break a rule are skipped, with the reason.
  */
 export function admitMappedEvents(result: WebhookMapResult, options: ValidateOptions): WebhookMapResult {
   const events: CareEvent[] = [];
@@ -58,13 +62,19 @@ export function admitMappedEvents(result: WebhookMapResult, options: ValidateOpt
       ['agentId', 'agentId' in event ? event.agentId : null],
     ];
     const tooLong = ids.find(([, id]) => id !== null && id.length > MAX_ID_LENGTH);
-    const ahead = eventTime(event) - options.nowMs;
+    const time = eventTime(event);
+    const ahead = time.ms - options.nowMs;
+    const tooOld = time.heldToRetention ? olderThanRetention(time.ms, options) : undefined;
     if (tooLong) {
       skipped.push({
         reason: `${event.eventId.slice(0, 64)}: ${tooLong[0]} is longer than ${MAX_ID_LENGTH}`,
       });
     } else if (ahead > options.maxFutureSkewMs) {
       skipped.push({ reason: `${event.eventId}: its time is ${describeDuration(ahead)} in the future` });
+    } else if (tooOld !== undefined) {
+      skipped.push({
+        reason: `${event.eventId}: its time (${time.field} ${new Date(time.ms).toISOString()}) ${tooOld}`,
+      });
     } else {
       events.push(event);
     }

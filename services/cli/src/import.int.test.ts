@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
-import type { TopicNames } from '@carestream/contract';
+import { DAY_MS, DEFAULT_RETENTION_MS, type TopicNames } from '@carestream/contract';
 import { createKafka, EventCodec } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
 import { testServices, uniqueName } from '@carestream/test-support';
@@ -35,7 +35,8 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
   let directory: string;
 
   beforeAll(async () => {
-    ingest = await startTestIngest();
+    // The default retention window, which test-ingest widens: every date here is relative to now.
+    ingest = await startTestIngest({ CARESTREAM_RETENTION_DAYS: String(DEFAULT_RETENTION_MS / DAY_MS) });
     ({ url, names } = ingest);
     pool = createPool({ connectionString: ingest.database.url, max: 2 });
     writeKey = (await new ApiKeyStore(pool).create({ scope: 'write', brandIds: ['acme'] })).token;
@@ -316,6 +317,7 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
   it('imports CSV: converts cells, rejects bad rows with their line numbers', async () => {
     const marker = uniqueName('csv');
     const at = new Date(Date.now() - 60_000).toISOString();
+    const beforeRetention = new Date(Date.now() - 401 * DAY_MS).toISOString();
     const csv = [
       'type,eventId,brandId,channel,conversationId,messageId,authorId,receivedAt,kind,sentiment,needsResponse,private,text,agentId,sentAt,automated,name,industry,timezone,businessHours,slaTargetSeconds,ownAccountIds',
       `mention,${marker}-1,acme,x,${marker}-c,${marker}-m1,cust-1,${at},complaint,-0.8,,false,"late, again",,,,,,,,,`,
@@ -325,18 +327,24 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
       `multi-line text",,,,,,,,,`,
       `brand_profile,${marker}-5,acme,,,,,,,,,,,,,,Acme,retail,Europe/Paris,"[{""weekday"":1,""open"":""09:00"",""close"":""17:00""}]",1800,"[""2244994945""]"`,
       `mention,${marker}-6,acme,x`,
+      `mention,${marker}-7,acme,x,${marker}-c,${marker}-m7,cust-1,${beforeRetention},complaint,,,,,,,,,,,,,`,
     ].join('\n');
     const path = join(directory, 'events.csv');
     await writeFile(path, `${csv}\n`);
     const summary = await importFile(path);
-    expect(summary).toMatchObject({ completed: true, format: 'csv', accepted: 3, rejected: 3 });
+    expect(summary).toMatchObject({ completed: true, format: 'csv', accepted: 3, rejected: 4 });
     const rejects = await readRejects(`${path}.rejects.ndjson`);
     expect(rejects.map((reject) => [reject.line, reject.errors.map((error) => error.field)])).toEqual([
       [4, ['sentiment']],
       [5, ['channel']],
       [8, ['']],
+      [9, ['receivedAt']],
     ]);
     expect(rejects[1]?.item).toContain('multi-line text');
+    // The words ingest answers POST /v1/events with, as they are.
+    expect(rejects[3]?.errors[0]?.message).toMatch(
+      /^is older than the retention window of 400 days \(before \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\); carestream keeps exact figures only inside it$/,
+    );
     const stored = await eventIdsOn(marker, 2);
     expect(stored.sort()).toEqual([`${marker}-1`, `${marker}-2`]);
   });

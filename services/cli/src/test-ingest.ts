@@ -33,6 +33,9 @@ export async function startTestIngest(
       DATABASE_URL: database.url,
       CARESTREAM_TOPIC_PREFIX: prefix,
       CARESTREAM_PARTITIONS: '3',
+      // Tests may send fixed past dates on the real clock: a century's retention window keeps them inside it
+      // whatever the date. A test of the window itself passes CARESTREAM_RETENTION_DAYS.
+      CARESTREAM_RETENTION_DAYS: '36500',
       ...env,
     }),
     options,

@@ -20,6 +20,7 @@ export interface IngestAppDependencies {
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
   readonly limits: { readonly maxItems: number; readonly maxBytes: number };
   readonly maxFutureSkewMs: number;
+  readonly retentionMs: number;
   readonly webhooks: WebhookSettings;
   readonly clock?: () => number;
   readonly logger?: boolean;
@@ -47,6 +48,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     metrics: deps.metrics,
     limits: deps.limits,
     maxFutureSkewMs: deps.maxFutureSkewMs,
+    retentionMs: deps.retentionMs,
     clock,
   });
   await app.register(webhookRoutes, {
@@ -55,6 +57,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     settings: deps.webhooks,
     maxBytes: deps.limits.maxBytes,
     maxFutureSkewMs: deps.maxFutureSkewMs,
+    retentionMs: deps.retentionMs,
     clock,
   });
   return app;

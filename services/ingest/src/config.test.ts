@@ -18,4 +18,19 @@ describe('ingest configuration', () => {
       loadIngestConfig({ ...REQUIRED, WEBHOOK_ACCOUNT_BRANDS: '{"2244994945":"acme:uk"}' }),
     ).toThrow(/WEBHOOK_ACCOUNT_BRANDS/);
   });
+
+  it('given no retention setting, when read, then the window is the contract default of 400 days', () => {
+    expect(loadIngestConfig(REQUIRED).retentionMs).toBe(400 * 86_400_000);
+    expect(loadIngestConfig({ ...REQUIRED, CARESTREAM_RETENTION_DAYS: '30' }).retentionMs).toBe(
+      30 * 86_400_000,
+    );
+  });
+
+  it('given a retention that is not a positive whole number of days, when read, then start-up stops naming it', () => {
+    for (const value of ['0', '-5', '1.5', 'forever']) {
+      expect(() => loadIngestConfig({ ...REQUIRED, CARESTREAM_RETENTION_DAYS: value }), value).toThrow(
+        `CARESTREAM_RETENTION_DAYS must be an integer from 1 to 100000, got "${value}"`,
+      );
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { DAY_MS, DEFAULT_RETENTION_MS } from '@carestream/contract';
 import { EnvReader } from '@carestream/service-kit';
 import type { WebhookSettings } from './routes/webhook-routes.ts';
 
@@ -13,6 +14,8 @@ export interface IngestConfig {
   readonly maxItems: number;
   readonly maxBytes: number;
   readonly maxFutureSkewMs: number;
+  /** Events older than this behind the clock are refused, at every entrance (CARESTREAM_RETENTION_DAYS). */
+  readonly retentionMs: number;
   readonly webhooks: WebhookSettings;
 }
 
@@ -40,6 +43,11 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     maxItems: read.integer('INGEST_MAX_ITEMS', 10_000, { min: 1 }),
     maxBytes: read.integer('INGEST_MAX_BYTES', 5 * 1024 * 1024, { min: 1024 }),
     maxFutureSkewMs: read.integer('INGEST_MAX_FUTURE_SKEW_SECONDS', 300, { min: 0 }) * 1000,
+    // A ceiling keeps the window a safe integer of ms and its cut-off a valid date; 100,000 days (274 years)
+    // already reaches before 1970, the earliest time ingest parses.
+    retentionMs:
+      read.integer('CARESTREAM_RETENTION_DAYS', DEFAULT_RETENTION_MS / DAY_MS, { min: 1, max: 100_000 }) *
+      DAY_MS,
     webhooks: {
       xConsumerSecret: read.optionalString('X_CONSUMER_SECRET'),
       metaAppSecret: read.optionalString('META_APP_SECRET'),

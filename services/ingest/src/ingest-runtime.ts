@@ -58,6 +58,7 @@ export async function startIngest(
     },
     limits: { maxItems: config.maxItems, maxBytes: config.maxBytes },
     maxFutureSkewMs: config.maxFutureSkewMs,
+    retentionMs: config.retentionMs,
     webhooks: config.webhooks,
     clock,
     logger: options.logger ?? false,

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { topicNames } from '@carestream/contract';
+import { DAY_MS, DEFAULT_RETENTION_MS, mapXWebhook, topicNames } from '@carestream/contract';
 import { createKafka, EventCodec, type CodecEvent } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
 import {
@@ -12,6 +12,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '@carestream/test-support';
+import { clockStartingAt } from '@carestream/test-support/fixed-clocks';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
   const prefix = `${uniqueName('t')}.`;
   const names = topicNames(prefix);
   let database: TestDatabase;
+  let env: Record<string, string>;
   let runtime: IngestRuntime;
   let app: FastifyInstance;
   let pool: Pool;
@@ -42,7 +44,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadIngestConfig({
+    env = {
       KAFKA_BROKERS: services.kafkaBrokers,
       SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
       DATABASE_URL: database.url,
@@ -59,8 +61,10 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
         '104738491234567': 'acme',
         '17841400008460056': 'acme',
       }),
-    });
-    runtime = await startIngest(config);
+    };
+    // This ingest runs on the real clock and gets the webhook fixtures, dated March 2026: a century's window
+    // keeps them inside it whatever the date. The default window is tested on an ingest of its own below.
+    runtime = await startIngest(loadIngestConfig({ ...env, CARESTREAM_RETENTION_DAYS: '36500' }));
     app = runtime.app;
     pool = createPool({ connectionString: database.url, max: 2 });
     const keys = new ApiKeyStore(pool);
@@ -306,6 +310,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
         checks: {},
         limits: { maxItems: 10, maxBytes: 65536 },
         maxFutureSkewMs: 300_000,
+        retentionMs: DEFAULT_RETENTION_MS,
         webhooks: {
           xConsumerSecret: undefined,
           metaAppSecret: undefined,
@@ -405,6 +410,111 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       const future = answer.skipped.filter((skip) => skip.reason.includes('in the future'));
       expect(future.length).toBeGreaterThan(0);
       expect(answer.accepted).toBe(original.accepted - future.length);
+    });
+  });
+
+  describe('the retention window (CARESTREAM_RETENTION_DAYS, default 400 days)', () => {
+    // An ingest with the default window on a clock that starts at a fixed leap day, so the cut-off
+    // (2027-01-25T12:00Z plus the seconds the test has run) does not depend on the real date.
+    let dated: IngestRuntime;
+    const START = Date.parse('2028-02-29T12:00:00Z');
+    const clock = clockStartingAt(START);
+    const iso = (ms: number) => new Date(ms).toISOString();
+
+    beforeAll(async () => {
+      dated = await startIngest(loadIngestConfig(env), { clock });
+    });
+    afterAll(async () => {
+      await dated?.close();
+    });
+
+    function postDated(body: string, contentType = 'application/json', url = '/v1/events') {
+      return dated.app.inject({
+        method: 'POST',
+        url,
+        payload: body,
+        headers: { authorization: `Bearer ${writeKey}`, 'content-type': contentType },
+      });
+    }
+
+    it('refuses a mention 401 days old, naming receivedAt and the window, and publishes only the fresh one', async () => {
+      const marker = uniqueName('retention');
+      const fresh = mention({ conversationId: marker, receivedAt: iso(clock() - 60_000) });
+      const old = mention({ conversationId: marker, receivedAt: iso(clock() - 401 * DAY_MS) });
+      const response = await postDated(JSON.stringify([fresh, old]));
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toEqual({
+        accepted: 1,
+        duplicates: 0,
+        rejected: 1,
+        errors: [
+          {
+            index: 1,
+            field: 'receivedAt',
+            message: expect.stringMatching(
+              /^is older than the retention window of 400 days \(before 2027-01-25T12:\d\d:\d\d\.\d{3}Z\); carestream keeps exact figures only inside it$/,
+            ),
+          },
+        ],
+      });
+      const stored = (await eventsOn(names.interactions, 1)).filter(
+        (event) => 'conversationId' in event && event.conversationId === marker,
+      );
+      expect(stored.map((event) => event.eventId)).toEqual([fresh.eventId]);
+    });
+
+    it('refuses it in NDJSON too, and with atomic=true accepts nothing', async () => {
+      const old = reply({ sentAt: iso(clock() - 401 * DAY_MS) });
+      const alone = await postDated(JSON.stringify(old), 'application/x-ndjson');
+      expect(alone.statusCode).toBe(400);
+      expect(alone.json()).toMatchObject({
+        accepted: 0,
+        rejected: 1,
+        errors: [
+          { index: 0, field: 'sentAt', message: expect.stringMatching(/retention window of 400 days/) },
+        ],
+      });
+      const atomic = await postDated(
+        [JSON.stringify(mention({ receivedAt: iso(clock() - 60_000) })), JSON.stringify(old)].join('\n'),
+        'application/x-ndjson',
+        '/v1/events?atomic=true',
+      );
+      expect(atomic.statusCode).toBe(400);
+      expect(atomic.json()).toMatchObject({
+        accepted: 0,
+        rejected: 1,
+        errors: [{ index: 1, field: 'sentAt' }],
+      });
+    });
+
+    it('skips a signed webhook event older than the window, saying why, and publishes the rest', async () => {
+      // The fixture's tweets with timestamp_ms are made a minute old; the brand's reply has only its
+      // created_at, 2026-03-02T09:40:02Z, about two years before this clock.
+      const body = fixture('x-tweet-create-events.json').replace(
+        /"timestamp_ms": "\d+"/g,
+        `"timestamp_ms": "${clock() - 60_000}"`,
+      );
+      const response = await dated.app.inject({
+        method: 'POST',
+        url: '/webhooks/x',
+        payload: body,
+        headers: {
+          'content-type': 'application/json',
+          'x-twitter-webhooks-signature': `sha256=${createHmac('sha256', X_SECRET).update(body).digest('base64')}`,
+        },
+      });
+      expect(response.statusCode).toBe(200);
+      const answer = response.json<{ accepted: number; skipped: { reason: string }[] }>();
+      expect(answer.skipped.filter((skip) => skip.reason.includes('retention window'))).toEqual([
+        {
+          reason: expect.stringMatching(
+            /^x:tweet:1764000000000000002: its time \(sentAt 2026-03-02T09:40:02\.000Z\) is older than the retention window of 400 days \(before 2027-01-25T12:/,
+          ),
+        },
+      ]);
+      const accountBrands = JSON.parse(env.WEBHOOK_ACCOUNT_BRANDS ?? '{}') as Record<string, string>;
+      const mapped = mapXWebhook(JSON.parse(body), { brandForAccount: (id) => accountBrands[id] });
+      expect(answer.accepted).toBe(mapped.events.length - 1);
     });
   });
 

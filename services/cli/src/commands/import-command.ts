@@ -1,3 +1,4 @@
+import { DAY_MS, DEFAULT_RETENTION_MS } from '@carestream/contract';
 import { Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { formatSummary, runImport, type ImportSummary } from '../import/importer.ts';
@@ -16,6 +17,15 @@ interface ImportCommandOptions {
   progress: boolean;
   timeout: number;
 }
+
+// Said in the help because a history import is where old events come from, and ingest refuses them.
+const OLD_EVENTS_HELP = [
+  '',
+  'Old events: ingest refuses an event older than its retention window',
+  `(CARESTREAM_RETENTION_DAYS on the ingest service, ${DEFAULT_RETENTION_MS / DAY_MS} days by default); it goes`,
+  'to the rejects file with its field (receivedAt, sentAt or publishedAt) and the',
+  'cut-off date. Brand profiles are imported whatever their age.',
+].join('\n');
 
 /** `carestream import <file>`: bulk import of NDJSON or CSV through the ingest service. */
 export function importCommand(io: CliIo): Command {
@@ -40,6 +50,7 @@ export function importCommand(io: CliIo): Command {
     .option('--max-retries <n>', 'retries of a batch on 503, 429 or a network error', integer(0, 1000), 8)
     .option('--timeout <seconds>', 'how long to wait for an answer to one batch', integer(1, 3600), 120)
     .option('--no-progress', 'no progress bar (there is none either when stdout is not a terminal)')
+    .addHelpText('after', OLD_EVENTS_HELP)
     .action(async (file: string, options: ImportCommandOptions) => {
       const apiKey = await apiKeyFor(
         options.key,

@@ -14,6 +14,7 @@ export interface EventsRouteOptions {
   readonly metrics: IngestMetrics;
   readonly limits: BodyLimits;
   readonly maxFutureSkewMs: number;
+  readonly retentionMs: number;
   readonly clock: () => number;
 }
 
@@ -62,7 +63,11 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     const unparsed = new Set(parsed.errors.map((error) => error.index));
     const validation = validateItems(
       parsed.items.map((item, index) => (unparsed.has(index) ? UNPARSED : item)),
-      { nowMs: options.clock(), maxFutureSkewMs: options.maxFutureSkewMs },
+      {
+        nowMs: options.clock(),
+        maxFutureSkewMs: options.maxFutureSkewMs,
+        retentionMs: options.retentionMs,
+      },
     );
     const errors: FieldError[] = [
       ...parsed.errors,

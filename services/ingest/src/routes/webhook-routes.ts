@@ -32,6 +32,7 @@ export interface WebhookRoutesOptions {
   readonly settings: WebhookSettings;
   readonly maxBytes: number;
   readonly maxFutureSkewMs: number;
+  readonly retentionMs: number;
   readonly clock: () => number;
 }
 
@@ -107,6 +108,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     const result = admitMappedEvents(mapped, {
       nowMs: options.clock(),
       maxFutureSkewMs: options.maxFutureSkewMs,
+      retentionMs: options.retentionMs,
     });
     await options.publisher.publish(result.events);
     options.metrics.countAccepted(result.events);

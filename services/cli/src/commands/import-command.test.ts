@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { CapturedOutput } from '../captured-output.ts';
+import { importCommand } from './import-command.ts';
+
+describe('carestream import --help', () => {
+  it('says that events older than the retention window are refused, and where they go', () => {
+    let help = '';
+    importCommand({ env: {}, stdout: new CapturedOutput(), stderr: new CapturedOutput() })
+      .configureOutput({ writeOut: (text) => (help += text) })
+      .outputHelp();
+    expect(help.replace(/\s+/g, ' ')).toContain(
+      'ingest refuses an event older than its retention window (CARESTREAM_RETENTION_DAYS on the ingest ' +
+        'service, 400 days by default); it goes to the rejects file with its field (receivedAt, sentAt or publishedAt)',
+    );
+  });
+});
