@@ -1,3 +1,4 @@
+import { DAY_MS, DEFAULT_RETENTION_MS } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import { EnvReader } from '@carestream/service-kit';
 
@@ -53,7 +54,9 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
     port: read.integer('PROCESSORS_PORT', 9464, { min: 0, max: 65535 }),
     host: read.string('PROCESSORS_HOST', '127.0.0.1'),
     horizonMs: read.integer('CARESTREAM_ANSWER_HORIZON_HOURS', 168, { min: 1 }) * 3_600_000,
-    retentionMs: read.integer('CARESTREAM_RETENTION_DAYS', 400, { min: 1 }) * 86_400_000,
+    retentionMs:
+      read.integer('CARESTREAM_RETENTION_DAYS', DEFAULT_RETENTION_MS / DAY_MS, { min: 1, max: 100_000 }) *
+      DAY_MS,
     benchmarkRefreshMs: read.integer('BENCHMARK_REFRESH_SECONDS', 60, { min: 1 }) * 1000,
     sessionTimeoutMs: read.integer('PROCESSORS_SESSION_TIMEOUT_MS', 30_000, { min: 6_000 }),
     concurrentPartitions: read.integer('PROCESSORS_CONCURRENT_PARTITIONS', 4, { min: 1, max: 64 }),

@@ -1,5 +1,6 @@
 import {
   conversationKey,
+  DEFAULT_RETENTION_MS,
   DEFAULT_SLA_TARGET_SECONDS,
   eventIdentity,
   SLA_CHANGE_TYPES,
@@ -54,9 +55,6 @@ import {
 } from './sla-store.ts';
 
 type SlaInput = InteractionEvent | BrandPostPublished | BrandProfileSet;
-
-/** Days of history inside which figures are exact (the API's longest period). */
-export const DEFAULT_RETENTION_MS = 400 * 24 * 3_600_000;
 
 export interface SlaProcessorOptions {
   readonly codec: EventCodec;
