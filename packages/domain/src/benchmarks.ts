@@ -1,8 +1,9 @@
 import { ResponseTimeSketch } from './response-time-sketch.ts';
 
 /**
- * Industry benchmarks (PRODUCT.md): per industry and channel, published only where at least 5 brands contribute,
- * so that no single brand's figures can be read off the benchmark; and each brand's percentile rank among peers.
+ * Industry benchmarks (docs/definitions.md): per industry and channel, published only where at least 5 brands
+ * contribute, so that no single brand's figures can be read off the benchmark; and each brand's percentile rank
+ * among peers.
  */
 
 export const MIN_BRANDS_FOR_BENCHMARK = 5;

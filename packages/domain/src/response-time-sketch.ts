@@ -1,6 +1,6 @@
 import { DDSketch } from '@datadog/sketches-js';
 
-/** Percentiles are promised within 1% relative error (PRODUCT.md "What is computed"). */
+/** Percentiles are promised within 1% relative error (docs/definitions.md, "Figures over a window"). */
 export const SKETCH_RELATIVE_ACCURACY = 0.01;
 
 /**
