@@ -1,7 +1,7 @@
 // Each section gets a database and topics of its own (uuid-named), like the tests do, so sections never see
 // each other's data; everything is dropped at the end of the run.
 import { randomUUID } from 'node:crypto';
-import { createKafka } from '@carestream/kafka';
+import { createKafka, deleteTopics } from '@carestream/kafka';
 import pg from 'pg';
 
 export interface BenchDatabase {
@@ -37,18 +37,23 @@ export function topicPrefix(label: string): string {
   return `bench-${randomUUID().slice(0, 8)}.${label}.`;
 }
 
-/** Deletes every topic whose name starts with one of the prefixes. */
-export async function deleteTopics(brokers: string, prefixes: readonly string[]): Promise<number> {
-  if (prefixes.length === 0) return 0;
-  const admin = createKafka({ brokers, clientId: 'carestream-bench-cleanup' }).admin();
+/** Deletes every topic whose name starts with one of the prefixes, and the topics' registry subjects. */
+export async function deleteRunTopics(
+  brokers: string,
+  schemaRegistryUrl: string,
+  prefixes: readonly string[],
+): Promise<void> {
+  if (prefixes.length === 0) return;
+  const kafka = createKafka({ brokers, clientId: 'carestream-bench-cleanup' });
+  const admin = kafka.admin();
   await admin.connect();
+  let topics: string[];
   try {
-    const topics = (await admin.listTopics()).filter((topic) =>
+    topics = (await admin.listTopics()).filter((topic) =>
       prefixes.some((prefix) => topic.startsWith(prefix)),
     );
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-    return topics.length;
   } finally {
     await admin.disconnect();
   }
+  await deleteTopics(kafka, schemaRegistryUrl, topics);
 }

@@ -4,7 +4,7 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, deleteTopics, topicPrefix, type BenchDatabase } from './isolation.ts';
+import { createDatabase, deleteRunTopics, topicPrefix, type BenchDatabase } from './isolation.ts';
 import { describeMachine } from './machine.ts';
 import { loadBenchOptions, type SectionName } from './options.ts';
 import { ratios, writeReport, type BenchResults } from './report.ts';
@@ -214,10 +214,10 @@ try {
     await save();
   }
 } finally {
-  log('cleaning up: databases and topics of this run');
+  log('cleaning up: databases, topics and schema subjects of this run');
   for (const db of databases)
     await db.drop().catch((error: unknown) => log(`drop ${db.name}: ${String(error)}`));
-  await deleteTopics(options.kafkaBrokers, prefixes).catch((error: unknown) =>
+  await deleteRunTopics(options.kafkaBrokers, options.schemaRegistryUrl, prefixes).catch((error: unknown) =>
     log(`topics: ${String(error)}`),
   );
   await save();

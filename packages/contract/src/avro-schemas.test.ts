@@ -10,6 +10,7 @@ import {
   fullRecordName,
   subjectName,
   toAvroRecord,
+  topicOfSubject,
   type AvroField,
   type AvroRecordSchema,
   type AvroType,
@@ -178,6 +179,17 @@ describe('subjects', () => {
     expect(avroSubjects(topicNames('t-42.')).ReplySent.subject).toBe(
       't-42.carestream.interactions-dev.carestream.events.ReplySent',
     );
+  });
+
+  it('name their topic back, hyphens in the topic included, and no other topic', () => {
+    for (const { topic, subject } of Object.values(avroSubjects(topicNames('t-42.')))) {
+      expect(topicOfSubject(subject)).toBe(topic);
+    }
+    // A neighbour whose topic only extends ours is not ours: what test teardown relies on.
+    expect(topicOfSubject('t-42.carestream.interactions-extra-dev.carestream.events.ReplySent')).toBe(
+      't-42.carestream.interactions-extra',
+    );
+    expect(topicOfSubject('dev.carestream.events.ReplySent')).toBeUndefined();
   });
 });
 

@@ -191,6 +191,16 @@ export function subjectName(topic: string, type: CareEventType): string {
   return `${topic}-${fullRecordName(type)}`;
 }
 
+/**
+ * The topic a TopicRecordNameStrategy subject belongs to (the inverse of subjectName, for any record): an Avro
+ * full name cannot contain '-', so the topic is everything before the last one, even when the topic has '-'
+ * of its own. undefined for a subject that has no topic part.
+ */
+export function topicOfSubject(subject: string): string | undefined {
+  const dash = subject.lastIndexOf('-');
+  return dash > 0 ? subject.slice(0, dash) : undefined;
+}
+
 export interface AvroSubject {
   readonly type: CareEventType;
   readonly topic: string;

@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { MENTION_RECEIVED_SCHEMA, topicNames, type CareEvent } from '@carestream/contract';
-import { testServices, uniqueName } from '@carestream/test-support';
-import { describe, expect, it } from 'vitest';
+import { MENTION_RECEIVED_SCHEMA, topicNames, type CareEvent, type TopicNames } from '@carestream/contract';
+import { deleteTestTopics, testServices, uniqueName } from '@carestream/test-support';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EventCodec } from './event-codec.ts';
 
 const mention: CareEvent = {
@@ -24,9 +24,20 @@ const mention: CareEvent = {
 describe('event schemas in the real schema registry', () => {
   const services = testServices();
   const registry = new SchemaRegistry({ host: services.schemaRegistryUrl });
+  // Each test registers under topic names of its own (no topic is created): their subjects go at the end.
+  const used: TopicNames[] = [];
+  const namesFor = (label: string): TopicNames => {
+    const names = topicNames(`${uniqueName(label)}.`);
+    used.push(names);
+    return names;
+  };
+
+  afterAll(async () => {
+    await deleteTestTopics(used.flatMap((names) => Object.values(names)));
+  });
 
   it('registers every event schema with BACKWARD compatibility and round-trips events', async () => {
-    const names = topicNames(`${uniqueName('codec')}.`);
+    const names = namesFor('codec');
     const codec = await EventCodec.register(registry, names);
     const encoded = await codec.encode(mention);
     expect(encoded[0]).toBe(0); // Confluent wire format: magic byte, then the schema id
@@ -38,7 +49,7 @@ describe('event schemas in the real schema registry', () => {
   });
 
   it('accepts a new optional field, and old readers still read the new data', async () => {
-    const names = topicNames(`${uniqueName('evolve')}.`);
+    const names = namesFor('evolve');
     const codec = await EventCodec.register(registry, names);
     const subject = `${names.interactions}-dev.carestream.events.MentionReceived`;
     const evolved = {
@@ -59,7 +70,7 @@ describe('event schemas in the real schema registry', () => {
   });
 
   it('refuses an incompatible change (a new required field)', async () => {
-    const names = topicNames(`${uniqueName('refuse')}.`);
+    const names = namesFor('refuse');
     await EventCodec.register(registry, names);
     const subject = `${names.interactions}-dev.carestream.events.MentionReceived`;
     const incompatible = {

@@ -1,3 +1,5 @@
+import { topicOfSubject } from '@carestream/contract';
+import { CareError } from '@carestream/errors';
 import type { Kafka } from 'kafkajs';
 
 export interface TopicSpec {
@@ -48,4 +50,69 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Deletes topics and, for good, the schema-registry subjects of their records (TopicRecordNameStrategy:
+ * `<topic>-<record>`): what runs on a shared broker and registry with topics of its own (tests, benchmarks)
+ * leaves nothing behind; a registry that kept every run's subjects would list ever more of them. Topics that do
+ * not exist are skipped (a run may register schemas without creating topics); subjects of other topics are
+ * never touched, even those whose topic name starts with one of these.
+ */
+export async function deleteTopics(
+  kafka: Kafka,
+  schemaRegistryUrl: string,
+  topics: readonly string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+  await deleteSubjectsOf(schemaRegistryUrl, new Set(topics));
+}
+
+/**
+ * The Confluent API deletes in two steps: a soft delete hides a subject, then a permanent one removes it and its
+ * schema versions (Apicurio refuses the permanent delete of a subject not soft-deleted first, 40405). A 404 at
+ * either step means the subject is already in that state: soft-deleted by a cleanup interrupted between the two
+ * steps (which is why soft-deleted subjects are listed too), or gone.
+ */
+async function deleteSubjectsOf(schemaRegistryUrl: string, topics: ReadonlySet<string>): Promise<void> {
+  // Apicurio 3.0.9 ignores `subjectPrefix`, so the whole list is read and filtered here.
+  const listed = (await registryRequest(schemaRegistryUrl, 'GET', '/subjects?deleted=true')) as string[];
+  for (const subject of listed) {
+    const topic = topicOfSubject(subject);
+    if (topic === undefined || !topics.has(topic)) continue;
+    const path = `/subjects/${encodeURIComponent(subject)}`;
+    await registryRequest(schemaRegistryUrl, 'DELETE', path);
+    await registryRequest(schemaRegistryUrl, 'DELETE', `${path}?permanent=true`);
+  }
+}
+
+/** The answer's JSON; null for a DELETE answered 404 (see deleteSubjectsOf); other failures throw, saying why. */
+async function registryRequest(baseUrl: string, method: 'GET' | 'DELETE', path: string): Promise<unknown> {
+  const url = `${baseUrl}${path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { method, headers: { accept: 'application/vnd.schemaregistry.v1+json' } });
+  } catch (error) {
+    throw new CareError('CARE_ERR_REGISTRY_UNAVAILABLE', `schema registry unreachable: ${method} ${url}`, {
+      retriable: true,
+      cause: error,
+    });
+  }
+  if (response.status === 404 && method === 'DELETE') return null;
+  if (!response.ok) {
+    throw new CareError(
+      response.status >= 500 ? 'CARE_ERR_REGISTRY_UNAVAILABLE' : 'CARE_ERR_INTERNAL',
+      `schema registry answered ${response.status} to ${method} ${url}: ${await response.text()}`,
+      { retriable: response.status >= 500 },
+    );
+  }
+  return response.json();
 }

@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { createKafka, ensureTopics } from '@carestream/kafka';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
-import { createTestDatabase, testServices, uniqueName, type TestDatabase } from '@carestream/test-support';
+import {
+  createTestDatabase,
+  deleteTestTopics,
+  testServices,
+  uniqueName,
+  type TestDatabase,
+} from '@carestream/test-support';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -52,6 +58,7 @@ describe('first event through the real stack, exactly once in Postgres', () => {
   afterAll(async () => {
     await pool?.end();
     await database?.drop();
+    await deleteTestTopics([topic, deadLetterTopic]);
   });
 
   async function produce(messages: { key: string; value: Buffer }[]): Promise<void> {

@@ -3,6 +3,7 @@ export { freePort } from './free-port.ts';
 export {
   createTestDatabase,
   deleteTestTopics,
+  leftBehind,
   testServices,
   uniqueName,
   type TestDatabase,

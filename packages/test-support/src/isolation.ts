@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka } from '@carestream/kafka';
+import { createKafka, deleteTopics } from '@carestream/kafka';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { ServiceEndpoints } from './services.ts';
@@ -46,18 +46,34 @@ export async function createTestDatabase(baseUrl = testServices().databaseUrl): 
   };
 }
 
-/** Deletes a test's topics: a broker that kept every test's partitions would start ever more slowly. */
-export async function deleteTestTopics(
-  topics: readonly string[],
-  brokers = testServices().kafkaBrokers,
-): Promise<void> {
-  const admin = createKafka({ brokers, clientId: 'test-cleanup' }).admin();
+/**
+ * Deletes a test's topics and their schema-registry subjects (`deleteTopics` of @carestream/kafka): a broker
+ * that kept every test's partitions would start ever more slowly, and a registry that kept every test's
+ * subjects would list hundreds of them. Pass every topic name the test used, created or only registered.
+ */
+export async function deleteTestTopics(topics: readonly string[]): Promise<void> {
+  const services = testServices();
+  const kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'test-cleanup' });
+  await deleteTopics(kafka, services.schemaRegistryUrl, topics);
+}
+
+/**
+ * What is left of a test's names in Kafka and the registry: topics and subjects (soft-deleted ones included,
+ * since the registry still holds them) that start with `prefix`. For tests of teardown.
+ */
+export async function leftBehind(prefix: string): Promise<{ topics: string[]; subjects: string[] }> {
+  const services = testServices();
+  const admin = createKafka({ brokers: services.kafkaBrokers, clientId: 'test-left-behind' }).admin();
   await admin.connect();
+  let topics: string[];
   try {
-    const existing = new Set(await admin.listTopics());
-    const present = topics.filter((topic) => existing.has(topic));
-    if (present.length > 0) await admin.deleteTopics({ topics: present });
+    topics = await admin.listTopics();
   } finally {
     await admin.disconnect();
   }
+  const response = await fetch(`${services.schemaRegistryUrl}/subjects?deleted=true`);
+  if (!response.ok) throw new Error(`the registry answered ${response.status}: ${await response.text()}`);
+  const subjects = (await response.json()) as string[];
+  const ours = (names: string[]) => names.filter((name) => name.startsWith(prefix)).sort();
+  return { topics: ours(topics), subjects: ours(subjects) };
 }

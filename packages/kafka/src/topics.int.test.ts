@@ -1,0 +1,53 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { MENTION_RECEIVED_SCHEMA, subjectName, topicNames, topicSpecs } from '@carestream/contract';
+import { leftBehind, testServices, uniqueName } from '@carestream/test-support';
+import { describe, expect, it } from 'vitest';
+import { createKafka } from './kafka-client.ts';
+import { EventCodec } from './event-codec.ts';
+import { deleteTopics, ensureTopics } from './topics.ts';
+
+describe('deleteTopics on the real broker and registry', () => {
+  const services = testServices();
+  const kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'delete-topics-test' });
+  const registry = new SchemaRegistry({ host: services.schemaRegistryUrl });
+
+  it("deletes the topics and every subject of theirs, soft-deleted ones too, and none of a neighbour's", async () => {
+    const prefix = `${uniqueName('teardown')}.`;
+    const names = topicNames(prefix);
+    await ensureTopics(kafka, topicSpecs({ partitions: 1, prefix }));
+    await EventCodec.register(registry, names);
+    // A neighbour whose topic name only extends one of ours: its subject starts with `<our topic>-` too.
+    const neighbour = `${names.interactions}-extra`;
+    const neighbourSubject = subjectName(neighbour, 'MentionReceived');
+    await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(MENTION_RECEIVED_SCHEMA) },
+      { subject: neighbourSubject },
+    );
+    // A cleanup interrupted between its two steps: soft-deleted, hidden from the list, still stored.
+    const halfDeleted = subjectName(names.interactions, 'ReplySent');
+    const soft = await fetch(`${services.schemaRegistryUrl}/subjects/${encodeURIComponent(halfDeleted)}`, {
+      method: 'DELETE',
+    });
+    expect(soft.status).toBe(200);
+    const before = await leftBehind(prefix);
+    expect(before.topics).toEqual(Object.values(names).sort());
+    expect(before.subjects).toHaveLength(6); // four facts, the derived changes, the neighbour's
+    expect(before.subjects).toContain(halfDeleted);
+
+    await deleteTopics(kafka, services.schemaRegistryUrl, Object.values(names));
+
+    expect(await leftBehind(prefix)).toEqual({ topics: [], subjects: [neighbourSubject] });
+    await deleteTopics(kafka, services.schemaRegistryUrl, [neighbour]);
+    expect(await leftBehind(prefix)).toEqual({ topics: [], subjects: [] });
+  });
+
+  it('deletes the subjects of topics that were never created, and does nothing twice', async () => {
+    const prefix = `${uniqueName('registered-only')}.`;
+    const names = topicNames(prefix);
+    await EventCodec.register(registry, names);
+    expect((await leftBehind(prefix)).subjects).toHaveLength(5);
+    await deleteTopics(kafka, services.schemaRegistryUrl, Object.values(names));
+    await deleteTopics(kafka, services.schemaRegistryUrl, Object.values(names));
+    expect(await leftBehind(prefix)).toEqual({ topics: [], subjects: [] });
+  });
+});
