@@ -12,5 +12,8 @@ describe('carestream import --help', () => {
       'ingest refuses an event older than its retention window (CARESTREAM_RETENTION_DAYS on the ingest ' +
         'service, 400 days by default); it goes to the rejects file with its field (receivedAt, sentAt or publishedAt)',
     );
+    expect(help.replace(/\s+/g, ' ')).toContain(
+      'Files may come in any order: all the mentions, then all the replies, or one export per channel after another',
+    );
   });
 });

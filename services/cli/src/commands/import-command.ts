@@ -18,8 +18,13 @@ interface ImportCommandOptions {
   timeout: number;
 }
 
-// Said in the help because a history import is where old events come from, and ingest refuses them.
+// Said in the help because a history import is where files come one after another, and where old events come
+// from, which ingest refuses.
 const OLD_EVENTS_HELP = [
+  '',
+  'Files may come in any order: all the mentions, then all the replies, or one export',
+  'per channel after another, give the same figures as a time-ordered feed, and an',
+  'event imported twice counts once.',
   '',
   'Old events: ingest refuses an event older than its retention window',
   `(CARESTREAM_RETENTION_DAYS on the ingest service, ${DEFAULT_RETENTION_MS / DAY_MS} days by default); it goes`,
