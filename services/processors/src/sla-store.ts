@@ -316,6 +316,26 @@ export async function countUnplaced(
   );
 }
 
+const STATES_PER_STATEMENT_BYTES = 32 * 1024 * 1024;
+
+/** Consecutive groups of JSON texts, each under `limit` characters in all (a longer text goes alone). */
+export function chunksOfSize(texts: readonly string[], limit: number): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const text of texts) {
+    if (current.length > 0 && size + text.length > limit) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(text);
+    size += text.length + 1;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 export async function saveConversations(
   client: PoolClient,
   topic: string,
@@ -329,24 +349,25 @@ export async function saveConversations(
   }[],
 ): Promise<void> {
   if (conversations.length === 0) return;
-  await client.query(
-    `insert into conversations (conversation_key, brand_id, topic, partition, state, next_due_at)
-     select c.conversation_key, c.brand_id, $2, $3, c.state, c.next_due_at
-       from jsonb_to_recordset($1::jsonb) as c(conversation_key text, brand_id text, state jsonb, next_due_at timestamptz)
-     on conflict (conversation_key) do update set state = excluded.state, next_due_at = excluded.next_due_at`,
-    [
-      JSON.stringify(
-        conversations.map((c) => ({
-          conversation_key: c.key,
-          brand_id: c.brandId,
-          state: c.state,
-          next_due_at: c.nextDueAt === null ? null : new Date(c.nextDueAt).toISOString(),
-        })),
-      ),
-      topic,
-      partition,
-    ],
+  // One statement per ~32 MiB of states: a jsonb value is capped at 256 MiB, and a batch of busy conversations
+  // (each up to tens of MB inside the retention window) could pass it in one array.
+  const rows = conversations.map((c) =>
+    JSON.stringify({
+      conversation_key: c.key,
+      brand_id: c.brandId,
+      state: c.state,
+      next_due_at: c.nextDueAt === null ? null : new Date(c.nextDueAt).toISOString(),
+    }),
   );
+  for (const chunk of chunksOfSize(rows, STATES_PER_STATEMENT_BYTES)) {
+    await client.query(
+      `insert into conversations (conversation_key, brand_id, topic, partition, state, next_due_at)
+       select c.conversation_key, c.brand_id, $2, $3, c.state, c.next_due_at
+         from jsonb_to_recordset($1::jsonb) as c(conversation_key text, brand_id text, state jsonb, next_due_at timestamptz)
+       on conflict (conversation_key) do update set state = excluded.state, next_due_at = excluded.next_due_at`,
+      [`[${chunk.join(',')}]`, topic, partition],
+    );
+  }
   // The backlog is rewritten per touched conversation: exact by construction, whatever changed.
   await client.query('delete from open_mentions where conversation_key = any($1)', [
     conversations.map((c) => c.key),
