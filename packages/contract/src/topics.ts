@@ -21,7 +21,7 @@ export type TopicNames = { readonly [R in TopicRole]: string };
 
 export const DEFAULT_PARTITIONS = 12;
 
-/** Structurally the same as kafkajs' ITopicConfig (and @carestream/kafka's TopicSpec). */
+/** A topic to create, with every setting explicit: structurally kafkajs' ITopicConfig. */
 export interface TopicSpec {
   readonly topic: string;
   readonly numPartitions: number;

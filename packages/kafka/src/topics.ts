@@ -1,13 +1,6 @@
-import { topicOfSubject } from '@carestream/contract';
+import { topicOfSubject, type TopicSpec } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import type { Kafka } from 'kafkajs';
-
-export interface TopicSpec {
-  readonly topic: string;
-  readonly numPartitions: number;
-  readonly replicationFactor: number;
-  readonly configEntries: readonly { readonly name: string; readonly value: string }[];
-}
 
 /**
  * Creates the topics that do not exist yet, with their explicit settings; existing ones are left alone
