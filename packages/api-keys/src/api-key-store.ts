@@ -1,5 +1,5 @@
 import { CareError } from '@carestream/errors';
-import type { Pool } from '@carestream/postgres';
+import { databaseUnavailable, isDatabaseUnavailable, type Pool } from '@carestream/postgres';
 import {
   generateApiKey,
   parseApiKey,
@@ -83,7 +83,10 @@ export class ApiKeyStore {
     return (rowCount ?? 0) > 0;
   }
 
-  /** The principal a bearer token stands for, or undefined when it is unknown, wrong or revoked. */
+  /**
+   * The principal a bearer token stands for, or undefined when it is unknown, wrong or revoked; a retriable
+   * CARE_ERR_DATABASE_UNAVAILABLE when PostgreSQL cannot be asked.
+   */
   async authenticate(token: string): Promise<Principal | undefined> {
     if (this.options.adminKey && tokenEquals(token, this.options.adminKey)) return ADMIN_FROM_ENVIRONMENT;
     const parsed = parseApiKey(token);
@@ -91,10 +94,15 @@ export class ApiKeyStore {
     const now = this.clock();
     const cached = this.cache.get(token);
     if (cached && cached.until > now) return cached.principal;
-    const { rows } = await this.pool.query<{ secret_hash: Buffer; scope: KeyScope; brand_ids: string[] }>(
-      'select secret_hash, scope, brand_ids from api_keys where key_id = $1 and revoked_at is null',
-      [parsed.keyId],
-    );
+    const { rows } = await this.pool
+      .query<{ secret_hash: Buffer; scope: KeyScope; brand_ids: string[] }>(
+        'select secret_hash, scope, brand_ids from api_keys where key_id = $1 and revoked_at is null',
+        [parsed.keyId],
+      )
+      .catch((error: unknown) => {
+        // A key cannot be checked while PostgreSQL is away: the caller should retry (503), not give up (500).
+        throw isDatabaseUnavailable(error) ? databaseUnavailable(error, 'the API key store') : error;
+      });
     const row = rows[0];
     const principal =
       row && secretMatches(parsed.secret, row.secret_hash)

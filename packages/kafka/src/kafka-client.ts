@@ -8,6 +8,8 @@ export interface KafkaClientOptions {
   readonly log?: (entry: { level: string; namespace: string; message: string }) => void;
   /** How long a connection attempt may take before it is a (retriable) failure. */
   readonly connectionTimeoutMs?: number;
+  /** How long a request may wait for the broker's answer before it is a (retriable) failure (default 30 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 const LEVEL_NAMES: Record<number, string> = {
@@ -34,6 +36,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     clientId: options.clientId,
     brokers: parseBrokers(options.brokers),
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
     logLevel: logLevel.WARN,
     logCreator:
       () =>

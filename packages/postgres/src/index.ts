@@ -1,2 +1,3 @@
 export { createPool, withTransaction, type Pool, type PoolClient, type PoolOptions } from './pool.ts';
 export { migrate, MIGRATIONS_DIR } from './migrate.ts';
+export { databaseUnavailable, isDatabaseUnavailable } from './unavailable.ts';

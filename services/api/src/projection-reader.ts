@@ -7,8 +7,7 @@ import {
   type SerializedResponseTimeSketch,
   type SlaBucket,
 } from '@carestream/domain';
-import { CareError } from '@carestream/errors';
-import type { Pool, PoolClient } from '@carestream/postgres';
+import { databaseUnavailable, isDatabaseUnavailable, type Pool, type PoolClient } from '@carestream/postgres';
 import type { Period } from './query-params.ts';
 
 /**
@@ -299,7 +298,7 @@ export class ProjectionReader {
   /** Runs `fn` on one consistent, read-only snapshot of the active projection generations. */
   async read<T>(fn: (snapshot: ProjectionSnapshot) => Promise<T>): Promise<T> {
     const client = await this.pool.connect().catch((error: unknown) => {
-      throw databaseUnavailable(error);
+      throw databaseUnavailable(error, 'the projections database');
     });
     try {
       await client.query('begin isolation level repeatable read read only');
@@ -316,41 +315,12 @@ export class ProjectionReader {
       return result;
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
-      throw isConnectionFault(error) ? databaseUnavailable(error) : error;
+      // Lost or refused connections, server shutting down, too many clients: a 503 with Retry-After.
+      throw isDatabaseUnavailable(error) ? databaseUnavailable(error, 'the projections database') : error;
     } finally {
       client.release();
     }
   }
-}
-
-// Lost or refused connections, server shutting down, too many clients: transient, so a 503 with Retry-After.
-function isConnectionFault(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  return (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      'ENOTFOUND',
-      '53300',
-      '57P01',
-      '57P02',
-      '57P03',
-    ].includes(code) || code.startsWith('08')
-  );
-}
-
-function databaseUnavailable(error: unknown): CareError {
-  return new CareError(
-    'CARE_ERR_DATABASE_UNAVAILABLE',
-    'the projections database is unavailable; retry shortly',
-    {
-      retriable: true,
-      cause: error,
-    },
-  );
 }
 
 export function quoteIdent(name: string): string {

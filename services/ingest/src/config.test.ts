@@ -33,4 +33,12 @@ describe('ingest configuration', () => {
       );
     }
   });
+
+  it('given no Kafka timeout, when read, then a request waits at most 5 s for Kafka; a setting changes it', () => {
+    expect(loadIngestConfig(REQUIRED).kafkaTimeoutMs).toBe(5_000);
+    expect(loadIngestConfig({ ...REQUIRED, INGEST_KAFKA_TIMEOUT_MS: '1500' }).kafkaTimeoutMs).toBe(1_500);
+    expect(() => loadIngestConfig({ ...REQUIRED, INGEST_KAFKA_TIMEOUT_MS: '0' })).toThrow(
+      'INGEST_KAFKA_TIMEOUT_MS must be an integer from 100 to 120000, got "0"',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { DAY_MS, DEFAULT_RETENTION_MS } from '@carestream/contract';
-import { EnvReader } from '@carestream/service-kit';
+import { CareError } from '@carestream/errors';
+import { DEFAULT_AUTH_FAILURES, EnvReader } from '@carestream/service-kit';
 import type { WebhookSettings } from './routes/webhook-routes.ts';
 
 export interface IngestConfig {
@@ -14,10 +15,24 @@ export interface IngestConfig {
   readonly maxItems: number;
   readonly maxBytes: number;
   readonly maxFutureSkewMs: number;
+  /** How long a request waits for Kafka's acknowledgement before it is answered 503 (INGEST_KAFKA_TIMEOUT_MS). */
+  readonly kafkaTimeoutMs: number;
   /** Events older than this behind the clock are refused, at every entrance (CARESTREAM_RETENTION_DAYS). */
   readonly retentionMs: number;
   readonly webhooks: WebhookSettings;
+  /** Failed authentications per client address and window before the address gets 429. */
+  readonly authFailures: { readonly limit: number; readonly windowMs: number };
+  /** Items a key may send per minute to POST /v1/events (admin keys are not limited). */
+  readonly itemsPerKeyPerMinute: number;
+  /** Proxies whose X-Forwarded-For names the client address (addresses or CIDR ranges; none: the TCP peer). */
+  readonly trustedProxies: readonly string[];
 }
+
+/**
+ * Items per key and minute: twelve full requests of the default size, 2,000 events a second sustained, far above
+ * a brand's own traffic. Admin keys (the simulator, benchmarks, imports by the operator) are not limited.
+ */
+export const DEFAULT_ITEMS_PER_KEY_PER_MINUTE = 120_000;
 
 /** Account id → brand id; brand ids never contain ':' (see conversationKey). */
 const isAccountBrands = (value: unknown): value is Record<string, string> =>
@@ -31,6 +46,7 @@ const isStringArray = (value: unknown): value is string[] =>
 /** Every setting the ingest service reads, validated once at start-up. */
 export function loadIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
   const read = new EnvReader(env);
+  const maxItems = read.integer('INGEST_MAX_ITEMS', 10_000, { min: 1 });
   return {
     port: read.integer('INGEST_PORT', 8080, { min: 0, max: 65535 }),
     host: read.string('INGEST_HOST', '127.0.0.1'),
@@ -40,9 +56,10 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     topicPrefix: read.string('CARESTREAM_TOPIC_PREFIX', ''),
     partitions: read.integer('CARESTREAM_PARTITIONS', 12, { min: 1, max: 1000 }),
     adminKey: read.optionalString('CARESTREAM_ADMIN_KEY'),
-    maxItems: read.integer('INGEST_MAX_ITEMS', 10_000, { min: 1 }),
+    maxItems,
     maxBytes: read.integer('INGEST_MAX_BYTES', 5 * 1024 * 1024, { min: 1024 }),
     maxFutureSkewMs: read.integer('INGEST_MAX_FUTURE_SKEW_SECONDS', 300, { min: 0 }) * 1000,
+    kafkaTimeoutMs: read.integer('INGEST_KAFKA_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
     // A ceiling keeps the window a safe integer of ms and its cut-off a valid date; 100,000 days (274 years)
     // already reaches before 1970, the earliest time ingest parses.
     retentionMs:
@@ -60,5 +77,29 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
       ),
       automatedAppIds: read.json('WEBHOOK_AUTOMATED_APP_IDS', [], isStringArray, 'an array of app ids'),
     },
+    authFailures: {
+      limit: read.integer('INGEST_AUTH_FAILURE_LIMIT', DEFAULT_AUTH_FAILURES.limit, { min: 1 }),
+      windowMs:
+        read.integer('INGEST_AUTH_FAILURE_WINDOW_SECONDS', DEFAULT_AUTH_FAILURES.windowMs / 1000, {
+          min: 1,
+          max: 86_400,
+        }) * 1000,
+    },
+    itemsPerKeyPerMinute: itemsPerKeyPerMinute(read, maxItems),
+    trustedProxies: read.addressRanges('INGEST_TRUSTED_PROXIES'),
   };
+}
+
+/** A key's budget holds at least one full request, or a request of INGEST_MAX_ITEMS could never be accepted. */
+function itemsPerKeyPerMinute(read: EnvReader, maxItems: number): number {
+  const name = 'INGEST_RATE_LIMIT_ITEMS_PER_MINUTE';
+  const limit = read.integer(name, Math.max(DEFAULT_ITEMS_PER_KEY_PER_MINUTE, maxItems), { min: 1 });
+  if (limit < maxItems) {
+    throw new CareError(
+      'CARE_ERR_CONFIG',
+      `${name} (${limit}) must be at least INGEST_MAX_ITEMS (${maxItems}): a full request could never be accepted`,
+      { field: name },
+    );
+  }
+  return limit;
 }

@@ -31,12 +31,20 @@ export async function startIngest(
     max: 5,
     applicationName: 'carestream-ingest',
   });
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-ingest' });
+  // A frozen broker answers nothing: no request may wait longer than a publish is allowed to.
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: 'carestream-ingest',
+    connectionTimeoutMs: Math.min(3_000, config.kafkaTimeoutMs),
+    requestTimeoutMs: config.kafkaTimeoutMs,
+  });
   const names = topicNames(config.topicPrefix);
   await ensureTopics(kafka, topicSpecs({ partitions: config.partitions, prefix: config.topicPrefix }));
   const schemaRegistry = new SchemaRegistry({ host: config.schemaRegistryUrl });
   const codec = await EventCodec.register(schemaRegistry, names);
-  // A request must fail fast (503) when Kafka is away, rather than hang in retries.
+  // A request fails fast (503) when Kafka is away: the publisher stops waiting after kafkaTimeoutMs, and the
+  // producer's own retries (each request bounded by the same timeout) give up a few timeouts later, so that
+  // sends nobody awaits any more do not pile up while clients retry.
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -47,7 +55,7 @@ export async function startIngest(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'carestream_ingest_' });
   const app = await buildIngestApp({
-    publisher: new EventPublisher(producer, codec, names),
+    publisher: new EventPublisher(producer, codec, names, { ackTimeoutMs: config.kafkaTimeoutMs }),
     keys: new ApiKeyStore(pool, { adminKey: config.adminKey, clock }),
     metrics: new IngestMetrics(registry),
     registry,

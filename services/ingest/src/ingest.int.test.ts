@@ -303,7 +303,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       );
       const registry = new Registry();
       const deadApp = await buildIngestApp({
-        publisher: new EventPublisher(producer, codec, names),
+        publisher: new EventPublisher(producer, codec, names, { ackTimeoutMs: 5_000 }),
         keys: new ApiKeyStore(pool, { adminKey: ADMIN_KEY }),
         metrics: new IngestMetrics(registry),
         registry,

@@ -1,0 +1,37 @@
+import { createPool, type Pool } from '@carestream/postgres';
+import { freePort } from '@carestream/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey } from './api-key.ts';
+import { ApiKeyStore } from './api-key-store.ts';
+
+// PostgreSQL stopped, without stopping anyone's PostgreSQL: a pool pointed at a port where nothing listens.
+describe('ApiKeyStore when PostgreSQL is down', () => {
+  let pool: Pool;
+
+  beforeAll(async () => {
+    pool = createPool({
+      connectionString: `postgres://u:p@127.0.0.1:${await freePort()}/carestream`,
+      max: 1,
+    });
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  it('given a stored key, when it is checked, then the store says the database is unavailable (retriable)', async () => {
+    const store = new ApiKeyStore(pool);
+    const error = await store.authenticate(generateApiKey().token).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'CARE_ERR_DATABASE_UNAVAILABLE',
+      retriable: true,
+      message: 'the API key store is unavailable; retry shortly',
+    });
+    expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('given the admin key from the environment or a token that is no key, then no database is needed', async () => {
+    const store = new ApiKeyStore(pool, { adminKey: 'env-admin-key-0123456789' });
+    expect(await store.authenticate('env-admin-key-0123456789')).toMatchObject({ scope: 'admin' });
+    expect(await store.authenticate('not a key')).toBeUndefined();
+  });
+});
