@@ -22,12 +22,15 @@ export interface CareErrorOptions {
   readonly cause?: unknown;
   /** The input field at fault, when there is one. */
   readonly field?: string;
+  /** When the caller may try again (a rate limit's window), sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
 }
 
 export class CareError extends Error {
   readonly code: CareErrorCode;
   readonly retriable: boolean;
   readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: CareErrorCode, message: string, options: CareErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -35,6 +38,7 @@ export class CareError extends Error {
     this.code = code;
     this.retriable = options.retriable ?? false;
     this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { CareError } from '@carestream/errors';
 
 /** Reads typed settings from the environment once, at start-up; a bad value stops the service with its name. */
@@ -28,6 +29,27 @@ export class EnvReader {
       );
     }
     return value;
+  }
+
+  /** A comma-separated list of IP addresses or CIDR ranges (`10.0.0.0/8, fd00::/8`); empty when unset. */
+  addressRanges(name: string): string[] {
+    const raw = this.env[name];
+    if (raw === undefined || raw.trim() === '') return [];
+    const ranges = raw.split(',').map((part) => part.trim());
+    for (const range of ranges) {
+      const [address = '', bits, ...rest] = range.split('/');
+      const family = isIP(address);
+      const maxBits = family === 4 ? 32 : 128;
+      const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+      if (family === 0 || !bitsOk || rest.length > 0) {
+        throw new CareError(
+          'CARE_ERR_CONFIG',
+          `${name} must be IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8,fd00::/8), got "${range}"`,
+          { field: name },
+        );
+      }
+    }
+    return ranges;
   }
 
   json<T>(name: string, fallback: T, check: (value: unknown) => value is T, shape: string): T {

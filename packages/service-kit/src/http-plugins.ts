@@ -36,14 +36,15 @@ const STATUS_BY_CODE: Partial<Record<CareError['code'], number>> = {
 export const RETRY_AFTER_SECONDS = 5;
 
 /**
- * One error handler: a 4xx names the field and why; a 503 says when to retry; any other 5xx hides its
- * internals from the caller (logged with the request id instead).
+ * One error handler: a 4xx names the field and why; a 503, and a 429 from a rate limit, say when to retry; any
+ * other 5xx hides its internals from the caller (logged with the request id instead).
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | CareError, request, reply) => {
     if (error instanceof CareError) {
       const status = STATUS_BY_CODE[error.code] ?? 500;
-      if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      const retryAfter = error.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_SECONDS : undefined);
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       return reply.code(status).send({
         error: {

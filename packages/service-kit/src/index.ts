@@ -10,3 +10,12 @@ export {
 export { authenticateRequest } from './bearer-auth.ts';
 export { serveUntilSignalled } from './serve.ts';
 export { serviceLogger } from './logging.ts';
+export {
+  addressKey,
+  DEFAULT_AUTH_FAILURES,
+  enforceRateLimit,
+  limitFailedAuthentications,
+  RateLimiter,
+  type RateLimiterOptions,
+  type RateLimitState,
+} from './rate-limit.ts';

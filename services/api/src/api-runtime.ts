@@ -33,6 +33,8 @@ export async function startApi(
     registry,
     checks: { postgres: postgresCheck(pool) },
     rateLimitPerMinute: config.rateLimitPerMinute,
+    authFailures: config.authFailures,
+    trustedProxies: config.trustedProxies,
     benchmarkCacheMs: config.benchmarkCacheMs,
     figuresCacheMs: config.figuresCacheMs,
     logger: options.logger ?? false,

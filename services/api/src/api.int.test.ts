@@ -870,7 +870,12 @@ describe('query API against real Postgres', () => {
         const third = await call(readAcme);
         expect(third.statusCode).toBe(429);
         expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
-        expect(third.json().error).toMatchObject({ code: 'CARE_ERR_RATE_LIMITED' });
+        expect(third.headers).toMatchObject({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0' });
+        expect(third.json().error).toMatchObject({
+          code: 'CARE_ERR_RATE_LIMITED',
+          field: 'authorization',
+          message: expect.stringContaining('API_RATE_LIMIT_PER_MINUTE') as unknown,
+        });
         // Another key has its own budget.
         expect((await call(ADMIN_KEY)).statusCode).toBe(200);
         // Probes are not limited.
@@ -878,6 +883,91 @@ describe('query API against real Postgres', () => {
       } finally {
         await limited.close();
       }
+    });
+
+    describe('failed authentications per client address (API_AUTH_FAILURE_LIMIT, _WINDOW_SECONDS)', () => {
+      const WINDOW_MS = 600_000;
+      let now = NOW;
+      let guarded: FastifyInstance;
+      beforeAll(async () => {
+        guarded = await buildTestApp(pool, {
+          rateLimitPerMinute: 10_000,
+          clock: () => now,
+          authFailures: { limit: 3, windowMs: WINDOW_MS },
+        });
+      });
+      afterAll(async () => {
+        await guarded?.close();
+      });
+
+      const call = (token: string | null, remoteAddress = '203.0.113.10') =>
+        guarded.inject({
+          url: '/v1/brands/acme/sla',
+          remoteAddress,
+          headers: token === null ? {} : { authorization: `Bearer ${token}` },
+        });
+      // The key id of readAcme with another secret: a known key, the wrong secret.
+      const wrongSecret = () => `${readAcme.slice(0, readAcme.lastIndexOf('_') + 1)}${'x'.repeat(43)}`;
+
+      it('answers 429 with Retry-After after 3 failures (no key, unknown key, wrong secret), even to a valid key, until the window passes', async () => {
+        expect((await call(null)).statusCode).toBe(401);
+        expect((await call('cs_unknown00000_' + 'a'.repeat(43))).statusCode).toBe(401);
+        expect((await call(wrongSecret())).statusCode).toBe(401);
+        now += 60_000;
+        for (const token of [wrongSecret(), readAcme, ADMIN_KEY]) {
+          const refused = await call(token);
+          expect(refused.statusCode).toBe(429);
+          expect(refused.headers['retry-after']).toBe('540');
+          expect(refused.json().error).toEqual({
+            code: 'CARE_ERR_RATE_LIMITED',
+            field: 'authorization',
+            message:
+              'failed 3 times from this address within 600 s; no key is checked from it until the window ends: ' +
+              'retry in 540 s',
+          });
+        }
+        // Another address is not held back, and probes are never limited.
+        expect((await call(readAcme, '203.0.113.11')).statusCode).toBe(200);
+        expect((await guarded.inject({ url: '/healthz', remoteAddress: '203.0.113.10' })).statusCode).toBe(
+          200,
+        );
+
+        now += WINDOW_MS - 60_000;
+        expect((await call(readAcme)).statusCode).toBe(200);
+        expect((await call(wrongSecret())).statusCode).toBe(401);
+      });
+
+      it('counts the TCP peer, not an X-Forwarded-For it sends, unless that peer is a trusted proxy', async () => {
+        const spoofed = (forwardedFor: string) =>
+          guarded.inject({
+            url: '/v1/brands/acme/sla',
+            remoteAddress: '203.0.113.20',
+            headers: { authorization: `Bearer ${wrongSecret()}`, 'x-forwarded-for': forwardedFor },
+          });
+        for (let i = 0; i < 3; i++) expect((await spoofed(`198.51.100.${i}`)).statusCode).toBe(401);
+        expect((await spoofed('198.51.100.99')).statusCode).toBe(429);
+
+        const behindProxy = await buildTestApp(pool, {
+          rateLimitPerMinute: 10_000,
+          clock: () => now,
+          authFailures: { limit: 3, windowMs: WINDOW_MS },
+          trustedProxies: ['10.0.0.0/8'],
+        });
+        try {
+          const through = (client: string, token: string) =>
+            behindProxy.inject({
+              url: '/v1/brands/acme/sla',
+              remoteAddress: '10.1.2.3',
+              headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client },
+            });
+          for (let i = 0; i < 3; i++) await through('198.51.100.7', wrongSecret());
+          expect((await through('198.51.100.7', readAcme)).statusCode).toBe(429);
+          // The proxy's other clients are not held back by one client's failures.
+          expect((await through('198.51.100.8', readAcme)).statusCode).toBe(200);
+        } finally {
+          await behindProxy.close();
+        }
+      });
     });
 
     it('serves an OpenAPI 3 document describing every route, and a docs page', async () => {
@@ -944,7 +1034,13 @@ function pluck(list: unknown, key: string): unknown[] {
 
 async function buildTestApp(
   pool: Pool,
-  options: { rateLimitPerMinute: number; figuresCacheMs?: number; clock?: () => number },
+  options: {
+    rateLimitPerMinute: number;
+    figuresCacheMs?: number;
+    clock?: () => number;
+    authFailures?: { limit: number; windowMs: number };
+    trustedProxies?: string[];
+  },
 ): Promise<FastifyInstance> {
   const registry = new Registry();
   const reader = new ProjectionReader(pool);
@@ -955,6 +1051,8 @@ async function buildTestApp(
     registry,
     checks: { postgres: async () => void (await pool.query('select 1')) },
     rateLimitPerMinute: options.rateLimitPerMinute,
+    ...(options.authFailures ? { authFailures: options.authFailures } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     benchmarkCacheMs: 0,
     figuresCacheMs: options.figuresCacheMs ?? 0,
     clock: options.clock ?? (() => NOW),

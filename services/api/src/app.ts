@@ -1,7 +1,10 @@
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { ApiKeyStore } from '@carestream/api-keys';
 import {
+  DEFAULT_AUTH_FAILURES,
+  enforceRateLimit,
+  limitFailedAuthentications,
+  RateLimiter,
   registerErrorHandler,
   registerOperationalRoutes,
   serviceLogger,
@@ -10,7 +13,6 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { authenticateReader } from './access.ts';
-import { CareError } from '@carestream/errors';
 import type { ApiMetrics } from './api-metrics.ts';
 import { AnswerCache } from './answer-cache.ts';
 import { pageRoutes } from './page/page-routes.ts';
@@ -31,6 +33,10 @@ export interface ApiAppDependencies {
   readonly registry: Registry;
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
   readonly rateLimitPerMinute: number;
+  /** Failed authentications per client address and window (API_AUTH_FAILURE_*); absent: the defaults. */
+  readonly authFailures?: { readonly limit: number; readonly windowMs: number };
+  /** Proxies whose X-Forwarded-For names the client (API_TRUSTED_PROXIES); absent: the TCP peer is the client. */
+  readonly trustedProxies?: readonly string[];
   readonly benchmarkCacheMs: number;
   readonly figuresCacheMs: number;
   readonly clock?: () => number;
@@ -42,6 +48,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   const clock = deps.clock ?? Date.now;
   const app = Fastify({
     logger: deps.logger ? serviceLogger() : false,
+    trustProxy: [...(deps.trustedProxies ?? [])],
     // Ids may be up to 256 characters (the contract's limit); longer ones are unknown brands (404), not 414s.
     routerOptions: { maxParamLength: 2048 },
   });
@@ -110,25 +117,18 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
     metrics: deps.metrics,
     clock,
   };
+  const perKey = new RateLimiter({ limit: deps.rateLimitPerMinute, windowMs: 60_000, clock });
+  const authFailures = new RateLimiter({ ...(deps.authFailures ?? DEFAULT_AUTH_FAILURES), clock });
   await app.register(async (v1) => {
-    // Authentication first, so that the rate limit (preHandler) counts per API key.
-    v1.addHook('onRequest', async (request) => {
-      await authenticateReader(request, deps.keys);
-    });
-    await v1.register(rateLimit, {
-      global: true,
-      hook: 'preHandler',
-      max: deps.rateLimitPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => request.principal?.keyId ?? request.ip,
-      errorResponseBuilder: (_request, context) =>
-        new CareError(
-          'CARE_ERR_RATE_LIMITED',
-          `has made more than ${context.max} requests this minute; retry in ${context.after}`,
-          {
-            field: 'authorization',
-          },
-        ),
+    // First the address's failed authentications, so that a key is never checked for an address guessing keys.
+    limitFailedAuthentications(v1, authFailures);
+    v1.addHook('onRequest', async (request, reply) => {
+      const principal = await authenticateReader(request, deps.keys);
+      enforceRateLimit(
+        reply,
+        perKey.take(principal.keyId),
+        `has made ${deps.rateLimitPerMinute} requests this minute, its limit (API_RATE_LIMIT_PER_MINUTE)`,
+      );
     });
     await v1.register(brandsRoute, routeOptions);
     await v1.register(slaRoutes, routeOptions);

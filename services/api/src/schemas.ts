@@ -252,6 +252,11 @@ export function responses(ok: TSchema, options: { brand: boolean }) {
     ...(options.brand
       ? { 404: { ...ErrorSchema, description: 'No such brand, or not one this key may read.' } }
       : {}),
-    429: { ...ErrorSchema, description: 'Rate limit of the key reached; see Retry-After.' },
+    429: {
+      ...ErrorSchema,
+      description:
+        'The key’s rate limit is reached, or the client address failed authentication too often (no key is ' +
+        'checked from it until its window ends); see Retry-After (seconds).',
+    },
   };
 }

@@ -1,5 +1,8 @@
 import type { ApiKeyStore } from '@carestream/api-keys';
 import {
+  DEFAULT_AUTH_FAILURES,
+  limitFailedAuthentications,
+  RateLimiter,
   registerErrorHandler,
   registerOperationalRoutes,
   serviceLogger,
@@ -7,6 +10,7 @@ import {
 } from '@carestream/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { DEFAULT_ITEMS_PER_KEY_PER_MINUTE } from './config.ts';
 import type { EventPublisher } from './event-publisher.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { eventsRoute } from './routes/events-route.ts';
@@ -22,6 +26,12 @@ export interface IngestAppDependencies {
   readonly maxFutureSkewMs: number;
   readonly retentionMs: number;
   readonly webhooks: WebhookSettings;
+  /** Failed authentications per client address and window (INGEST_AUTH_FAILURE_*); absent: the defaults. */
+  readonly authFailures?: { readonly limit: number; readonly windowMs: number };
+  /** Items per key and minute on POST /v1/events (INGEST_RATE_LIMIT_ITEMS_PER_MINUTE); absent: the default. */
+  readonly itemsPerKeyPerMinute?: number;
+  /** Proxies whose X-Forwarded-For names the client (INGEST_TRUSTED_PROXIES); absent: the TCP peer is the client. */
+  readonly trustedProxies?: readonly string[];
   readonly clock?: () => number;
   readonly logger?: boolean;
 }
@@ -31,6 +41,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
   const clock = deps.clock ?? Date.now;
   const app = Fastify({
     logger: deps.logger ? serviceLogger() : false,
+    trustProxy: [...(deps.trustedProxies ?? [])],
     // Our own readers enforce the body limits on the stream; this is the hard cap above them.
     bodyLimit: deps.limits.maxBytes + 1024,
   });
@@ -42,23 +53,34 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     });
   });
   registerOperationalRoutes(app, { registry: deps.registry, checks: deps.checks });
-  await app.register(eventsRoute, {
-    publisher: deps.publisher,
-    keys: deps.keys,
-    metrics: deps.metrics,
-    limits: deps.limits,
-    maxFutureSkewMs: deps.maxFutureSkewMs,
-    retentionMs: deps.retentionMs,
+  const authFailures = new RateLimiter({ ...(deps.authFailures ?? DEFAULT_AUTH_FAILURES), clock });
+  const itemsPerKey = new RateLimiter({
+    limit: deps.itemsPerKeyPerMinute ?? DEFAULT_ITEMS_PER_KEY_PER_MINUTE,
+    windowMs: 60_000,
     clock,
   });
-  await app.register(webhookRoutes, {
-    publisher: deps.publisher,
-    metrics: deps.metrics,
-    settings: deps.webhooks,
-    maxBytes: deps.limits.maxBytes,
-    maxFutureSkewMs: deps.maxFutureSkewMs,
-    retentionMs: deps.retentionMs,
-    clock,
+  // The routes that authenticate their caller (a key, a webhook signature), behind one count of failures per address.
+  await app.register(async (authenticated) => {
+    limitFailedAuthentications(authenticated, authFailures);
+    await authenticated.register(eventsRoute, {
+      publisher: deps.publisher,
+      keys: deps.keys,
+      metrics: deps.metrics,
+      limits: deps.limits,
+      itemsPerKey,
+      maxFutureSkewMs: deps.maxFutureSkewMs,
+      retentionMs: deps.retentionMs,
+      clock,
+    });
+    await authenticated.register(webhookRoutes, {
+      publisher: deps.publisher,
+      metrics: deps.metrics,
+      settings: deps.webhooks,
+      maxBytes: deps.limits.maxBytes,
+      maxFutureSkewMs: deps.maxFutureSkewMs,
+      retentionMs: deps.retentionMs,
+      clock,
+    });
   });
   return app;
 }

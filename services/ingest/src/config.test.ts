@@ -42,3 +42,36 @@ describe('ingest configuration', () => {
     );
   });
 });
+
+describe('ingest rate limits configuration', () => {
+  it('given no settings, when read, then 20 failed authentications per 10 minutes and 120,000 items per key and minute', () => {
+    const config = loadIngestConfig(REQUIRED);
+    expect(config.authFailures).toEqual({ limit: 20, windowMs: 600_000 });
+    expect(config.itemsPerKeyPerMinute).toBe(120_000);
+    expect(config.trustedProxies).toEqual([]);
+  });
+
+  it('given requests larger than the default budget, when read, then the budget holds one full request', () => {
+    expect(loadIngestConfig({ ...REQUIRED, INGEST_MAX_ITEMS: '200000' }).itemsPerKeyPerMinute).toBe(200_000);
+  });
+
+  it('given a budget smaller than a full request, when read, then start-up stops naming both settings', () => {
+    expect(() =>
+      loadIngestConfig({ ...REQUIRED, INGEST_MAX_ITEMS: '500', INGEST_RATE_LIMIT_ITEMS_PER_MINUTE: '499' }),
+    ).toThrow(
+      'INGEST_RATE_LIMIT_ITEMS_PER_MINUTE (499) must be at least INGEST_MAX_ITEMS (500): a full request could never be accepted',
+    );
+  });
+
+  it('given bad limits, when read, then start-up stops naming the setting', () => {
+    expect(() => loadIngestConfig({ ...REQUIRED, INGEST_AUTH_FAILURE_LIMIT: '0' })).toThrow(
+      'INGEST_AUTH_FAILURE_LIMIT must be an integer from 1',
+    );
+    expect(() => loadIngestConfig({ ...REQUIRED, INGEST_AUTH_FAILURE_WINDOW_SECONDS: '86401' })).toThrow(
+      'INGEST_AUTH_FAILURE_WINDOW_SECONDS must be an integer from 1 to 86400, got "86401"',
+    );
+    expect(() => loadIngestConfig({ ...REQUIRED, INGEST_TRUSTED_PROXIES: 'lb.internal' })).toThrow(
+      /^INGEST_TRUSTED_PROXIES must be IP addresses or CIDR ranges/,
+    );
+  });
+});

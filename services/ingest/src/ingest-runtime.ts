@@ -68,6 +68,9 @@ export async function startIngest(
     maxFutureSkewMs: config.maxFutureSkewMs,
     retentionMs: config.retentionMs,
     webhooks: config.webhooks,
+    authFailures: config.authFailures,
+    itemsPerKeyPerMinute: config.itemsPerKeyPerMinute,
+    trustedProxies: config.trustedProxies,
     clock,
     logger: options.logger ?? false,
   });

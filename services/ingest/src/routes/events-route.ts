@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
 import { eventIdentity, validateItems, type CareEvent, type FieldError } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
-import { authenticateRequest } from '@carestream/service-kit';
+import { authenticateRequest, enforceRateLimit, type RateLimiter } from '@carestream/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { readJsonArray, readNdjson, type BodyLimits } from '../body-reader.ts';
 import type { EventPublisher } from '../event-publisher.ts';
@@ -13,6 +13,8 @@ export interface EventsRouteOptions {
   readonly keys: ApiKeyStore;
   readonly metrics: IngestMetrics;
   readonly limits: BodyLimits;
+  /** Items per key and minute; admin keys are not counted. */
+  readonly itemsPerKey: RateLimiter;
   readonly maxFutureSkewMs: number;
   readonly retentionMs: number;
   readonly clock: () => number;
@@ -37,6 +39,17 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
         },
       );
     }
+    // Admin keys are the operator's (the simulator, benchmarks, bulk imports): their traffic is planned, not capped.
+    const counted = principal.scope !== 'admin';
+    const perMinute = `${options.itemsPerKey.limit} items per minute (INGEST_RATE_LIMIT_ITEMS_PER_MINUTE)`;
+    // A key with nothing left is refused before its body is read.
+    if (counted) {
+      enforceRateLimit(
+        reply,
+        options.itemsPerKey.peek(principal.keyId),
+        `is a key that has sent its ${perMinute}`,
+      );
+    }
     const atomic = parseAtomic(request.query.atomic);
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const stream = request.body as Readable | undefined;
@@ -58,6 +71,15 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     options.metrics.bodyBytes.observe({ route: '/v1/events' }, parsed.bytes);
     if (parsed.items.length === 0) {
       throw new CareError('CARE_ERR_VALIDATION', 'holds no events; send at least one', { field: 'body' });
+    }
+    // Items, not requests: a batch of 10,000 is one request but 10,000 events to validate, encode and publish.
+    if (counted) {
+      const budget = options.itemsPerKey.take(principal.keyId, parsed.items.length);
+      enforceRateLimit(
+        reply,
+        budget,
+        `is a key with ${budget.remaining} left of its ${perMinute}; this request has ${parsed.items.length}`,
+      );
     }
 
     const unparsed = new Set(parsed.errors.map((error) => error.index));
