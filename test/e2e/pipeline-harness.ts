@@ -127,10 +127,11 @@ export async function waitForCatchUp(pipeline: Pipeline, timeoutMs = 120_000): P
       const pending: string[] = [];
       const checks: [schema: string, processor: string, topics: string[]][] = [
         ['public', 'brand-profiles', [pipeline.names.brandProfiles]],
+        // The SLA processor reads the profiles too: a profile version revises the brand's figures.
         [
           await activeSchema(pipeline.pool, 'sla'),
           'sla',
-          [pipeline.names.interactions, pipeline.names.brandPosts],
+          [pipeline.names.interactions, pipeline.names.brandPosts, pipeline.names.brandProfiles],
         ],
         [await activeSchema(pipeline.pool, 'churn'), 'churn', [pipeline.names.slaDerived]],
       ];

@@ -13,6 +13,8 @@ import {
 
 export interface TestIngest {
   readonly url: string;
+  /** The topic prefix (CARESTREAM_TOPIC_PREFIX): processors started next to this ingest use it too. */
+  readonly prefix: string;
   readonly names: TopicNames;
   readonly database: TestDatabase;
   /** Stops ingest, drops the database and deletes the topics. */
@@ -44,6 +46,7 @@ export async function startTestIngest(
   const names = topicNames(prefix);
   return {
     url: `http://127.0.0.1:${(runtime.app.server.address() as AddressInfo).port}`,
+    prefix,
     names,
     database,
     close: async () => {
