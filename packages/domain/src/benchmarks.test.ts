@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkRow, MIN_BRANDS_FOR_BENCHMARK, percentileRank, type BrandAggregate } from './benchmarks.ts';
+import {
+  benchmarkDays,
+  benchmarkOverDays,
+  benchmarkRow,
+  MIN_BRANDS_FOR_BENCHMARK,
+  percentileRank,
+  type BenchmarkDay,
+  type BrandAggregate,
+} from './benchmarks.ts';
 import { ResponseTimeSketch } from './response-time-sketch.ts';
 
 function brand(
@@ -78,5 +86,79 @@ describe('percentileRank', () => {
 
   it('given no peers, when ranked, then there is no rank', () => {
     expect(percentileRank(0.2, [])).toBeNull();
+  });
+});
+
+describe('benchmarks in whole days: benchmarkDays, benchmarkOverDays', () => {
+  const DAY = 86_400_000;
+  const D1 = Date.UTC(2026, 1, 1);
+  const others = ['b1', 'b2', 'b3', 'b4', 'b5'];
+  /** Day i (from 0): every brand listed has i + 10 mentions needing a response, answers half of them. */
+  const day = (i: number, brandIds: readonly string[]): BenchmarkDay => ({
+    dayMs: D1 + i * DAY,
+    brands: brandIds.map((id, k) =>
+      brand(id, 10 + i + k, Math.floor((10 + i + k) / 2), [60 * (i + 1) * (k + 1)], k),
+    ),
+  });
+  const ownKey = (brandId: string) => brandId === 'me';
+  const noKey = () => false;
+  const benchmarkFor = (days: readonly BenchmarkDay[], knownToCaller: (brandId: string) => boolean) =>
+    benchmarkOverDays(benchmarkDays(days, knownToCaller));
+  const tenDays = Array.from({ length: 10 }, (_, i) => day(i, ['me', ...others]));
+
+  it('given two periods differing by a day on which one other brand contributed, when benchmarked, then both answers are equal', () => {
+    const periodA = tenDays; // days 1–10
+    const periodB = [...tenDays, day(10, ['me', 'b1'])]; // days 1–11: on day 11 only b1 besides the caller
+    const a = benchmarkFor(periodA, ownKey);
+    const b = benchmarkFor(periodB, ownKey);
+    expect(a.row).not.toBeNull();
+    expect(b.days).toEqual(a.days);
+    expect(b.days).toHaveLength(10);
+    expect(b.row).toEqual(a.row);
+    // A rule over the whole period alone would publish B too, and B − A would be b1's (and the caller's) day 11.
+    const wholePeriod = (days: readonly BenchmarkDay[]) =>
+      benchmarkRow(
+        others.concat('me').map((id) => {
+          const rows = days.flatMap((d) => d.brands.filter((x) => x.brandId === id));
+          return brand(
+            id,
+            rows.reduce((n, x) => n + x.needingResponse, 0),
+            rows.reduce((n, x) => n + x.answered, 0),
+            [],
+          );
+        }),
+      );
+    const leaked =
+      (wholePeriod(periodB)?.needingResponse ?? 0) - (wholePeriod(periodA)?.needingResponse ?? 0);
+    expect(leaked).toBe(day(10, ['me', 'b1']).brands.reduce((n, x) => n + x.needingResponse, 0));
+  });
+
+  it('given a day of exactly five brands, when the caller can read one of them, then that day is left out for it alone', () => {
+    const fiveWithMe = day(3, ['me', 'b1', 'b2', 'b3', 'b4']);
+    expect(benchmarkFor([fiveWithMe], noKey).days).toEqual([fiveWithMe.dayMs]);
+    expect(benchmarkFor([fiveWithMe], ownKey)).toEqual({ row: null, days: [], brands: [] });
+    // Nor does a brand with nothing to answer count toward the five.
+    const idle = { ...fiveWithMe, brands: [...day(3, others.slice(0, 4)).brands, brand('b5', 0, 0, [])] };
+    expect(benchmarkFor([idle], noKey).days).toEqual([]);
+  });
+
+  it('given counted days, when benchmarked, then the row and each brand are the sums of those days', () => {
+    const days = [day(0, ['me', ...others]), day(1, others.slice(0, 3)), day(2, ['me', ...others])];
+    const result = benchmarkFor(days, ownKey);
+    expect(result.days).toEqual([D1, D1 + 2 * DAY]);
+    const counted = [days[0], days[2]].flatMap((d) => d?.brands ?? []);
+    expect(result.row).toMatchObject({
+      brands: 6,
+      needingResponse: counted.reduce((n, x) => n + x.needingResponse, 0),
+      answered: counted.reduce((n, x) => n + x.answered, 0),
+    });
+    expect(result.row?.complaintShare).toBeCloseTo(
+      counted.reduce((n, x) => n + (x.complaints ?? 0), 0) / (result.row?.needingResponse ?? 1),
+    );
+    const me = result.brands.find((x) => x.brandId === 'me');
+    expect(me?.needingResponse).toBe(10 + 12);
+    expect(me?.responseSketch.count).toBe(2);
+    // The days' own sketches are left as they were.
+    expect(days[0]?.brands[0]?.responseSketch.count).toBe(1);
   });
 });

@@ -57,6 +57,74 @@ export function benchmarkRow(brands: readonly BrandAggregate[]): BenchmarkRow | 
   };
 }
 
+/** One UTC day of an industry × channel: each brand's aggregate that day. */
+export interface BenchmarkDay {
+  /** Start of the UTC day (epoch ms). */
+  readonly dayMs: number;
+  readonly brands: readonly BrandAggregate[];
+}
+
+/** A benchmark over whole UTC days. */
+export interface DayBlockBenchmark {
+  /** The row over the days; null when there are none. */
+  readonly row: BenchmarkRow | null;
+  /** The start of each UTC day counted, in order. */
+  readonly days: readonly number[];
+  /** Each brand's aggregate over the days (percentile ranks); never shown as is. */
+  readonly brands: readonly BrandAggregate[];
+}
+
+/**
+ * The days a benchmark shown to one caller may count, in order, so that it cannot be differenced: whole UTC days,
+ * each of which has on its own at least MIN_BRANDS_FOR_BENCHMARK contributing brands that the caller cannot read;
+ * the other days are left out whole. Brands the caller can read do not count toward that minimum: it knows their
+ * figures and could subtract them.
+ *
+ * Why days, each on its own: a rule over the period alone is beaten by two overlapping periods (days 1–10 and days
+ * 1–11, where on day 11 one other brand contributed): both pass, and their difference is that brand's day 11. Two
+ * answers summed from passing days differ by whole passing days, so any difference is again an aggregate of at
+ * least five brands the caller does not know.
+ */
+export function benchmarkDays(
+  days: readonly BenchmarkDay[],
+  knownToCaller: (brandId: string) => boolean,
+): BenchmarkDay[] {
+  return days
+    .filter((day) => {
+      const unknown = day.brands.filter(
+        (brand) => brand.needingResponse > 0 && !knownToCaller(brand.brandId),
+      );
+      return new Set(unknown.map((brand) => brand.brandId)).size >= MIN_BRANDS_FOR_BENCHMARK;
+    })
+    .sort((a, b) => a.dayMs - b.dayMs);
+}
+
+/** The benchmark summed over `days` (those benchmarkDays lets a caller see): each brand's sum, then the row. */
+export function benchmarkOverDays(days: readonly BenchmarkDay[]): DayBlockBenchmark {
+  const byBrand = new Map<string, BrandAggregate>();
+  for (const day of days) {
+    for (const brand of day.brands) {
+      const known = byBrand.get(brand.brandId);
+      byBrand.set(
+        brand.brandId,
+        known === undefined
+          ? { ...brand, responseSketch: brand.responseSketch.clone() }
+          : {
+              brandId: brand.brandId,
+              needingResponse: known.needingResponse + brand.needingResponse,
+              answered: known.answered + brand.answered,
+              ...(known.complaints === undefined || brand.complaints === undefined
+                ? {}
+                : { complaints: known.complaints + brand.complaints }),
+              responseSketch: known.responseSketch.merge(brand.responseSketch),
+            },
+      );
+    }
+  }
+  const brands = [...byBrand.values()];
+  return { row: benchmarkRow(brands), days: days.map((day) => day.dayMs), brands };
+}
+
 export type Better = 'higher' | 'lower';
 
 /**

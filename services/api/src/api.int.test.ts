@@ -188,7 +188,8 @@ const churnRows: { brandId: string; authorId: string; signal: ChurnSignal; slot:
   },
 ];
 
-const RETAIL_PEERS = ['globex', 'b3', 'b4', 'b5'];
+// With acme, six retail brands: a key for one of them still sees five others (benchmarks need 5 it cannot read).
+const RETAIL_PEERS = ['globex', 'b3', 'b4', 'b5', 'b6'];
 
 describe('query API against real Postgres', () => {
   let database: TestDatabase;
@@ -655,7 +656,12 @@ describe('query API against real Postgres', () => {
     it('answers one industry, and nothing for an unpublished one', async () => {
       const retail = (await get(`/v1/benchmarks/industries/retail?${PERIOD}&channel=x`)).json();
       expect(retail.items).toHaveLength(1);
-      expect(retail.items[0]).toMatchObject({ industry: 'retail', channel: 'x', brands: 5 });
+      expect(retail.items[0]).toMatchObject({
+        industry: 'retail',
+        channel: 'x',
+        brands: 6,
+        days: ['2026-03-10'],
+      });
       const banking = (await get(`/v1/benchmarks/industries/banking?${PERIOD}`)).json();
       expect(banking.items).toEqual([]);
       const bad = await get('/v1/benchmarks/industries/Not_A_Slug');
@@ -673,13 +679,91 @@ describe('query API against real Postgres', () => {
       expect(body).toMatchObject({
         brandId: 'acme',
         industry: 'retail',
+        from: '2026-03-10T00:00:00.000Z',
+        to: '2026-03-11T00:00:00.000Z',
         channel: null,
         brand: { needingResponse: 6, answered: 3, responseRate: 0.5 },
         percentileRank: {
           responseRate: percentileRank(0.5, rates, 'higher'),
           medianResponseTime: percentileRank(medians[0] ?? 0, medians, 'lower'),
         },
-        benchmark: { industry: 'retail', channel: null, brands: 5, needingResponse: row?.needingResponse },
+        benchmark: { industry: 'retail', channel: null, brands: 6, needingResponse: row?.needingResponse },
+      });
+    });
+
+    describe('in whole UTC days, each with 5 brands the key cannot read (differencing)', () => {
+      // Telecom, February 2026: six brands on each of days 1–10; on day 11 only t1 and t2; on day 12 t1–t5.
+      const TELECOM = ['t1', 't2', 't3', 't4', 't5', 't6'];
+      const dayOf = (day: number) => `2026-02-${String(day).padStart(2, '0')}`;
+      const brandsOn = (day: number) =>
+        day <= 10 ? TELECOM : day === 11 ? ['t1', 't2'] : TELECOM.slice(0, 5);
+      let readT1: string;
+      let readT6: string;
+
+      beforeAll(async () => {
+        const keys = new ApiKeyStore(pool, { adminKey: ADMIN_KEY });
+        readT1 = (await keys.create({ scope: 'read', brandIds: ['t1'] })).token;
+        readT6 = (await keys.create({ scope: 'read', brandIds: ['t6'] })).token;
+        for (const brandId of TELECOM) await insertProfile(pool, brandId, 'telecom');
+        for (let day = 1; day <= 12; day++) {
+          for (const [k, brandId] of brandsOn(day).entries()) {
+            await insertSla(
+              pool,
+              brandId,
+              `${dayOf(day)}T09:00:00Z`,
+              'x',
+              '',
+              bucket(
+                { needingResponse: 10 * (k + 1) + day },
+                Array.from({ length: k + 1 }, () => 600 * day),
+              ),
+            );
+          }
+        }
+      });
+
+      const telecom = async (from: string, to: string, key: string) => {
+        const response = await get(`/v1/benchmarks/industries/telecom?from=${from}&to=${to}`, key);
+        expect(response.statusCode).toBe(200);
+        return response.json<{
+          items: { channel: string | null; needingResponse: number; days: string[] }[];
+        }>().items;
+      };
+
+      it('answers two periods differing by a day on which one brand besides the caller contributed alike: the difference reveals nothing', async () => {
+        const periodA = await telecom('2026-02-01T00:00:00Z', '2026-02-11T00:00:00Z', readT1); // days 1–10
+        const periodB = await telecom('2026-02-01T00:00:00Z', '2026-02-12T00:00:00Z', readT1); // days 1–11
+        expect(periodA.map((item) => item.channel)).toEqual([null, 'x']);
+        expect(periodA[0]?.days).toEqual(Array.from({ length: 10 }, (_, i) => dayOf(i + 1)));
+        expect(periodB).toEqual(periodA);
+        // Day 11 has figures (t1's, known to the caller, and t2's alone): without whole days passing each on their
+        // own, B − A would be t2's day 11.
+        const t2 = (await get(`/v1/brands/t2/sla?from=2026-02-11T00:00:00Z&to=2026-02-12T00:00:00Z`)).json();
+        expect(t2.needingResponse).toBe(31);
+        // A period inside days is widened to them: the same answer again.
+        expect(await telecom('2026-02-01T06:00:00Z', '2026-02-10T18:00:00Z', readT1)).toEqual(periodA);
+      });
+
+      it('does not count the brands a key can read toward the 5: a day of five brands counts for one key and not another', async () => {
+        const days = async (key: string) =>
+          (await telecom('2026-02-01T00:00:00Z', '2026-02-13T00:00:00Z', key))[0]?.days ?? [];
+        const firstTen = Array.from({ length: 10 }, (_, i) => dayOf(i + 1));
+        // Day 12: t1–t5. For t1's key that is four brands it cannot read; for t6's key (and the admin key) five.
+        expect(await days(readT1)).toEqual(firstTen);
+        expect(await days(readT6)).toEqual([...firstTen, dayOf(12)]);
+        expect(await days(ADMIN_KEY)).toEqual([...firstTen, dayOf(12)]);
+
+        const ranked = (
+          await get('/v1/brands/t1/benchmark?from=2026-02-01T00:00:00Z&to=2026-02-13T00:00:00Z', readT1)
+        ).json();
+        expect(ranked).toMatchObject({
+          from: '2026-02-01T00:00:00.000Z',
+          to: '2026-02-13T00:00:00.000Z',
+          // t1's own figures over the whole period; the industry row and the ranks over the days counted.
+          brand: { needingResponse: Array.from({ length: 12 }, (_, i) => 11 + i).reduce((a, b) => a + b, 0) },
+          benchmark: { channel: null, brands: 6, days: firstTen },
+        });
+        expect(ranked.percentileRank.responseRate).not.toBeNull();
       });
     });
 

@@ -1,14 +1,17 @@
 import type { Channel } from '@carestream/contract';
 import {
-  benchmarkRow,
+  benchmarkDays,
+  benchmarkOverDays,
   churnRisk,
   emptySlaBucket,
   mergeBuckets,
   percentileRank,
   rankBacklog,
   slaFigures,
+  type BenchmarkDay,
   type BrandAggregate,
   type ChurnSignal,
+  type DayBlockBenchmark,
   type ResponseTimeFigures,
   type SlaBucket,
   type WithinTargetFigures,
@@ -251,56 +254,122 @@ export interface BenchmarkItem {
   readonly responseRate: number | null;
   readonly complaintShare: number | null;
   readonly responseTimeSeconds: { readonly p50: number | null; readonly p90: number | null };
+  /** The UTC days counted (YYYY-MM-DD): those of the period that pass the rule for this caller. */
+  readonly days: readonly string[];
 }
 
-export interface BrandChannelBucket {
+export interface BrandChannelDayBucket {
   readonly brandId: string;
   readonly channel: Channel;
+  /** Start of the UTC day (epoch ms). */
+  readonly dayMs: number;
   readonly bucket: SlaBucket;
 }
 
-/** One industry over a period: its published rows and each brand's aggregate (for percentile ranks). */
-export interface IndustryBenchmark {
+/** One industry's brands per channel ('' = all channels) and UTC day: the same for every caller, so cached. */
+export interface IndustryDays {
   readonly industry: string;
-  /** Published rows only (at least MIN_BRANDS_FOR_BENCHMARK brands): all channels (null) first, then by channel. */
-  readonly items: readonly BenchmarkItem[];
-  /** Per channel ('' = all channels): each contributing brand's aggregate. Never leaves the server as is. */
-  readonly brands: ReadonlyMap<string, readonly BrandAggregate[]>;
+  readonly channels: ReadonlyMap<string, ChannelDays>;
 }
 
-/** Benchmarks per industry from each brand's buckets (domain benchmarkRow: pooled, published from 5 brands). */
-export function industryBenchmarks(
-  rows: readonly BrandChannelBucket[],
+/**
+ * One industry × channel's days, and its benchmarks summed over the sets of days callers were shown. Most callers
+ * are shown the same days (all of those with 5 brands), so a sum is worked out once per set while the days are
+ * cached, rather than for every request.
+ */
+export class ChannelDays {
+  private readonly sums = new Map<string, DayBlockBenchmark>();
+
+  constructor(readonly days: readonly BenchmarkDay[]) {}
+
+  /** The benchmark over the days a caller who can read the brands `knownToCaller` accepts may see. */
+  benchmarkFor(knownToCaller: (brandId: string) => boolean): DayBlockBenchmark {
+    const counted = benchmarkDays(this.days, knownToCaller);
+    const key = counted.map((day) => day.dayMs).join(',');
+    const known = this.sums.get(key);
+    if (known) return known;
+    const computed = benchmarkOverDays(counted);
+    // Bounded: as many sets as keys with different brands of the industry asked within the cache's lifetime.
+    if (this.sums.size >= 64) this.sums.clear();
+    this.sums.set(key, computed);
+    return computed;
+  }
+}
+
+/** Each brand's figures per industry, channel ('' = all) and UTC day, from its buckets and its profile's industry. */
+export function industryDays(
+  rows: readonly BrandChannelDayBucket[],
   industryOf: ReadonlyMap<string, string>,
-): Map<string, IndustryBenchmark> {
-  // industry → channel ('' = all) → brand → summed bucket
-  const sums = new Map<string, Map<string, Map<string, SlaBucket>>>();
+): Map<string, IndustryDays> {
+  // industry → channel ('' = all) → day → brand → summed bucket
+  const sums = new Map<string, Map<string, Map<number, Map<string, SlaBucket>>>>();
   for (const row of rows) {
     const industry = industryOf.get(row.brandId);
     if (industry === undefined) continue;
-    const byChannel = sums.get(industry) ?? new Map<string, Map<string, SlaBucket>>();
+    const byChannel = sums.get(industry) ?? new Map<string, Map<number, Map<string, SlaBucket>>>();
     sums.set(industry, byChannel);
     for (const channel of [row.channel, '']) {
-      const byBrand = byChannel.get(channel) ?? new Map<string, SlaBucket>();
-      byChannel.set(channel, byBrand);
+      const byDay = byChannel.get(channel) ?? new Map<number, Map<string, SlaBucket>>();
+      byChannel.set(channel, byDay);
+      const byBrand = byDay.get(row.dayMs) ?? new Map<string, SlaBucket>();
+      byDay.set(row.dayMs, byBrand);
       const previous = byBrand.get(row.brandId);
       byBrand.set(row.brandId, previous ? mergeBuckets(previous, row.bucket) : row.bucket);
     }
   }
+  return new Map(
+    [...sums].map(([industry, byChannel]) => [
+      industry,
+      {
+        industry,
+        channels: new Map(
+          [...byChannel].map(([channel, byDay]) => [
+            channel,
+            new ChannelDays(
+              [...byDay].map(([dayMs, byBrand]) => ({
+                dayMs,
+                brands: [...byBrand].map(([brandId, bucket]) => ({
+                  brandId,
+                  needingResponse: bucket.needingResponse,
+                  answered: bucket.answered,
+                  complaints: bucket.complaints,
+                  responseSketch: bucket.responseSketch,
+                })),
+              })),
+            ),
+          ]),
+        ),
+      },
+    ]),
+  );
+}
+
+/** One industry over a period as one caller may see it: its published rows and each brand's aggregate (ranks). */
+export interface IndustryBenchmark {
+  readonly industry: string;
+  /** Published rows only: all channels (null) first, then by channel. */
+  readonly items: readonly BenchmarkItem[];
+  /** Per channel ('' = all channels): each brand's aggregate over that row's counted days. Never leaves the server. */
+  readonly brands: ReadonlyMap<string, readonly BrandAggregate[]>;
+}
+
+/**
+ * Benchmarks per industry for a caller who can read the brands `knownToCaller` accepts: every row the sum of the
+ * whole UTC days on which at least 5 brands it cannot read contributed (domain benchmarkDays), so that no two
+ * answers can be differenced into one brand's figures.
+ */
+export function industryBenchmarks(
+  days: ReadonlyMap<string, IndustryDays>,
+  knownToCaller: (brandId: string) => boolean,
+): Map<string, IndustryBenchmark> {
   const result = new Map<string, IndustryBenchmark>();
-  for (const [industry, byChannel] of [...sums].sort(([a], [b]) => compareText(a, b))) {
+  for (const [industry, { channels }] of [...days].sort(([a], [b]) => compareText(a, b))) {
     const items: BenchmarkItem[] = [];
-    const brands = new Map<string, BrandAggregate[]>();
-    for (const [channel, byBrand] of [...byChannel].sort(([a], [b]) => compareText(a, b))) {
-      const aggregates = [...byBrand].map(([brandId, bucket]) => ({
-        brandId,
-        needingResponse: bucket.needingResponse,
-        answered: bucket.answered,
-        complaints: bucket.complaints,
-        responseSketch: bucket.responseSketch,
-      }));
-      brands.set(channel, aggregates);
-      const row = benchmarkRow(aggregates);
+    const brands = new Map<string, readonly BrandAggregate[]>();
+    for (const [channel, channelDays] of [...channels].sort(([a], [b]) => compareText(a, b))) {
+      const benchmark = channelDays.benchmarkFor(knownToCaller);
+      brands.set(channel, benchmark.brands);
+      const { row } = benchmark;
       if (row === null) continue;
       items.push({
         industry,
@@ -311,6 +380,7 @@ export function industryBenchmarks(
         responseRate: row.responseRate,
         complaintShare: row.complaintShare,
         responseTimeSeconds: { p50: row.p50Seconds, p90: row.p90Seconds },
+        days: benchmark.days.map((dayMs) => iso(dayMs).slice(0, 10)),
       });
     }
     result.set(industry, { industry, items, brands });
@@ -333,9 +403,9 @@ export interface BrandRanks {
 }
 
 /**
- * A brand against its industry for one channel (null = all): its own figures, and its percentile ranks among the
- * contributing brands, only when the industry row is published (fewer peers would expose them) and the brand is
- * one of them.
+ * A brand against its industry for one channel (null = all): its own figures over the period, and its percentile
+ * ranks among the contributing brands over the days the industry row counted, only when that row is published
+ * (fewer peers would expose them) and the brand is one of them.
  */
 export function brandRanks(
   benchmark: IndustryBenchmark | undefined,
@@ -348,24 +418,22 @@ export function brandRanks(
   const published = benchmark?.items.find((item) => item.channel === channel) ?? null;
   const rate = (brand: { needingResponse: number; answered: number }) =>
     brand.answered / brand.needingResponse;
-  const ownRate = own.needingResponse > 0 ? rate(own) : null;
-  const ownMedian = own.responseSketch.quantile(0.5);
-  const contributes = peers.some((peer) => peer.brandId === brandId);
+  const ranked = published ? peers.find((peer) => peer.brandId === brandId) : undefined;
+  const rankedMedian = ranked?.responseSketch.quantile(0.5) ?? null;
   const medians = peers.map((peer) => peer.responseSketch.quantile(0.5)).filter((value) => value !== null);
   return {
     brand: {
       needingResponse: own.needingResponse,
       answered: own.answered,
-      responseRate: ownRate,
-      responseTimeSeconds: { p50: ownMedian, p90: own.responseSketch.quantile(0.9) },
+      responseRate: own.needingResponse > 0 ? rate(own) : null,
+      responseTimeSeconds: {
+        p50: own.responseSketch.quantile(0.5),
+        p90: own.responseSketch.quantile(0.9),
+      },
     },
     percentileRank: {
-      responseRate:
-        published && contributes && ownRate !== null
-          ? percentileRank(ownRate, peers.map(rate), 'higher')
-          : null,
-      medianResponseTime:
-        published && contributes && ownMedian !== null ? percentileRank(ownMedian, medians, 'lower') : null,
+      responseRate: ranked ? percentileRank(rate(ranked), peers.map(rate), 'higher') : null,
+      medianResponseTime: rankedMedian === null ? null : percentileRank(rankedMedian, medians, 'lower'),
     },
     benchmark: published,
   };

@@ -149,19 +149,26 @@ export class ProjectionSnapshot {
     return new Map(rows.map((row) => [row.grp as string, bucketOf(row)]));
   }
 
-  /** Summed buckets per brand × channel for the given brands. */
-  async slaByBrandChannel(
+  /** Summed buckets per brand × channel × UTC day (start, epoch ms) for the given brands. */
+  async slaByBrandChannelDay(
     brandIds: readonly string[],
     filter: SlaFilter,
-  ): Promise<{ brandId: string; channel: Channel; bucket: SlaBucket }[]> {
+  ): Promise<{ brandId: string; channel: Channel; dayMs: number; bucket: SlaBucket }[]> {
     if (brandIds.length === 0) return [];
-    const rows = await this.aggregate(brandIds, filter, `brand_id || '/' || channel`);
+    const rows = await this.aggregate(
+      brandIds,
+      filter,
+      `brand_id || '/' || channel || '/' || (extract(epoch from date_trunc('day', hour_start, 'UTC')) * 1000)::bigint`,
+    );
     return rows.map((row) => {
+      // Channels and days hold no '/', brand ids may: the brand is what is left of the two last parts.
       const key = row.grp as string;
-      const slash = key.lastIndexOf('/');
+      const daySlash = key.lastIndexOf('/');
+      const channelSlash = key.lastIndexOf('/', daySlash - 1);
       return {
-        brandId: key.slice(0, slash),
-        channel: key.slice(slash + 1) as Channel,
+        brandId: key.slice(0, channelSlash),
+        channel: key.slice(channelSlash + 1, daySlash) as Channel,
+        dayMs: Number(key.slice(daySlash + 1)),
         bucket: bucketOf(row),
       };
     });

@@ -56,6 +56,14 @@ export function ceilHour(ms: number): number {
   return Math.ceil(ms / HOUR_MS) * HOUR_MS;
 }
 
+/** `period` widened to whole UTC days: `from` down to its midnight, `to` up to the next one (if not one already). */
+export function wholeUtcDays(period: Period): Period {
+  return {
+    fromMs: Math.floor(period.fromMs / DAY_MS) * DAY_MS,
+    toMs: Math.ceil(period.toMs / DAY_MS) * DAY_MS,
+  };
+}
+
 /** The period of equal length just before `period`. */
 export function previousPeriod(period: Period): Period {
   return { fromMs: 2 * period.fromMs - period.toMs, toMs: period.fromMs };

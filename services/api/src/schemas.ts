@@ -160,19 +160,24 @@ export const ChurnItemSchema = Type.Object({
 export const BenchmarkItemSchema = Type.Object({
   industry: Type.String(),
   channel: Nullable(Literals(CHANNELS)),
-  brands: Count('Brands contributing (at least 5, or the row is not published).'),
+  brands: Count('Brands contributing on the days counted (at least 5).'),
   needingResponse: Count('Mentions needing a response, all contributing brands.'),
   answered: Count('Of those, answered.'),
   responseRate: Share('Pooled answered / needingResponse.'),
   complaintShare: Share('Complaints / needingResponse.'),
   responseTimeSeconds: Type.Object({ p50: Seconds('Median, seconds.'), p90: Seconds('90th percentile.') }),
+  days: Type.Array(Type.String({ format: 'date' }), {
+    description:
+      'The UTC days counted (YYYY-MM-DD): those of the period with at least 5 contributing brands besides the ' +
+      'brands the API key can read.',
+  }),
 });
 
 export const BrandBenchmarkSchema = Type.Object({
   brandId: Type.String(),
   industry: Nullable(Type.String()),
-  from: Timestamp('Start of the period (inclusive).'),
-  to: Timestamp('End of the period (exclusive).'),
+  from: Timestamp('Start of the period (inclusive), a UTC midnight.'),
+  to: Timestamp('End of the period (exclusive), a UTC midnight.'),
   channel: Nullable(Literals(CHANNELS)),
   brand: Type.Object({
     needingResponse: Count('The brand’s mentions needing a response.'),

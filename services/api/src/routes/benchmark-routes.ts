@@ -1,10 +1,17 @@
+import { canAccessBrand, type Principal } from '@carestream/api-keys';
 import { INDUSTRY_SLUG } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance } from 'fastify';
 import { assertBrandVisible } from '../access.ts';
-import { brandRanks, industryBenchmarks, type BenchmarkItem } from '../figures.ts';
+import {
+  brandRanks,
+  industryBenchmarks,
+  industryDays,
+  type BenchmarkItem,
+  type IndustryBenchmark,
+} from '../figures.ts';
 import { respond } from '../negotiation.ts';
-import { parseQuery, type ParsedQuery, type QueryParamName } from '../query-params.ts';
+import { parseQuery, wholeUtcDays, type ParsedQuery, type QueryParamName } from '../query-params.ts';
 import {
   BenchmarkItemSchema,
   BrandBenchmarkSchema,
@@ -26,33 +33,54 @@ const LIST_PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel
 const BRAND_PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel'];
 
 const BENCHMARK_DESCRIPTION =
-  'Anonymous aggregates over the period, computed from every profiled brand of the industry: a row is published ' +
-  'only where at least 5 brands had mentions needing a response. Response rate is pooled (Σ answered / Σ ' +
-  'needingResponse); percentiles come from the merged response-time sketches. channel null = all channels.';
+  'Anonymous aggregates, in whole UTC days: the period is widened to whole UTC days (from down to its midnight, ' +
+  'to up to the next), and a row sums only the days on which at least 5 brands had mentions needing a response ' +
+  'not counting the brands the API key can read (the caller knows those and could subtract them; an admin key, ' +
+  'which reads every brand, counts them all). Other days are left out whole; days lists those counted. So two ' +
+  'answers differ only by whole days of at least 5 other brands, never by one brand. A row is published when ' +
+  'at least one day counts. Response rate is pooled (Σ answered / Σ needingResponse); percentiles come from the ' +
+  'merged response-time sketches. channel null = all channels.';
 
 /** Industry benchmarks (any read key: they are anonymous) and a brand's percentile ranks in its industry. */
 export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteOptions): Promise<void> {
   /**
-   * Benchmarks of one industry (or every industry when null) over the period, computed from the SLA buckets of
-   * every profiled brand of the industry (domain benchmarkRow), so the "at least 5 brands" rule holds for exactly
-   * the period asked and percentiles are pooled exactly rather than averaged from daily rows.
+   * One industry's (or every industry's when null) brands per channel and UTC day over the period, from the SLA
+   * buckets of every profiled brand of the industry: the same for every caller, so cached; what a caller sees
+   * of it is worked out per request (benchmarksFor).
    */
-  const benchmarksOf = (industry: string | null, query: ParsedQuery) =>
-    options.benchmarks.get(
-      JSON.stringify([industry, query.period.fromMs, query.period.toMs, query.channel]),
-      () =>
-        options.reader.read(async (snapshot) => {
-          const industryOf = await snapshot.industries(industry);
-          const rows = await snapshot.slaByBrandChannel([...industryOf.keys()], {
-            period: query.period,
-            channel: query.channel,
-          });
-          return industryBenchmarks(rows, industryOf);
-        }),
+  const daysOf = (industry: string | null, query: ParsedQuery) => {
+    const period = wholeUtcDays(query.period);
+    return options.benchmarks.get(JSON.stringify([industry, period.fromMs, period.toMs, query.channel]), () =>
+      options.reader.read(async (snapshot) => {
+        const industryOf = await snapshot.industries(industry);
+        const rows = await snapshot.slaByBrandChannelDay([...industryOf.keys()], {
+          period,
+          channel: query.channel,
+        });
+        return industryDays(rows, industryOf);
+      }),
     );
+  };
 
-  const listItems = async (industry: string | null, query: ParsedQuery): Promise<BenchmarkItem[]> => {
-    const byIndustry = await benchmarksOf(industry, query);
+  /** The benchmarks the caller may see: brands its key can read do not count toward a day's 5 brands. */
+  const benchmarksFor = async (
+    principal: Principal,
+    industry: string | null,
+    query: ParsedQuery,
+  ): Promise<Map<string, IndustryBenchmark>> => {
+    // An admin key reads every brand's own figures already: the benchmark tells it nothing it could not read, so
+    // its days need 5 brands in all.
+    const knownToCaller = (brandId: string) =>
+      principal.brandIds !== null && canAccessBrand(principal, brandId);
+    return industryBenchmarks(await daysOf(industry, query), knownToCaller);
+  };
+
+  const listItems = async (
+    principal: Principal,
+    industry: string | null,
+    query: ParsedQuery,
+  ): Promise<BenchmarkItem[]> => {
+    const byIndustry = await benchmarksFor(principal, industry, query);
     // Asked for one channel, the computation only saw that channel: its "all channels" row is the same row.
     return [...byIndustry.values()].flatMap((benchmark) =>
       benchmark.items.filter((item) => query.channel === null || item.channel === query.channel),
@@ -73,7 +101,7 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
     },
     async (request, reply) => {
       const query = parseQuery(request.query, LIST_PARAMS, options.clock());
-      return respondWithPage(request, reply, await listItems(null, query), {
+      return respondWithPage(request, reply, await listItems(principalOf(request), null, query), {
         query,
         scope: ['industries'],
         schema: BenchmarkItemSchema,
@@ -86,7 +114,8 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
     {
       schema: {
         tags: ['benchmarks'],
-        summary: 'Published benchmarks of one industry (empty when fewer than 5 brands contribute)',
+        summary:
+          'Published benchmarks of one industry (empty when no day has 5 brands besides the key’s own)',
         description: BENCHMARK_DESCRIPTION,
         params: IndustryParams,
         querystring: querySchema(LIST_PARAMS),
@@ -104,7 +133,7 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
         );
       }
       const query = parseQuery(request.query, LIST_PARAMS, options.clock());
-      return respondWithPage(request, reply, await listItems(industry, query), {
+      return respondWithPage(request, reply, await listItems(principalOf(request), industry, query), {
         query,
         scope: ['industry', industry],
         schema: BenchmarkItemSchema,
@@ -119,9 +148,10 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
         tags: ['benchmarks'],
         summary: 'A brand’s percentile ranks in its industry (response rate, median response time)',
         description:
-          'Percentile rank = share of contributing brands the brand does better than, ties counting half (0..100; ' +
-          'a higher response rate and a faster median rank higher). Ranks and the industry row are null unless the ' +
-          'industry row is published (at least 5 brands). ' +
+          'The brand’s own figures cover the whole period (from, to: widened to whole UTC days). Percentile rank = ' +
+          'share of contributing brands the brand does better than over the days the industry row counted, ties ' +
+          'counting half (0..100; a higher response rate and a faster median rank higher). Ranks and the industry ' +
+          'row are null unless the industry row is published. ' +
           BENCHMARK_DESCRIPTION,
         params: BrandParams,
         querystring: querySchema(BRAND_PARAMS),
@@ -131,19 +161,22 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
     },
     async (request, reply) => {
       const { brandId } = request.params;
-      assertBrandVisible(principalOf(request), brandId);
+      const principal = principalOf(request);
+      assertBrandVisible(principal, brandId);
       const query = parseQuery(request.query, BRAND_PARAMS, options.clock());
+      const period = wholeUtcDays(query.period);
       const { profile, own } = await options.reader.read(async (snapshot) => ({
         profile: await requireBrand(snapshot, brandId),
-        own: await snapshot.slaTotals(brandId, { period: query.period, channel: query.channel }),
+        own: await snapshot.slaTotals(brandId, { period, channel: query.channel }),
       }));
       const industry = profile?.industry ?? null;
-      const benchmark = industry === null ? undefined : (await benchmarksOf(industry, query)).get(industry);
+      const benchmark =
+        industry === null ? undefined : (await benchmarksFor(principal, industry, query)).get(industry);
       const answer = {
         brandId,
         industry,
-        from: new Date(query.period.fromMs).toISOString(),
-        to: new Date(query.period.toMs).toISOString(),
+        from: new Date(period.fromMs).toISOString(),
+        to: new Date(period.toMs).toISOString(),
         channel: query.channel,
         ...brandRanks(benchmark, brandId, own, query.channel),
       };

@@ -7,14 +7,14 @@ import { pageOf, queryFingerprint } from '../pagination.ts';
 import type { ParsedQuery } from '../query-params.ts';
 import type { AnswerCache } from '../answer-cache.ts';
 import type { ApiMetrics } from '../api-metrics.ts';
-import type { IndustryBenchmark } from '../figures.ts';
+import type { IndustryDays } from '../figures.ts';
 import type { BrandProfile, ProjectionReader, ProjectionSnapshot } from '../projection-reader.ts';
 
 /** What every query route group is given by the app. */
 export interface QueryRouteOptions {
   readonly reader: ProjectionReader;
-  /** Industry benchmarks by industry: the same for every caller, kept for API_BENCHMARK_CACHE_SECONDS. */
-  readonly benchmarks: AnswerCache<Map<string, IndustryBenchmark>>;
+  /** Industries' brands per channel and UTC day: the same for every caller, kept for API_BENCHMARK_CACHE_SECONDS. */
+  readonly benchmarks: AnswerCache<Map<string, IndustryDays>>;
   /** How long a brand's SLA answers are reused for the same question (API_FIGURES_CACHE_MS; 0 = never). */
   readonly figuresCacheMs: number;
   readonly metrics: ApiMetrics;
