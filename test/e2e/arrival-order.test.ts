@@ -3,7 +3,8 @@
 // with 10% of the ids sent again. The query API must answer the same in every order, and the simulator's exact
 // ground truth.
 import { loadApiConfig, startApi, type ApiRuntime } from '@carestream/api';
-import { exactQuantile, SeededRandom, toIngestItem, type TrafficEvent } from '@carestream/simulator';
+import { SeededRandom } from '@carestream/domain';
+import { exactQuantile, toIngestItem, type TrafficEvent } from '@carestream/simulator';
 import { describe, expect, it } from 'vitest';
 import {
   brands,
@@ -26,18 +27,10 @@ const RESENT_SHARE = 0.1;
 /** The whole history (the API takes periods of up to 400 days). */
 const PERIOD = `from=${new Date(HISTORY_START).toISOString()}&to=${new Date(HISTORY_END + HOUR).toISOString()}`;
 
-function shuffle<T>(items: readonly T[], random: SeededRandom): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random.next() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
-
 /** 10% of the ids, the same in every order. */
 const resentIds = new Set(
-  shuffle(timeOrdered, new SeededRandom(101))
+  new SeededRandom(101)
+    .shuffled(timeOrdered)
     .slice(0, Math.round(RESENT_SHARE * timeOrdered.length))
     .map((event) => event.eventId),
 );
@@ -64,7 +57,7 @@ const ORDERS: readonly Order[] = [
   { name: 'time order', events: withResends(timeOrdered, 1), profilesLast: false },
   {
     name: 'fully shuffled, profiles last',
-    events: withResends(shuffle(timeOrdered, new SeededRandom(2)), 3),
+    events: withResends(new SeededRandom(2).shuffled(timeOrdered), 3),
     profilesLast: true,
   },
   {

@@ -4,7 +4,8 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { generateScenario, SeededRandom, toIngestItem } from '@carestream/simulator';
+import { SeededRandom } from '@carestream/domain';
+import { generateScenario, toIngestItem } from '@carestream/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startPipeline, waitForCatchUp, type Pipeline } from './pipeline-harness.ts';
 import {

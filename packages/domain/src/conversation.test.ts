@@ -17,7 +17,7 @@ import {
   type SlaChange,
 } from './conversation.ts';
 import { mention, reply } from './interaction-fixtures.ts';
-import { seededRandom, shuffled } from './seeded-random.ts';
+import { SeededRandom } from './seeded-random.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -368,27 +368,27 @@ function netFigures(changes: readonly SlaChange[]) {
 
 /** A random conversation over ~3 horizons (horizon shortened to 2 days so mentions do expire). */
 function randomConversation(seed: number): InteractionEvent[] {
-  const random = seededRandom(seed);
+  const random = new SeededRandom(seed);
   const events: InteractionEvent[] = [];
   const span = 6 * DAY;
-  const n = 10 + Math.floor(random() * 30);
+  const n = 10 + Math.floor(random.next() * 30);
   for (let i = 0; i < n; i++) {
     // Half-hour slots, so that ties between replies (same sentAt) happen and the eventId tie-break is exercised.
-    const at = T0 + Math.floor((random() * span) / (30 * MINUTE)) * 30 * MINUTE;
-    const r = random();
+    const at = T0 + Math.floor((random.next() * span) / (30 * MINUTE)) * 30 * MINUTE;
+    const r = random.next();
     if (r < 0.45) {
       events.push(
         mention({
           eventId: `m${i}`,
           receivedAt: at,
-          kind: random() < 0.3 ? 'complaint' : 'question',
-          needsResponse: random() < 0.9,
+          kind: random.next() < 0.3 ? 'complaint' : 'question',
+          needsResponse: random.next() < 0.9,
           authorId:
-            random() < 0.1
+            random.next() < 0.1
               ? 'brand-handle'
-              : random() < 0.1
+              : random.next() < 0.1
                 ? 'new-handle'
-                : `customer-${Math.floor(random() * 3)}`,
+                : `customer-${Math.floor(random.next() * 3)}`,
         }),
       );
     } else {
@@ -396,12 +396,12 @@ function randomConversation(seed: number): InteractionEvent[] {
         reply({
           eventId: `r${i}`,
           sentAt: at,
-          automated: random() < 0.25,
-          agentId: `agent-${Math.floor(random() * 3)}`,
+          automated: random.next() < 0.25,
+          agentId: `agent-${Math.floor(random.next() * 3)}`,
         }),
       );
     }
-    if (random() < 0.1) events.push(events.at(-1) as InteractionEvent); // a duplicate delivery
+    if (random.next() < 0.1) events.push(events.at(-1) as InteractionEvent); // a duplicate delivery
   }
   return events;
 }
@@ -417,13 +417,13 @@ function process(
   events: readonly InteractionEvent[],
   end: number,
   ctx: ConversationContext = shortContext,
-  random = seededRandom(events.length),
+  random = new SeededRandom(events.length),
 ) {
   let state = initialConversationState();
   const changes: SlaChange[] = [];
   let watermark: number | null = null;
   for (let i = 0; i < events.length;) {
-    const batch = events.slice(i, (i += 1 + Math.floor(random() * 4)));
+    const batch = events.slice(i, (i += 1 + Math.floor(random.next() * 4)));
     for (const event of batch) watermark = Math.max(watermark ?? -Infinity, interactionTime(event));
     const step = foldConversation(state, batch, ctx, watermark);
     expect(step.outcomes).not.toContain('too-late');
@@ -451,7 +451,7 @@ describe('conversation fold: arrival order', () => {
     (seed) => {
       const events = randomConversation(seed);
       const inOrder = process(byTime(events), end);
-      const random = seededRandom(seed * 7 + 1);
+      const random = new SeededRandom(seed * 7 + 1);
       const orders = [
         byType(events),
         byType(events).reverse(),
@@ -459,7 +459,7 @@ describe('conversation fold: arrival order', () => {
           ...byType(events).filter((e) => e.type === 'ReplySent'),
           ...byType(events).filter((e) => e.type !== 'ReplySent'),
         ],
-        ...Array.from({ length: 5 }, () => shuffled(events, random)),
+        ...Array.from({ length: 5 }, () => random.shuffled(events)),
       ];
       for (const order of orders)
         expect(process(order, end, shortContext, random).figures).toEqual(inOrder.figures);
@@ -501,8 +501,7 @@ describe('conversation fold: arrival order', () => {
       const none = { ...shortHorizon, rulesAt: () => unprofiled };
 
       const reference = process(byTime(events), end, known).figures;
-      const random = seededRandom(seed);
-      const late = process(shuffled(events, random), end, none);
+      const late = process(new SeededRandom(seed).shuffled(events), end, none);
       const revised1 = reviseRules(late.state, none, first);
       const revised2 = reviseRules(late.state, first, known);
       expect(netFigures([...late.changes, ...revised1.changes, ...revised2.changes])).toEqual(reference);
@@ -513,7 +512,7 @@ describe('conversation fold: arrival order', () => {
     const seen = new Set<string>();
     for (const seed of seeds) {
       const events = randomConversation(seed);
-      const { changes, figures } = process(shuffled(events, seededRandom(seed)), end);
+      const { changes, figures } = process(new SeededRandom(seed).shuffled(events), end);
       for (const change of changes) seen.add(change.type);
       if (figures.expired.length > 0) seen.add('net-expired');
       if (figures.answers.length > 0) seen.add('net-answered');

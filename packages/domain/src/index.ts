@@ -8,3 +8,4 @@ export * from './benchmarks.ts';
 export * from './urgency.ts';
 export * from './derived-changes.ts';
 export * from './brand-rules.ts';
+export * from './seeded-random.ts';

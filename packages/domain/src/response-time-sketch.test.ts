@@ -1,7 +1,7 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { describe, expect, it } from 'vitest';
 import { ResponseTimeSketch } from './response-time-sketch.ts';
-import { seededRandom } from './seeded-random.ts';
+import { SeededRandom } from './seeded-random.ts';
 
 function exactQuantile(sorted: readonly number[], q: number): number {
   // The same rank rule the sketch uses (lower value at rank q × (n − 1)).
@@ -9,9 +9,9 @@ function exactQuantile(sorted: readonly number[], q: number): number {
 }
 
 function randomResponseTimes(seed: number, n: number): number[] {
-  const random = seededRandom(seed);
+  const random = new SeededRandom(seed);
   // Log-uniform between 1 second and 7 days: response times span several orders of magnitude.
-  return Array.from({ length: n }, () => Math.exp(random() * Math.log(7 * 24 * 3600)));
+  return Array.from({ length: n }, () => Math.exp(random.next() * Math.log(7 * 24 * 3600)));
 }
 
 describe('ResponseTimeSketch', () => {

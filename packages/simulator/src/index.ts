@@ -8,7 +8,6 @@ export {
 } from './ground-truth.ts';
 export { backfillRate } from './backfill-rate.ts';
 export { generateScenario, toIngestItem, type Scenario, type ScenarioOptions } from './scenario.ts';
-export { SeededRandom } from './seeded-random.ts';
 export * as calibration from './calibration.ts';
 export {
   brandProfiles,

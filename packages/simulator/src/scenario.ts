@@ -7,7 +7,7 @@ import type {
   ReplySent,
 } from '@carestream/contract';
 import { computeGroundTruth, type GroundTruth } from './ground-truth.ts';
-import { SeededRandom } from './seeded-random.ts';
+import { SeededRandom } from '@carestream/domain';
 
 export interface ScenarioOptions {
   readonly seed: number;

@@ -30,7 +30,7 @@ import {
   type IndustryCalibration,
 } from './calibration.ts';
 import { computeGroundTruth, type GroundTruth } from './ground-truth.ts';
-import { SeededRandom } from './seeded-random.ts';
+import { SeededRandom } from '@carestream/domain';
 
 export type TrafficEvent = MentionReceived | ReplySent | BrandPostPublished;
 
