@@ -36,7 +36,7 @@ export interface IngestAppDependencies {
   readonly logger?: boolean;
 }
 
-/** Builds the ingest HTTP app (no listening here: server.ts does that, tests use inject or listen on 0). */
+/** Builds the ingest HTTP app (no listening here: main.ts does that, tests use inject or listen on 0). */
 export async function buildIngestApp(deps: IngestAppDependencies): Promise<FastifyInstance> {
   const clock = deps.clock ?? Date.now;
   const app = Fastify({
