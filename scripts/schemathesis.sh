@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Property-based checks of the query API against its own OpenAPI document (schemathesis, from PyPI):
-# no 5xx, and every response conforms to the document. Runs the API on a database of its own, seeded
-# with a brand, on the local stack; part of `npm test`.
+# no 5xx, and every response conforms to the document, also for hostile path and query values. Runs the API
+# on a database of its own, seeded with a brand, on the local stack; part of `npm test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -38,7 +38,8 @@ done
 psql "$DATABASE_URL" -qc "insert into brand_profiles (brand_id, name, industry, timezone, sla_target_seconds, set_at, event_id)
   values ('acme', 'Acme', 'retail', 'UTC', 3600, now(), 'seed')"
 
-"$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
+# Path parameters and query values also come from a corpus of hostile strings (scripts/schemathesis-hooks.py).
+SCHEMATHESIS_HOOKS="$PWD/scripts/schemathesis-hooks.py" "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
   --header "Authorization: Bearer $KEY" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-30}" \

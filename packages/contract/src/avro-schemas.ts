@@ -9,6 +9,7 @@
 import { SLA_CHANGE_TYPES, type SlaChangeDerived } from './derived-events.ts';
 import { CareError } from '@carestream/errors';
 import { CHANNELS, MENTION_KINDS, type CareEvent } from './events.ts';
+import { eventIdProblem, withCleanText } from './id-grammar.ts';
 import { TOPIC_NAMES, topicFor, type TopicNames } from './topics.ts';
 
 export const AVRO_NAMESPACE = 'dev.carestream.events';
@@ -324,8 +325,10 @@ function conformRecord(schema: AvroRecordSchema, value: unknown, path: string): 
 
 /**
  * Turns a decoded Avro record back into the event: adds `type` from the record name (short or full),
- * checks each field against the schema, keeps only the schema's fields. Throws CARE_ERR_DECODE (not
- * retriable: dead-letter the message) for an unknown record name or a value that does not fit.
+ * checks each field against the schema, keeps only the schema's fields, holds the ids to the id grammar and
+ * cleans the free text (id-grammar.ts) as ingest does: a message produced straight to Kafka, past ingest,
+ * meets the same rules. Throws CARE_ERR_DECODE (not retriable: dead-letter the message) for an unknown record
+ * name, a value that does not fit or an id that breaks the grammar.
  */
 export function fromAvroRecord(recordName: string, value: unknown): CareEvent {
   const type = recordTypeOf(recordName);
@@ -336,7 +339,10 @@ export function fromAvroRecord(recordName: string, value: unknown): CareEvent {
   }
   const record = conformRecord(AVRO_SCHEMAS[type], value, '');
   // conformRecord checked every field against the schema, which matches the TypeScript type field for field.
-  return { type, ...record } as unknown as CareEvent;
+  const event = { type, ...record } as unknown as CareEvent;
+  const badId = eventIdProblem(event);
+  if (badId !== undefined) throw decodeError(`${badId.field} ${badId.message}`, badId.field);
+  return withCleanText(event);
 }
 
 // ---- derived events (sla-derived topic) ----

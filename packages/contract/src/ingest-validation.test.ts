@@ -291,7 +291,10 @@ describe('bad input: every error names the field and why', () => {
         {
           index: 4,
           field: 'brandId',
-          message: `must not contain ':' (it separates brand and conversation in keys), got "acme:uk"`,
+          message:
+            `contains ":" at character 5; a brand id is ASCII letters, digits, '-', '_' and single dots, ` +
+            `starting with a letter or digit, e.g. acme or brand-7 (it goes in URL paths and, before ':', in ` +
+            `conversation keys)`,
         },
       ]);
     },

@@ -17,12 +17,12 @@ import {
   type MentionReceived,
   type ReplySent,
 } from './events.ts';
+import { BRAND_ID_PATTERN, MAX_ID_LENGTH, brandIdProblem, cleanText, idProblem } from './id-grammar.ts';
 import { DAY_MS, describeDuration, parseIsoTimestamp } from './iso-timestamp.ts';
 
 export const INGEST_ITEM_TYPES = ['mention', 'reply', 'brand_post', 'brand_profile'] as const;
 export type IngestItemType = (typeof INGEST_ITEM_TYPES)[number];
 
-export const MAX_ID_LENGTH = 256;
 export const MAX_TEXT_LENGTH = 10_000;
 export const MAX_NAME_LENGTH = 256;
 export const MAX_BUSINESS_HOURS_RANGES = 50;
@@ -40,10 +40,27 @@ const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 
 // ---- TypeBox schemas (the published contract) -------------------------------------------------------
 
-const IdSchema = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH });
-/** No ':' (see conversationKey). */
-export const BRAND_ID_PATTERN = '^[^:]+$';
-const BrandIdSchema = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, pattern: BRAND_ID_PATTERN });
+// The id grammar (id-grammar.ts) is more than JSON schema can say (NFC, Unicode categories): the
+// descriptions say it, and validateItem enforces it.
+const IdSchema = Type.String({
+  minLength: 1,
+  maxLength: MAX_ID_LENGTH,
+  description:
+    'An id: printable Unicode in NFC, no control, format, private-use or unassigned characters, no ' +
+    'whitespace at either end.',
+});
+const BrandIdSchema = Type.String({
+  minLength: 1,
+  maxLength: MAX_ID_LENGTH,
+  pattern: BRAND_ID_PATTERN,
+  description: "ASCII letters, digits, '-', '_' and single dots, starting with a letter or digit, e.g. acme.",
+});
+const TextSchema = (minLength: number, maxLength: number, description: string) =>
+  Type.String({
+    minLength,
+    maxLength,
+    description: `${description} Control characters other than tab, LF and CR are removed.`,
+  });
 const TimestampSchema = Type.String({
   format: 'date-time',
   description: 'ISO 8601 date-time with Z or an explicit offset, e.g. 2026-03-01T09:30:00Z',
@@ -74,7 +91,7 @@ export const IngestMentionSchema = Type.Object(
     private: Type.Optional(
       Type.Boolean({ default: false, description: 'A direct message (default false).' }),
     ),
-    text: nullable(Type.String({ maxLength: MAX_TEXT_LENGTH })),
+    text: nullable(TextSchema(0, MAX_TEXT_LENGTH, 'The message text.')),
   },
   {
     additionalProperties: false,
@@ -129,7 +146,7 @@ export const IngestBrandProfileSchema = Type.Object(
     type: Type.Literal('brand_profile'),
     eventId: IdSchema,
     brandId: BrandIdSchema,
-    name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
+    name: TextSchema(1, MAX_NAME_LENGTH, 'The brand as people know it.'),
     industry: Type.String({ pattern: INDUSTRY_SLUG.source, maxLength: MAX_INDUSTRY_LENGTH }),
     timezone: Type.String({ minLength: 1, description: 'IANA time zone, e.g. Europe/Paris.' }),
     businessHours: nullable(
@@ -276,18 +293,25 @@ const stringOf =
     return value;
   };
 
-const parseId = stringOf(1, MAX_ID_LENGTH);
-
-/** A brand id is an id without ':', which separates it from the conversation id in conversation keys. */
-const parseBrandId: Parse<string> = (ctx, value, field) => {
-  const id = parseId(ctx, value, field);
-  if (typeof id !== 'string' || !id.includes(':')) return id;
-  return fail(
-    ctx,
-    field,
-    `must not contain ':' (it separates brand and conversation in keys), got ${quote(id)}`,
-  );
+/** An id, held to the one id grammar (id-grammar.ts). */
+const parseId: Parse<string> = (ctx, value, field) => {
+  if (typeof value !== 'string') return fail(ctx, field, `must be a string, got ${kindOf(value)}`);
+  const problem = idProblem(value);
+  return problem === undefined ? value : fail(ctx, field, problem);
 };
+
+/** A brand id: an id of the brand grammar (no ':', which separates it from the conversation id in keys). */
+const parseBrandId: Parse<string> = (ctx, value, field) => {
+  if (typeof value !== 'string') return fail(ctx, field, `must be a string, got ${kindOf(value)}`);
+  const problem = brandIdProblem(value);
+  return problem === undefined ? value : fail(ctx, field, problem);
+};
+
+/** Free text, cleaned (cleanText: control characters removed) before its length is counted. */
+const textOf =
+  (min: number, max: number): Parse<string> =>
+  (ctx, value, field) =>
+    stringOf(min, max)(ctx, typeof value === 'string' ? cleanText(value) : value, field);
 
 const parseBoolean: Parse<boolean> = (ctx, value, field) =>
   typeof value === 'boolean' ? value : fail(ctx, field, `must be true or false, got ${kindOf(value)}`);
@@ -512,7 +536,7 @@ function readMention(ctx: Ctx, item: Json): MentionReceived | undefined {
     null,
   );
   const isPrivate = optional(ctx, item, '', 'private', parseBoolean, false);
-  const text = optional(ctx, item, '', 'text', stringOf(0, MAX_TEXT_LENGTH), null);
+  const text = optional(ctx, item, '', 'text', textOf(0, MAX_TEXT_LENGTH), null);
   if (
     eventId === undefined ||
     brandId === undefined ||
@@ -608,7 +632,7 @@ function readBrandPost(ctx: Ctx, item: Json): BrandPostPublished | undefined {
 function readBrandProfile(ctx: Ctx, item: Json): BrandProfileSet | undefined {
   const eventId = required(ctx, item, '', 'eventId', parseId);
   const brandId = required(ctx, item, '', 'brandId', parseBrandId);
-  const name = required(ctx, item, '', 'name', stringOf(1, MAX_NAME_LENGTH));
+  const name = required(ctx, item, '', 'name', textOf(1, MAX_NAME_LENGTH));
   const industry = required(ctx, item, '', 'industry', parseIndustry);
   const timezone = required(ctx, item, '', 'timezone', parseTimezone);
   const businessHours = optional(ctx, item, '', 'businessHours', parseBusinessHours, null);

@@ -1,6 +1,7 @@
 // What the platform webhook mappers (x-webhook.ts, meta-webhook.ts) share.
 import type { CareEvent } from './events.ts';
-import { MAX_ID_LENGTH, olderThanRetention, type ValidateOptions } from './ingest-validation.ts';
+import { eventIdProblem, printableId, withCleanText } from './id-grammar.ts';
+import { olderThanRetention, type ValidateOptions } from './ingest-validation.ts';
 import { describeDuration } from './iso-timestamp.ts';
 
 /** The brand that owns a platform account (an X user id, a Facebook page id, an Instagram account id). */
@@ -43,32 +44,24 @@ function eventTime(event: CareEvent): { field: string; ms: number; heldToRetenti
 }
 
 /**
- * Holds mapped events to the rules `POST /v1/events` applies to its items: ids of at most MAX_ID_LENGTH
- * characters, event times no further ahead than the allowed clock skew and not older than the retention
- * window. A signed webhook is still outside data: one time far in the future would move its partition's
- * watermark and expire every conversation there, and one older than the window (a platform redelivering an
- * old backlog) could no longer be counted exactly. Events that break a rule are skipped, with the reason.
+ * Holds mapped events to the rules `POST /v1/events` applies to its items: ids of the id grammar (id-grammar.ts:
+ * a platform id with a control character, or of 10 KB, is skipped, not published), free text cleaned, event
+ * times no further ahead than the allowed clock skew and not older than the retention window. A signed webhook
+ * is still outside data: one time far in the future would move its partition's watermark and expire every
+ * conversation there, and one older than the window (a platform redelivering an old backlog) could no longer be
+ * counted exactly. Events that break a rule are skipped, with the reason.
  */
 export function admitMappedEvents(result: WebhookMapResult, options: ValidateOptions): WebhookMapResult {
   const events: CareEvent[] = [];
   const skipped = [...result.skipped];
   for (const event of result.events) {
-    const ids: [string, string | null][] = [
-      ['eventId', event.eventId],
-      ['brandId', event.brandId],
-      ['conversationId', 'conversationId' in event ? event.conversationId : null],
-      ['messageId', 'messageId' in event ? event.messageId : null],
-      ['authorId', 'authorId' in event ? event.authorId : null],
-      ['agentId', 'agentId' in event ? event.agentId : null],
-    ];
-    const tooLong = ids.find(([, id]) => id !== null && id.length > MAX_ID_LENGTH);
+    const badId = eventIdProblem(event);
     const time = eventTime(event);
     const ahead = time.ms - options.nowMs;
     const tooOld = time.heldToRetention ? olderThanRetention(time.ms, options) : undefined;
-    if (tooLong) {
-      skipped.push({
-        reason: `${event.eventId.slice(0, 64)}: ${tooLong[0]} is longer than ${MAX_ID_LENGTH}`,
-      });
+    if (badId) {
+      // The reason names the event by a printable prefix of its id: the id itself may be what is wrong.
+      skipped.push({ reason: `${printableId(event.eventId)}: ${badId.field} ${badId.message}` });
     } else if (ahead > options.maxFutureSkewMs) {
       skipped.push({ reason: `${event.eventId}: its time is ${describeDuration(ahead)} in the future` });
     } else if (tooOld !== undefined) {
@@ -76,7 +69,7 @@ export function admitMappedEvents(result: WebhookMapResult, options: ValidateOpt
         reason: `${event.eventId}: its time (${time.field} ${new Date(time.ms).toISOString()}) ${tooOld}`,
       });
     } else {
-      events.push(event);
+      events.push(withCleanText(event));
     }
   }
   return { events, skipped };

@@ -15,6 +15,7 @@ export type CareErrorCode =
   | 'CARE_ERR_RATE_LIMITED'
   | 'CARE_ERR_NOT_FOUND'
   | 'CARE_ERR_PAYLOAD_TOO_LARGE'
+  | 'CARE_ERR_UNSUPPORTED_MEDIA_TYPE'
   | 'CARE_ERR_INTERNAL';
 
 export interface CareErrorOptions {

@@ -82,6 +82,26 @@ describe('event schemas in the real schema registry', () => {
     ).rejects.toThrow(/compatib|409/i);
   });
 
+  it('dead-letters an event produced past ingest whose id breaks the id grammar, and cleans its text', async () => {
+    const names = namesFor('grammar');
+    const codec = await EventCodec.register(registry, names);
+    // The encoder takes any string: what a producer writing straight to Kafka could put there.
+    const nul = await codec.encode({ ...mention, conversationId: 'c\u0000-1' });
+    await expect(EventCodec.forDecoding(registry).decode(nul)).rejects.toMatchObject({
+      code: 'CARE_ERR_DECODE',
+      retriable: false,
+      field: 'conversationId',
+      message: expect.stringMatching(/^conversationId contains U\+0000, a control character/),
+    });
+    const traversal = await codec.encode({ ...mention, brandId: '../x' });
+    await expect(EventCodec.forDecoding(registry).decode(traversal)).rejects.toMatchObject({
+      code: 'CARE_ERR_DECODE',
+      field: 'brandId',
+    });
+    const text = await codec.encode({ ...mention, text: 'where\u0000 is it?' });
+    expect(await EventCodec.forDecoding(registry).decode(text)).toEqual({ ...mention, text: 'where is it?' });
+  });
+
   it('dead-letters what is not in the wire format', async () => {
     await expect(
       EventCodec.forDecoding(registry).decode(Buffer.from('{"type":"mention"}')),

@@ -19,3 +19,4 @@ export {
   type RateLimiterOptions,
   type RateLimitState,
 } from './rate-limit.ts';
+export { answerFrameworkError } from './framework-errors.ts';

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import type { ApiKeyStore } from '@carestream/api-keys';
 import {
+  answerFrameworkError,
   DEFAULT_AUTH_FAILURES,
   enforceRateLimit,
   limitFailedAuthentications,
@@ -49,8 +50,10 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   const app = Fastify({
     logger: deps.logger ? serviceLogger() : false,
     trustProxy: [...(deps.trustedProxies ?? [])],
-    // Ids may be up to 256 characters (the contract's limit); longer ones are unknown brands (404), not 414s.
-    routerOptions: { maxParamLength: 2048 },
+    // Above node's 16 KB limit on a request's head, so every path value reaches its route and the id grammar
+    // answers it: a brand id longer than the contract's 256 characters is an unknown brand (404), not a 414.
+    routerOptions: { maxParamLength: 65_536 },
+    frameworkErrors: answerFrameworkError,
   });
   // Route schemas document the API and shape the JSON answers; query parameters are checked by query-params.ts,
   // which names the parameter and the fix in every 400 (the schema validator would coerce and strip instead).

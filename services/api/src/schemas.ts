@@ -1,4 +1,4 @@
-import { CHANNELS, MENTION_KINDS } from '@carestream/contract';
+import { BRAND_ID_PATTERN, CHANNELS, MAX_ID_LENGTH, MENTION_KINDS } from '@carestream/contract';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { CHURN_LEVEL_NAMES, GRANULARITIES, MAX_LIMIT, WINDOWS, type QueryParamName } from './query-params.ts';
 
@@ -211,7 +211,16 @@ export const List = <T extends TSchema>(item: T, paged: boolean) =>
 
 // ---- request parameters (documentation; query-params.ts enforces the same rules) ----
 
-export const BrandParams = Type.Object({ brandId: Type.String({ minLength: 1, maxLength: 256 }) });
+export const BrandParams = Type.Object({
+  brandId: Type.String({
+    minLength: 1,
+    maxLength: MAX_ID_LENGTH,
+    pattern: BRAND_ID_PATTERN,
+    description:
+      "The contract's brand id: ASCII letters, digits, '-', '_' and single dots, starting with a letter or digit. " +
+      'Any other value is a brand that does not exist (404), like an unknown brand or one the key may not read.',
+  }),
+});
 export const IndustryParams = Type.Object({
   industry: Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 256 }),
 });

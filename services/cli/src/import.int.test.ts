@@ -349,6 +349,31 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
     expect(stored.sort()).toEqual([`${marker}-1`, `${marker}-2`]);
   });
 
+  it('imports CSV under the id grammar: a hostile id is a reject naming its field, text loses its NULs', async () => {
+    const marker = uniqueName('grammar');
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const csv = [
+      'type,eventId,brandId,channel,conversationId,messageId,authorId,receivedAt,kind,text',
+      `mention,${marker}-1,acme,x,${marker}-c\u0000,${marker}-m1,cust-1,${at},complaint,`,
+      `mention,${marker}-2,acme,x,${marker}-c,${marker}-m2,cust-1\u200B,${at},complaint,`,
+      `mention,${marker}-3,../x,x,${marker}-c,${marker}-m3,cust-1,${at},complaint,`,
+      `mention,${marker}-4,acme,x,${marker}-c,${marker}-m4,cust-1,${at},complaint,"where\u0000 is it"`,
+    ].join('\n');
+    const path = join(directory, 'grammar.csv');
+    await writeFile(path, `${csv}\n`);
+    const summary = await importFile(path);
+    expect(summary).toMatchObject({ completed: true, format: 'csv', accepted: 1, rejected: 3 });
+    const rejects = await readRejects(`${path}.rejects.ndjson`);
+    expect(rejects.map((reject) => [reject.line, reject.errors.map((error) => error.field)])).toEqual([
+      [2, ['conversationId']],
+      [3, ['authorId']],
+      [4, ['brandId']],
+    ]);
+    expect(rejects[0]?.errors[0]?.message).toMatch(/U\+0000, a control character/);
+    expect(rejects[1]?.errors[0]?.message).toMatch(/U\+200B, an invisible format character/);
+    expect(await eventIdsOn(marker, 1)).toEqual([`${marker}-4`]);
+  });
+
   it('stops with a clear message and exit code 1 when the key is refused', async () => {
     const { path } = await writeEvents('refused.ndjson', 10);
     const run = spawnCli(['import', path, '--url', url], {

@@ -1,5 +1,6 @@
 import type { ApiKeyStore } from '@carestream/api-keys';
 import {
+  answerFrameworkError,
   DEFAULT_AUTH_FAILURES,
   limitFailedAuthentications,
   RateLimiter,
@@ -44,6 +45,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     trustProxy: [...(deps.trustedProxies ?? [])],
     // Our own readers enforce the body limits on the stream; this is the hard cap above them.
     bodyLimit: deps.limits.maxBytes + 1024,
+    frameworkErrors: answerFrameworkError,
   });
   registerErrorHandler(app);
   app.addHook('onResponse', async (request, reply) => {

@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import split2 from 'split2';
 import { CareError } from '@carestream/errors';
 import type { FieldError } from '@carestream/contract';
 
@@ -19,53 +20,206 @@ function tooLarge(message: string): CareError {
   return new CareError('CARE_ERR_PAYLOAD_TOO_LARGE', message, { field: 'body' });
 }
 
+const tooManyBytes = (maxBytes: number): CareError =>
+  tooLarge(`is larger than ${maxBytes} bytes, the limit (INGEST_MAX_BYTES); split it into several requests`);
+
+const tooManyItems = (maxItems: number, got: string): CareError =>
+  tooLarge(
+    `has ${got} items; at most ${maxItems} are allowed per request (INGEST_MAX_ITEMS); split it into several requests`,
+  );
+
+/**
+ * Why a Content-Type's charset is refused, or undefined: carestream reads bodies as UTF-8 (JSON's own encoding,
+ * RFC 8259), so a body declared in another charset would be misread, not converted. No charset means UTF-8.
+ */
+export function unsupportedCharset(contentType: string | undefined): CareError | undefined {
+  for (const parameter of (contentType ?? '').split(';').slice(1)) {
+    const equals = parameter.indexOf('=');
+    if (equals < 0 || parameter.slice(0, equals).trim().toLowerCase() !== 'charset') continue;
+    const charset = parameter
+      .slice(equals + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (charset === 'utf-8' || charset === 'utf8') continue;
+    return new CareError(
+      'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `declares charset=${charset.slice(0, 40)}; bodies are read as UTF-8 only: send UTF-8, with charset=utf-8 or no charset`,
+      { field: 'content-type' },
+    );
+  }
+  return undefined;
+}
+
+/** A declared Content-Length above the limit is refused before a byte of the body is read. */
+export function refuseDeclaredLength(contentLength: string | undefined, maxBytes: number): void {
+  if (contentLength !== undefined && Number(contentLength) > maxBytes) throw tooManyBytes(maxBytes);
+}
+
+/**
+ * The offset of the first byte of `bytes` that does not belong to a well-formed UTF-8 sequence (RFC 3629:
+ * overlong forms, surrogates and code points above U+10FFFF are ill-formed), or undefined when there is none.
+ */
+export function invalidUtf8Offset(bytes: Uint8Array): number | undefined {
+  if (isUtf8(bytes)) return undefined;
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i] ?? 0;
+    if (lead < 0x80) {
+      i += 1;
+      continue;
+    }
+    // The length of the sequence and the range of its second byte (Table 3-7 of the Unicode standard).
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f;
+    } else return i;
+    const second = bytes[i + 1];
+    if (second === undefined || second < low || second > high) return i;
+    for (let k = 2; k < length; k += 1) {
+      const next = bytes[i + k];
+      if (next === undefined || next < 0x80 || next > 0xbf) return i;
+    }
+    i += length;
+  }
+  return undefined;
+}
+
+function notUtf8(where: string): CareError {
+  return new CareError(
+    'CARE_ERR_VALIDATION',
+    `is not valid UTF-8: ${where} starts no well-formed UTF-8 character; send the body encoded in UTF-8`,
+    { field: 'body' },
+  );
+}
+
+/** Text of a chunk of the body, which must be UTF-8; `where` names the chunk's first byte for the error. */
+function utf8Text(bytes: Buffer, where: (offset: number) => string): string {
+  const invalid = invalidUtf8Offset(bytes);
+  if (invalid !== undefined) throw notUtf8(where(invalid));
+  return bytes.toString('utf8');
+}
+
+/**
+ * Feeds each chunk of `stream` to `onChunk` until the end. When `onChunk` throws (a limit passed, bad bytes),
+ * reading stops there and the stream is paused, not destroyed: destroying a request destroys its socket, and
+ * the client would get a reset instead of the answer (see drainUnreadBody).
+ */
+function consume(stream: Readable, onChunk: (chunk: Buffer) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      stream.pause();
+    };
+    const onData = (chunk: Buffer | string) => {
+      try {
+        onChunk(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      } catch (error) {
+        stop();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    const onEnd = () => {
+      stop();
+      resolve();
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    // A client that goes away mid-body: nothing to answer, but the read must not wait for ever.
+    const onClose = () => {
+      stop();
+      reject(new CareError('CARE_ERR_VALIDATION', 'ended before it was complete', { field: 'body' }));
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    stream.resume();
+  });
+}
+
+/** The whole body, up to `maxBytes` (CARE_ERR_PAYLOAD_TOO_LARGE beyond, as soon as the limit is passed). */
+export async function readBytes(stream: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  await consume(stream, (chunk) => {
+    bytes += chunk.length;
+    if (bytes > maxBytes) throw tooManyBytes(maxBytes);
+    chunks.push(chunk);
+  });
+  return Buffer.concat(chunks, bytes);
+}
+
 /**
  * Reads NDJSON as a stream, one item per line as it arrives, stopping as soon as a limit is passed.
- * A line that is not JSON is reported for its index; the other lines still count.
+ * A line that is not JSON is reported for its index; the other lines still count. A body that is not UTF-8
+ * is refused whole, naming the line and byte: bytes in another encoding would be misread, not converted.
  */
 export async function readNdjson(stream: Readable, limits: BodyLimits): Promise<ParsedBody> {
   const items: unknown[] = [];
   const errors: FieldError[] = [];
   let bytes = 0;
-  stream.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > limits.maxBytes) stream.destroy(tooLarge(`is larger than ${limits.maxBytes} bytes`));
-  });
-  const lines = stream.pipe(split2());
-  stream.on('error', (error) => lines.destroy(error));
-  for await (const line of lines as AsyncIterable<string>) {
-    if (line.trim() === '') continue;
-    if (items.length >= limits.maxItems) {
-      stream.destroy();
-      throw tooLarge(`has more than ${limits.maxItems} items; split it into several requests`);
-    }
+  let pending: Buffer[] = [];
+  let line = 0;
+  let lineStart = 0;
+  const takeLine = (raw: Buffer) => {
+    line += 1;
+    const number = line;
+    const start = lineStart;
+    lineStart += raw.length + 1;
+    const text = utf8Text(
+      raw,
+      (offset) => `byte ${offset + 1} of line ${number} (byte ${start + offset + 1} of the body)`,
+    );
+    if (text.trim() === '') return;
+    if (items.length >= limits.maxItems) throw tooManyItems(limits.maxItems, `more than ${limits.maxItems}`);
     try {
-      items.push(JSON.parse(line));
+      items.push(JSON.parse(text));
     } catch (error) {
       errors.push({
         index: items.length,
         field: '',
-        message: `line ${items.length + 1} is not valid JSON: ${(error as Error).message}`,
+        message: `line ${number} is not valid JSON: ${(error as Error).message}`,
       });
       items.push(undefined);
     }
-  }
+  };
+  await consume(stream, (chunk) => {
+    bytes += chunk.length;
+    if (bytes > limits.maxBytes) throw tooManyBytes(limits.maxBytes);
+    let from = 0;
+    let newline = chunk.indexOf(0x0a, from);
+    while (newline >= 0) {
+      const piece = chunk.subarray(from, newline);
+      takeLine(pending.length > 0 ? Buffer.concat([...pending, piece]) : piece);
+      pending = [];
+      from = newline + 1;
+      newline = chunk.indexOf(0x0a, from);
+    }
+    if (from < chunk.length) pending.push(chunk.subarray(from));
+  });
+  if (pending.length > 0) takeLine(Buffer.concat(pending));
   return { items, errors, bytes };
 }
 
 /** Reads a JSON array, up to the byte limit, then parses it. */
 export async function readJsonArray(stream: Readable, limits: BodyLimits): Promise<ParsedBody> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > limits.maxBytes) {
-      stream.destroy();
-      throw tooLarge(`is larger than ${limits.maxBytes} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = await readBytes(stream, limits.maxBytes);
+  const text = utf8Text(body, (offset) => `byte ${offset + 1}`);
   if (text.trim() === '') {
     throw new CareError(
       'CARE_ERR_VALIDATION',
@@ -90,7 +244,48 @@ export async function readJsonArray(stream: Readable, limits: BodyLimits): Promi
       },
     );
   }
-  if (parsed.length > limits.maxItems)
-    throw tooLarge(`has ${parsed.length} items; at most ${limits.maxItems} are allowed per request`);
-  return { items: parsed as unknown[], errors: [], bytes };
+  if (parsed.length > limits.maxItems) throw tooManyItems(limits.maxItems, String(parsed.length));
+  return { items: parsed as unknown[], errors: [], bytes: body.length };
+}
+
+/** A webhook body: bytes within the limit, UTF-8 (the signature is checked over these very bytes). */
+export async function readUtf8Body(stream: Readable, maxBytes: number): Promise<Buffer> {
+  const body = await readBytes(stream, maxBytes);
+  utf8Text(body, (offset) => `byte ${offset + 1}`);
+  return body;
+}
+
+/** How much of an unread body is read and thrown away after an early answer, and for how long at most. */
+export const DRAIN_LIMITS: { readonly maxBytes: number; readonly maxMs: number } = {
+  maxBytes: 256 * 1024 * 1024,
+  maxMs: 30_000,
+};
+
+/**
+ * Called as an answer goes out: when the request's body has not been read to its end (the answer came early: a
+ * limit passed, bytes that are not UTF-8, a declared length too large), the rest is read and thrown away, so
+ * that the client, still sending, reads the answer. Closing the connection instead would make the client's
+ * TCP stack receive a reset while it writes, and most clients then report the reset and lose the 413 that was
+ * already on its way. Past DRAIN_LIMITS (bytes or time) the connection is closed after all: the client had the
+ * answer long before, and a body without end must not hold the connection.
+ */
+export function drainUnreadBody(raw: IncomingMessage, limits = DRAIN_LIMITS): void {
+  // readableEnded: a body read to its end by a reader that is not node's HTTP parser (fastify's inject).
+  if (raw.complete || raw.readableEnded || raw.destroyed) return;
+  let drained = 0;
+  const close = () => raw.socket?.destroy();
+  const timer = setTimeout(close, limits.maxMs);
+  timer.unref();
+  const done = () => clearTimeout(timer);
+  raw.removeAllListeners('data');
+  raw.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > limits.maxBytes) {
+      done();
+      close();
+    }
+  });
+  raw.once('end', done);
+  raw.once('close', done);
+  raw.resume();
 }

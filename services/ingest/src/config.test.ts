@@ -13,11 +13,14 @@ describe('ingest configuration', () => {
     expect(config.webhooks.accountBrands).toEqual({ '2244994945': 'acme' });
   });
 
-  it('given a brand id with a colon, when read, then start-up stops naming the setting', () => {
-    expect(() =>
-      loadIngestConfig({ ...REQUIRED, WEBHOOK_ACCOUNT_BRANDS: '{"2244994945":"acme:uk"}' }),
-    ).toThrow(/WEBHOOK_ACCOUNT_BRANDS/);
-  });
+  it.each(['acme:uk', '../x', 'a b', 'a\\u0000b', ''])(
+    'given a brand id outside the id grammar (%j), when read, then start-up stops naming the setting',
+    (brand) => {
+      expect(() =>
+        loadIngestConfig({ ...REQUIRED, WEBHOOK_ACCOUNT_BRANDS: `{"2244994945":"${brand}"}` }),
+      ).toThrow(/WEBHOOK_ACCOUNT_BRANDS/);
+    },
+  );
 
   it('given no retention setting, when read, then the window is the contract default of 400 days', () => {
     expect(loadIngestConfig(REQUIRED).retentionMs).toBe(400 * 86_400_000);

@@ -1,4 +1,4 @@
-import { DAY_MS, DEFAULT_RETENTION_MS } from '@carestream/contract';
+import { DAY_MS, DEFAULT_RETENTION_MS, isBrandId } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import { DEFAULT_AUTH_FAILURES, EnvReader } from '@carestream/service-kit';
 import type { WebhookSettings } from './routes/webhook-routes.ts';
@@ -34,12 +34,12 @@ export interface IngestConfig {
  */
 export const DEFAULT_ITEMS_PER_KEY_PER_MINUTE = 120_000;
 
-/** Account id → brand id; brand ids never contain ':' (see conversationKey). */
+/** Account id → brand id, each a brand id of the contract's grammar (a bad one would skip every delivery). */
 const isAccountBrands = (value: unknown): value is Record<string, string> =>
   typeof value === 'object' &&
   value !== null &&
   !Array.isArray(value) &&
-  Object.values(value).every((v) => typeof v === 'string' && v.length > 0 && !v.includes(':'));
+  Object.values(value).every((v) => typeof v === 'string' && isBrandId(v));
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((v) => typeof v === 'string');
 
@@ -73,7 +73,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
         'WEBHOOK_ACCOUNT_BRANDS',
         {},
         isAccountBrands,
-        "an object of platform account id to brandId (brand ids without ':')",
+        "an object of platform account id to brandId (brand ids of letters, digits, '-', '_' and single dots)",
       ),
       automatedAppIds: read.json('WEBHOOK_AUTOMATED_APP_IDS', [], isStringArray, 'an array of app ids'),
     },

@@ -4,7 +4,14 @@ import { eventIdentity, validateItems, type CareEvent, type FieldError } from '@
 import { CareError } from '@carestream/errors';
 import { authenticateRequest, enforceRateLimit, type RateLimiter } from '@carestream/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { readJsonArray, readNdjson, type BodyLimits } from '../body-reader.ts';
+import {
+  drainUnreadBody,
+  readJsonArray,
+  readNdjson,
+  refuseDeclaredLength,
+  unsupportedCharset,
+  type BodyLimits,
+} from '../body-reader.ts';
 import type { EventPublisher } from '../event-publisher.ts';
 import type { IngestMetrics } from '../ingest-metrics.ts';
 
@@ -27,6 +34,11 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
   // The body stays a stream: NDJSON is parsed line by line while it arrives, within the limits.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // An answer sent before the body was read to its end (413, 415, bad bytes) must reach the client: see there.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    drainUnreadBody(request.raw);
+    return payload;
+  });
 
   app.post<{ Querystring: { atomic?: string } }>('/v1/events', async (request, reply) => {
     const principal = await authenticateRequest(request, options.keys);
@@ -55,19 +67,20 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     const stream = request.body as Readable | undefined;
     if (!stream)
       throw new CareError('CARE_ERR_VALIDATION', 'is empty; send a JSON array or NDJSON', { field: 'body' });
-    let parsed;
-    if (NDJSON_TYPES.has(contentType)) parsed = await readNdjson(stream, options.limits);
-    else if (contentType === 'application/json') parsed = await readJsonArray(stream, options.limits);
-    else {
-      stream.resume();
-      return reply.code(415).send({
-        error: {
-          code: 'CARE_ERR_VALIDATION',
-          field: 'content-type',
-          message: `must be application/json (an array of events) or application/x-ndjson, got "${contentType || 'none'}"`,
-        },
-      });
+    const ndjson = NDJSON_TYPES.has(contentType);
+    if (!ndjson && contentType !== 'application/json') {
+      throw new CareError(
+        'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
+        `must be application/json (an array of events) or application/x-ndjson, got "${contentType.slice(0, 80) || 'none'}"`,
+        { field: 'content-type' },
+      );
     }
+    const charset = unsupportedCharset(request.headers['content-type']);
+    if (charset !== undefined) throw charset;
+    refuseDeclaredLength(request.headers['content-length'], options.limits.maxBytes);
+    const parsed = ndjson
+      ? await readNdjson(stream, options.limits)
+      : await readJsonArray(stream, options.limits);
     options.metrics.bodyBytes.observe({ route: '/v1/events' }, parsed.bytes);
     if (parsed.items.length === 0) {
       throw new CareError('CARE_ERR_VALIDATION', 'holds no events; send at least one', { field: 'body' });

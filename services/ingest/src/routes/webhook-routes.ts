@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   admitMappedEvents,
   mapMetaWebhook,
@@ -10,7 +11,8 @@ import {
   type WebhookMapResult,
 } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { drainUnreadBody, readUtf8Body, refuseDeclaredLength, unsupportedCharset } from '../body-reader.ts';
 import type { EventPublisher } from '../event-publisher.ts';
 import type { IngestMetrics } from '../ingest-metrics.ts';
 
@@ -47,9 +49,13 @@ const X_CRC_TOKEN = /^[A-Za-z0-9_\-=+/.]{1,256}$/;
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
   const { settings } = options;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.maxBytes }, (_request, body, done) =>
-    done(null, body),
-  );
+  // The body stays a stream until a handler reads it (readBody): the same limit, UTF-8 check and early-answer
+  // draining as POST /v1/events, where fastify's own parser would close the connection on a 413.
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.addHook('onSend', async (request, _reply, payload) => {
+    drainUnreadBody(request.raw);
+    return payload;
+  });
   const mapOptions: WebhookMapOptions = {
     brandForAccount: (accountId) => settings.accountBrands[accountId],
     automatedAppIds: settings.automatedAppIds,
@@ -71,7 +77,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
 
   app.post('/webhooks/x', async (request, reply) => {
     const secret = requireSecret(settings.xConsumerSecret, 'X_CONSUMER_SECRET');
-    const raw = rawBody(request.body);
+    const raw = await readBody(request);
     const signature = request.headers['x-twitter-webhooks-signature'];
     if (!verifyXSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
       return unauthorized(reply, 'x-twitter-webhooks-signature');
@@ -96,13 +102,22 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
 
   app.post('/webhooks/meta', async (request, reply) => {
     const secret = requireSecret(settings.metaAppSecret, 'META_APP_SECRET');
-    const raw = rawBody(request.body);
+    const raw = await readBody(request);
     const signature = request.headers['x-hub-signature-256'];
     if (!verifyMetaSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
       return unauthorized(reply, 'x-hub-signature-256');
     }
     return publishMapped(reply, mapMetaWebhook(parseJson(raw), mapOptions));
   });
+
+  /** The raw bytes of a webhook's body (its signature is over them), within the limit and UTF-8. */
+  async function readBody(request: FastifyRequest): Promise<Buffer> {
+    const charset = unsupportedCharset(request.headers['content-type']);
+    if (charset !== undefined) throw charset;
+    refuseDeclaredLength(request.headers['content-length'], options.maxBytes);
+    const stream = request.body as Readable | undefined;
+    return stream === undefined ? Buffer.alloc(0) : readUtf8Body(stream, options.maxBytes);
+  }
 
   async function publishMapped(reply: FastifyReply, mapped: WebhookMapResult): Promise<FastifyReply> {
     const result = admitMappedEvents(mapped, {
@@ -122,10 +137,6 @@ function requireSecret(value: string | undefined, name: string): string {
       field: name,
     });
   return value;
-}
-
-function rawBody(body: unknown): Buffer {
-  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
 }
 
 function parseJson(raw: Buffer): unknown {

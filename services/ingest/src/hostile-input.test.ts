@@ -1,0 +1,314 @@
+// Never a 5xx for a request's content: the hostile corpus (NUL, %00, surrogates, overlong UTF-8, 10 KB ids, …)
+// in every path, query value, body field and webhook field of every ingest route. And what ingest publishes
+// keeps the id grammar, whatever came in.
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ApiKeyStore } from '@carestream/api-keys';
+import { DEFAULT_RETENTION_MS, eventIdProblem, type CareEvent } from '@carestream/contract';
+import type { Pool } from '@carestream/postgres';
+import {
+  HOSTILE_BODIES,
+  HOSTILE_STRINGS,
+  HOSTILE_URL_VALUES,
+  routesOf,
+  withParams,
+} from '@carestream/test-support/hostile-input';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIngestApp } from './app.ts';
+import type { EventPublisher } from './event-publisher.ts';
+import { IngestMetrics } from './ingest-metrics.ts';
+
+const ADMIN_KEY = 'test-admin-key-0123456789';
+const X_SECRET = 'x-consumer-secret';
+const META_SECRET = 'meta-app-secret';
+const META_VERIFY = 'meta-verify-token';
+// The webhook fixtures are dated 2 March 2026: this ingest lives on that day.
+const NOW = Date.parse('2026-03-02T12:00:00Z');
+
+const fixture = (name: string): unknown =>
+  JSON.parse(
+    readFileSync(new URL(`../../../packages/contract/src/fixtures/${name}`, import.meta.url), 'utf8'),
+  ) as unknown;
+
+/** Every way of putting `value` in place of one string leaf of `json`, one leaf at a time. */
+function eachLeafReplaced(json: unknown, value: string): unknown[] {
+  const out: unknown[] = [];
+  const walk = (node: unknown, rebuild: (replacement: unknown) => unknown): void => {
+    if (typeof node === 'string') out.push(rebuild(value));
+    else if (Array.isArray(node)) {
+      node.forEach((child, i) => walk(child, (r) => rebuild(node.map((other, j) => (j === i ? r : other)))));
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) walk(child, (r) => rebuild({ ...node, [key]: r }));
+    }
+  };
+  walk(json, (replacement) => replacement);
+  return out;
+}
+
+/** `json` with every string leaf replaced by `value` at once. */
+function allLeavesReplaced(json: unknown, value: string): unknown {
+  if (typeof json === 'string') return value;
+  if (Array.isArray(json)) return json.map((child) => allLeavesReplaced(child, value));
+  if (typeof json === 'object' && json !== null)
+    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, allLeavesReplaced(v, value)]));
+  return json;
+}
+
+describe('ingest: hostile input on every route, never a 5xx', () => {
+  let app: FastifyInstance;
+  const published: CareEvent[] = [];
+  const failures: string[] = [];
+
+  beforeAll(async () => {
+    const registry = new Registry();
+    app = await buildIngestApp({
+      publisher: {
+        publish: async (events: readonly CareEvent[]) => {
+          published.push(...events);
+        },
+      } as unknown as EventPublisher,
+      // Only the admin key is used: the pool is never asked.
+      keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
+      metrics: new IngestMetrics(registry),
+      registry,
+      checks: {},
+      limits: { maxItems: 10_000, maxBytes: 5 * 1024 * 1024 },
+      maxFutureSkewMs: 300_000,
+      retentionMs: DEFAULT_RETENTION_MS,
+      clock: () => NOW,
+      // Hostile requests fail authentication on purpose: the address limit must not turn them all into 429s.
+      authFailures: { limit: 1_000_000, windowMs: 60_000 },
+      webhooks: {
+        xConsumerSecret: X_SECRET,
+        metaAppSecret: META_SECRET,
+        metaVerifyToken: META_VERIFY,
+        accountBrands: { '2244994945': 'acme', '104738491234567': 'acme', '17841400008460056': 'acme' },
+        automatedAppIds: [],
+      },
+    });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** Records a 5xx (with what was sent) instead of failing at once, so one run lists every case. */
+  function check(what: string, response: LightMyRequestResponse): void {
+    if (response.statusCode >= 500)
+      failures.push(`${what.slice(0, 200)} → ${response.statusCode} ${response.body.slice(0, 200)}`);
+  }
+
+  const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+
+  it('covers every route the app has', () => {
+    expect(
+      routesOf(app)
+        .map((route) => route.url)
+        .sort(),
+    ).toEqual(['/healthz', '/metrics', '/readyz', '/v1/events', '/webhooks/meta', '/webhooks/x'].sort());
+  });
+
+  it('paths and query values', async () => {
+    for (const route of routesOf(app)) {
+      for (const value of HOSTILE_URL_VALUES) {
+        for (const method of route.methods) {
+          const inject = (url: string) =>
+            app.inject({
+              method: method as 'GET' | 'POST',
+              url,
+              headers: { ...auth, 'content-type': 'application/json' },
+              ...(method === 'POST' ? { payload: '[]' } : {}),
+            });
+          for (const url of [
+            `${withParams(route.url, value)}/${value}`,
+            `${route.url}?${value}=1`,
+            `${route.url}?atomic=${value}`,
+            `${route.url}?crc_token=${value}`,
+            `${route.url}?hub.mode=subscribe&hub.verify_token=${value}&hub.challenge=${value}`,
+            `${route.url}?hub.mode=subscribe&hub.verify_token=${META_VERIFY}&hub.challenge=${value}`,
+            `${route.url}?crc_token=${value}&crc_token=${value}`,
+          ]) {
+            check(`${method} ${url}`, await inject(url));
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('headers: authorization, content-type', async () => {
+    for (const value of HOSTILE_URL_VALUES) {
+      const latin1 = decodeURIComponentOr(value);
+      for (const headers of [
+        { authorization: `Bearer ${value}` },
+        { authorization: value },
+        { authorization: `Bearer ${latin1}` },
+        { ...auth, 'content-type': `application/json; charset=${value}` },
+        { ...auth, 'content-type': value },
+        { ...auth, 'content-type': `application/x-ndjson; ${value}=${value}` },
+        { ...auth, 'content-length': value },
+      ]) {
+        const response = await app
+          .inject({ method: 'POST', url: '/v1/events', headers, payload: '[]' })
+          .catch(
+            // light-my-request refuses some header values itself (a node HTTP server would never pass them on).
+            () => undefined,
+          );
+        if (response !== undefined) check(`POST /v1/events ${JSON.stringify(headers)}`, response);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('POST /v1/events: every string field of every item type, as JSON and as NDJSON', async () => {
+    const items: Record<string, unknown>[] = [
+      {
+        type: 'mention',
+        eventId: 'm-1',
+        brandId: 'acme',
+        channel: 'x',
+        conversationId: 'c-1',
+        messageId: 't-1',
+        authorId: 'a-1',
+        receivedAt: '2026-03-02T09:00:00Z',
+        kind: 'complaint',
+        text: 'hello',
+      },
+      {
+        type: 'reply',
+        eventId: 'r-1',
+        brandId: 'acme',
+        channel: 'x',
+        conversationId: 'c-1',
+        messageId: 't-2',
+        inReplyTo: 't-1',
+        agentId: 'ag-1',
+        sentAt: '2026-03-02T09:10:00Z',
+      },
+      {
+        type: 'brand_post',
+        eventId: 'p-1',
+        brandId: 'acme',
+        channel: 'x',
+        postId: 'post-1',
+        publishedAt: '2026-03-02T09:00:00Z',
+      },
+      {
+        type: 'brand_profile',
+        eventId: 'bp-1',
+        brandId: 'acme',
+        name: 'Acme',
+        industry: 'retail',
+        timezone: 'Europe/Paris',
+        ownAccountIds: ['acme_support'],
+        businessHours: [{ weekday: 1, open: '09:00', close: '17:00' }],
+      },
+    ];
+    for (const value of HOSTILE_STRINGS) {
+      const hostile = items.flatMap((item) => eachLeafReplaced(item, value));
+      const keys = items.flatMap((item) => Object.keys(item).map((key) => ({ ...item, [value]: item[key] })));
+      for (const batch of [hostile, keys]) {
+        const json = JSON.stringify(batch);
+        const ndjson = batch.map((item) => JSON.stringify(item)).join('\n');
+        for (const [type, payload] of [
+          ['application/json', json],
+          ['application/x-ndjson', ndjson],
+        ] as const) {
+          for (const url of ['/v1/events', '/v1/events?atomic=true']) {
+            const response = await app.inject({
+              method: 'POST',
+              url,
+              headers: { ...auth, 'content-type': type },
+              payload,
+            });
+            check(`POST ${url} ${type} ${JSON.stringify(value).slice(0, 40)}`, response);
+          }
+        }
+      }
+    }
+    for (const body of HOSTILE_BODIES) {
+      for (const type of ['application/json', 'application/x-ndjson']) {
+        const response = await app.inject({
+          method: 'POST',
+          url: '/v1/events',
+          headers: { ...auth, 'content-type': type },
+          payload: body,
+        });
+        check(`POST /v1/events ${type} ${body.subarray(0, 40).toString('hex')}`, response);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('webhooks: every string field of the platforms’ deliveries, correctly signed', async () => {
+    const deliveries: readonly (readonly [string, unknown])[] = [
+      ['/webhooks/x', fixture('x-tweet-create-events.json')],
+      ['/webhooks/x', fixture('x-direct-message-events.json')],
+      ['/webhooks/meta', fixture('meta-page-feed.json')],
+      ['/webhooks/meta', fixture('meta-messenger.json')],
+      ['/webhooks/meta', fixture('meta-instagram-changes.json')],
+      ['/webhooks/meta', fixture('meta-instagram-messaging.json')],
+    ];
+    const signed = (url: string, body: Buffer) =>
+      url === '/webhooks/x'
+        ? {
+            'x-twitter-webhooks-signature': `sha256=${createHmac('sha256', X_SECRET).update(body).digest('base64')}`,
+          }
+        : { 'x-hub-signature-256': `sha256=${createHmac('sha256', META_SECRET).update(body).digest('hex')}` };
+    const send = async (url: string, body: Buffer, what: string) => {
+      const response = await app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...signed(url, body) },
+        payload: body,
+      });
+      check(`POST ${url} ${what}`, response);
+    };
+    // Each field alone with the values that broke things; every field at once with the whole corpus.
+    const sharpest = ['a\u0000b', '\uD800', 'x'.repeat(10_240), '../x', ' ', '\u202Eevil', ''];
+    for (const [url, delivery] of deliveries) {
+      for (const value of sharpest) {
+        for (const variant of eachLeafReplaced(delivery, value)) {
+          await send(url, Buffer.from(JSON.stringify(variant)), JSON.stringify(value).slice(0, 20));
+        }
+      }
+      for (const value of HOSTILE_STRINGS) {
+        await send(
+          url,
+          Buffer.from(JSON.stringify(allLeavesReplaced(delivery, value))),
+          JSON.stringify(value).slice(0, 20),
+        );
+      }
+      for (const body of HOSTILE_BODIES) await send(url, body, body.subarray(0, 40).toString('hex'));
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('publishes nothing that breaks the id grammar, and no control character in free text', () => {
+    expect(published.length).toBeGreaterThan(0);
+    const broken = published
+      .map((event) => ({ event, problem: eventIdProblem(event) }))
+      .filter(({ problem }) => problem !== undefined);
+    expect(broken).toEqual([]);
+    const texts = published.flatMap((event) =>
+      event.type === 'MentionReceived'
+        ? [event.text ?? '']
+        : event.type === 'BrandProfileSet'
+          ? [event.name]
+          : [],
+    );
+    const dirty = (text: string) =>
+      /\p{Cs}/u.test(text) || [...text].some((char) => /\p{Cc}/u.test(char) && !'\t\n\r'.includes(char));
+    expect(texts.filter(dirty)).toEqual([]);
+  });
+});
+
+function decodeURIComponentOr(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
