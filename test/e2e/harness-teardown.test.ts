@@ -3,7 +3,7 @@
 import { TOPIC_NAMES, type TopicNames } from '@carestream/contract';
 import { leftBehind } from '@carestream/test-support';
 import { describe, expect, it } from 'vitest';
-import { startTestIngest } from '../../services/cli/src/test-ingest.ts';
+import { startTestIngest } from '../../services/cli/src/test-ingest.fixture.ts';
 import { startPipeline } from './pipeline-harness.ts';
 
 /** The topic prefix a harness chose: every topic and subject it creates starts with it. */

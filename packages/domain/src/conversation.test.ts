@@ -16,7 +16,7 @@ import {
   type ConversationState,
   type SlaChange,
 } from './conversation.ts';
-import { mention, reply } from './interaction-fixtures.ts';
+import { mention, reply } from './interaction.fixture.ts';
 import { SeededRandom } from './seeded-random.ts';
 
 const MINUTE = 60_000;

@@ -8,7 +8,7 @@ import {
   type SlaChange,
 } from './conversation.ts';
 import type { BrandRules } from './brand-rules.ts';
-import { mention, reply } from './interaction-fixtures.ts';
+import { mention, reply } from './interaction.fixture.ts';
 import {
   addChange,
   applyChange,

@@ -28,9 +28,9 @@ import {
   timeOrdered,
   truth,
 } from '../../../test/e2e/arrival-order-history.ts';
-import { CapturedOutput } from './captured-output.ts';
+import { CapturedOutput } from './captured-output.fixture.ts';
 import { buildProgram } from './program.ts';
-import { startTestIngest, type TestIngest } from './test-ingest.ts';
+import { startTestIngest, type TestIngest } from './test-ingest.fixture.ts';
 
 const ADMIN_KEY = 'cli-arrival-order-admin-key-0123456789';
 

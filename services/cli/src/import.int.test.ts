@@ -12,9 +12,9 @@ import { testServices, uniqueName } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointPathFor, readCheckpoint, writeCheckpoint } from './import/checkpoint.ts';
 import { runImport, type ImportOptions, type ImportSummary } from './import/importer.ts';
-import { CapturedOutput } from './captured-output.ts';
+import { CapturedOutput } from './captured-output.fixture.ts';
 import { buildProgram } from './program.ts';
-import { startTestIngest, type TestIngest } from './test-ingest.ts';
+import { startTestIngest, type TestIngest } from './test-ingest.fixture.ts';
 
 const CLI = fileURLToPath(new URL('../bin/carestream.js', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -6,7 +6,7 @@ import { createPool, type Pool } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from './program.ts';
-import { CapturedOutput } from './captured-output.ts';
+import { CapturedOutput } from './captured-output.fixture.ts';
 
 describe('carestream keys against a real PostgreSQL', () => {
   let database: TestDatabase;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CapturedOutput } from './captured-output.ts';
+import { CapturedOutput } from './captured-output.fixture.ts';
 import { apiKeyFor, stackStateDir, withStackServices } from './local-stack.ts';
 import { buildProgram } from './program.ts';
 

@@ -11,8 +11,8 @@ import { clockCases } from '@carestream/test-support/fixed-clocks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from './cli-io.ts';
 import { buildProgram } from './program.ts';
-import { CapturedOutput } from './captured-output.ts';
-import { startTestIngest, type TestIngest } from './test-ingest.ts';
+import { CapturedOutput } from './captured-output.fixture.ts';
+import { startTestIngest, type TestIngest } from './test-ingest.fixture.ts';
 
 interface TruthFile {
   seed: number;

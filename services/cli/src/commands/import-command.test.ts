@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CapturedOutput } from '../captured-output.ts';
+import { CapturedOutput } from '../captured-output.fixture.ts';
 import { importCommand } from './import-command.ts';
 
 describe('carestream import --help', () => {

@@ -5,7 +5,7 @@ import { clockCases } from '@carestream/test-support/fixed-clocks';
 import { generateBrands } from '@carestream/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSimulation, timeWindow, type SimulateOptions } from './simulator-run.ts';
-import { CapturedOutput } from '../captured-output.ts';
+import { CapturedOutput } from '../captured-output.fixture.ts';
 
 interface Request {
   readonly lines: Record<string, unknown>[];
