@@ -102,13 +102,20 @@ export async function addToBuckets(
     throw new Error(`sla_hourly: updated ${updated.rowCount} rows of ${entries.length}`);
   }
   // A row whose every count went back to zero (its only answer moved to another agent's row) goes, so the table
-  // is the same whatever the order and batching that led to it.
+  // is the same whatever the order and batching that led to it. Only a retraction (a negative count) can do that.
+  const shrunk = entries.filter(([, { delta }]) => SLA_COUNTER_COLUMNS.some(([field]) => delta[field] < 0));
+  if (shrunk.length === 0) return;
   await client.query(
     `delete from sla_hourly s
       using unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as k(brand_id, hour_start, channel, agent_id)
       where s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
         and ${columns.map((c) => `s.${c} = 0`).join(' and ')}`,
-    keyParams,
+    [
+      shrunk.map(([, { key }]) => key.brandId),
+      shrunk.map(([, { key }]) => new Date(key.hourStartMs).toISOString()),
+      shrunk.map(([, { key }]) => key.channel),
+      shrunk.map(([, { key }]) => key.agentId ?? ''),
+    ],
   );
 }
 
