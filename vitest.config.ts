@@ -2,6 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` is pure logic with no services (fast, parallel); `integration` talks to a real
 // Kafka broker, schema registry and PostgreSQL, found or started once by the global setup.
+// Long tests of faults: processes killed, Kafka stopped for longer than every client timeout, on the shared stack
+// or a second stack of their own.
+const FAULT_TESTS = [
+  'test/e2e/faults.test.ts',
+  'test/e2e/kafka-outage.test.ts',
+  'test/e2e/start-supervision.test.ts',
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -20,7 +28,7 @@ export default defineConfig({
             'services/*/src/**/*.int.test.ts',
             'test/e2e/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**', 'test/e2e/faults.test.ts'],
+          exclude: ['**/node_modules/**', ...FAULT_TESTS],
           globalSetup: ['./packages/test-support/src/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -32,9 +40,10 @@ export default defineConfig({
       },
       {
         test: {
-          // Restarts the shared PostgreSQL and kills processes: runs alone, after everything else.
+          // Restarts the shared PostgreSQL, kills processes, stops the Kafka of a second stack: runs alone, after
+          // everything else.
           name: 'faults',
-          include: ['test/e2e/faults.test.ts'],
+          include: [...FAULT_TESTS],
           globalSetup: ['./packages/test-support/src/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 180_000,

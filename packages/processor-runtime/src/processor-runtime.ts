@@ -1,6 +1,6 @@
 import { CareError } from '@carestream/errors';
 import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { ProcessorMetrics } from './processor-metrics.ts';
 import { isTransientFault } from './transient-faults.ts';
 
@@ -53,6 +53,11 @@ export interface ProcessorRuntimeOptions {
   readonly maxBytesPerPartition?: number;
   /** The time now (ms), for the freshness metric; absent: the wall clock. */
   readonly clock?: () => number;
+  /**
+   * How often the lag gauge is worked out again from the topics' ends and the stored offsets (default 5 s),
+   * whether or not the consumer is fetching: a consumer out of its group must not leave a stale 0 behind.
+   */
+  readonly lagRefreshMs?: number;
   /** Called after a batch's Postgres transaction committed and before Kafka hears of it. */
   readonly onCommitted?: (info: {
     topic: string;
@@ -61,7 +66,16 @@ export interface ProcessorRuntimeOptions {
   }) => void | Promise<void>;
 }
 
+export interface ProcessorStatus {
+  /** The consumer is a member of its group and has heard from it within a session timeout. */
+  readonly inGroup: boolean;
+  /** What it is doing, in words (for /readyz). */
+  readonly detail: string;
+}
+
 export interface RunningProcessor {
+  readonly name: string;
+  status(): ProcessorStatus;
   stop(): Promise<void>;
 }
 
@@ -76,6 +90,14 @@ const LOCK_OFFSET_SQL = `
 // A batch that meets a transient fault is retried after 200 ms, doubling up to 10 s.
 const RETRY_INITIAL_MS = 200;
 const RETRY_MAX_MS = 10_000;
+
+// A consumer that crashed is replaced after 1 s, doubling up to 30 s while the replacements crash too, for as
+// long as it takes. kafkajs restarts a crashed consumer itself only when the error's root cause is retriable,
+// which it is not for a group coordinator it could not find (what a broker that is starting up answers) or an
+// error of ours: after those the consumer stayed out of its group for good, whatever became of Kafka.
+const RESTART_INITIAL_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+const STEADY_MEMBER_MS = 60_000;
 
 const STORE_OFFSET_SQL = `
   update processor_offsets set next_offset = $4, updated_at = now()
@@ -94,17 +116,9 @@ export async function startProcessor<T>(
   options: ProcessorRuntimeOptions,
 ): Promise<RunningProcessor> {
   const groupId = options.groupId ?? `carestream.${definition.name}`;
-  const consumer: Consumer = options.kafka.consumer({
-    groupId,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
-    maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
-  });
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? 30_000;
   const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const { metrics } = options;
-
-  await producer.connect();
-  await consumer.connect();
 
   // The next offset stored for each partition, as far as this member knows: read once after joining, then
   // kept from its own commits, so the pre-decode skip costs no query per batch. It can only lag behind the
@@ -112,18 +126,131 @@ export async function startProcessor<T>(
   const knownNextOffsets = new Map<string, bigint>();
   const partitionId = (topic: string, partition: number) => `${topic}:${partition}`;
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    knownNextOffsets.clear();
-    void seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) => {
-      // Not fatal: fencing in the transaction keeps correctness; the seek only avoids re-reading.
-      logLine({
-        level: 'warn',
-        processor: definition.name,
-        message: 'seek to stored offsets failed',
-        error: String(error),
+  // Where the consumer stands, for status(): joining, in its group (last word from it), or crashed and waiting
+  // to be replaced. Times are monotonic (performance.now()).
+  let phase: 'joining' | 'member' | 'restarting' | 'stopped' = 'joining';
+  let lastContact = performance.now();
+  let lastCrash = '';
+  let restartAt = 0;
+  let crashes = 0; // in a row: a member that stays a minute in its group starts the backoff again from 1 s
+  let joinedAt = 0;
+  let consumer: Consumer | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let admin: Admin | undefined; // for the lag's topic ends; replaced after a failure
+  const isStopped = () => phase === 'stopped';
+
+  function newConsumer(): Consumer {
+    const created = options.kafka.consumer({
+      groupId,
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      // Every crash is replaced here (replaceAfterCrash), one way for all errors, with our backoff and status.
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
+    const heard = () => {
+      if (created === consumer) lastContact = performance.now();
+    };
+    for (const event of [
+      created.events.HEARTBEAT,
+      created.events.FETCH,
+      created.events.END_BATCH_PROCESS,
+      created.events.COMMIT_OFFSETS,
+    ])
+      created.on(event, heard);
+    created.on(created.events.GROUP_JOIN, ({ payload }) => {
+      if (created !== consumer) return;
+      phase = 'member';
+      joinedAt = performance.now();
+      heard();
+      knownNextOffsets.clear();
+      void seekToStoredOffsets(created, payload.memberAssignment).catch((error: unknown) => {
+        // Not fatal: fencing in the transaction keeps correctness; the seek only avoids re-reading.
+        logLine({
+          level: 'warn',
+          processor: definition.name,
+          message: 'seek to stored offsets failed',
+          error: String(error),
+        });
       });
     });
-  });
+    // kafkajs has disconnected the consumer by the time it reports the crash.
+    created.on(created.events.CRASH, ({ payload }) => {
+      if (created === consumer) replaceAfterCrash(payload.error);
+    });
+    return created;
+  }
+
+  async function startConsumer(): Promise<void> {
+    const created = newConsumer();
+    consumer = created;
+    phase = 'joining';
+    lastContact = performance.now();
+    await created.connect();
+    for (const topic of definition.topics) await created.subscribe({ topic, fromBeginning: true });
+    // stop() may have come while this one was connecting; it must not start consuming after it.
+    if (isStopped()) {
+      await created.disconnect();
+      return;
+    }
+    // Resolves once the first join was tried; a failed join is reported as a crash (replaceAfterCrash).
+    await created.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrentPartitions ?? 1,
+      eachBatch: async (payload) => handleBatch(payload),
+    });
+  }
+
+  function replaceAfterCrash(error: unknown): void {
+    if (phase === 'stopped' || phase === 'restarting') return;
+    if (phase === 'member' && performance.now() - joinedAt > STEADY_MEMBER_MS) crashes = 0;
+    crashes += 1;
+    const delay = Math.min(RESTART_MAX_MS, RESTART_INITIAL_MS * 2 ** Math.min(crashes - 1, 10));
+    phase = 'restarting';
+    lastCrash = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    restartAt = performance.now() + delay;
+    logLine({
+      level: 'error',
+      processor: definition.name,
+      message: 'consumer crashed; replacing it',
+      attempt: crashes,
+      delayMs: delay,
+      error: lastCrash,
+    });
+    const crashed = consumer;
+    restartTimer = setTimeout(() => {
+      void (async () => {
+        // Usually disconnected already (kafkajs does it on a crash); a consumer that failed to start may not be.
+        await crashed?.disconnect().catch(() => undefined);
+        if (phase !== 'restarting') return;
+        // A replacement that cannot even connect (Kafka still away) is one more crash, with a longer wait.
+        await startConsumer().catch(replaceAfterCrash);
+      })();
+    }, delay);
+  }
+
+  function status(): ProcessorStatus {
+    const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
+    switch (phase) {
+      case 'stopped':
+        return { inGroup: false, detail: 'stopped' };
+      case 'restarting':
+        return {
+          inGroup: false,
+          detail: `out of group ${groupId}: the consumer crashed (${lastCrash}); replacing it in ${seconds(restartAt - performance.now())} (attempt ${crashes})`,
+        };
+      case 'joining':
+        return { inGroup: false, detail: `joining group ${groupId}` };
+      case 'member': {
+        const silence = performance.now() - lastContact;
+        // A member the group has not heard from for a session timeout is no longer in it, as far as Kafka knows.
+        return silence > sessionTimeoutMs
+          ? { inGroup: false, detail: `no word from group ${groupId} for ${seconds(silence)}` }
+          : { inGroup: true, detail: 'ok' };
+      }
+    }
+  }
 
   /** One transaction on a pooled client, prepared as the definition asks (its schema, its offsets). */
   function inTransaction<R>(fn: (client: PoolClient) => Promise<R>): Promise<R> {
@@ -133,7 +260,7 @@ export async function startProcessor<T>(
     });
   }
 
-  async function seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
+  async function seekToStoredOffsets(member: Consumer, assignment: Record<string, number[]>): Promise<void> {
     for (const [topic, partitions] of Object.entries(assignment)) {
       if (partitions.length === 0) continue;
       const { rows } = await inTransaction((client) =>
@@ -144,19 +271,10 @@ export async function startProcessor<T>(
       );
       for (const row of rows) {
         knownNextOffsets.set(partitionId(topic, row.partition), BigInt(row.next_offset));
-        consumer.seek({ topic, partition: row.partition, offset: String(row.next_offset) });
+        member.seek({ topic, partition: row.partition, offset: String(row.next_offset) });
       }
     }
   }
-
-  for (const topic of definition.topics) await consumer.subscribe({ topic, fromBeginning: true });
-
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.concurrentPartitions ?? 1,
-    eachBatch: async (payload) => handleBatch(payload),
-  });
 
   async function handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary } = payload;
@@ -216,11 +334,50 @@ export async function startProcessor<T>(
     await heartbeat();
     metrics.batchSize.observe({ processor: definition.name }, batch.messages.length);
     metrics.batchDuration.observe({ processor: definition.name }, (performance.now() - started) / 1000);
-    const lag = Number(BigInt(batch.highWatermark) - BigInt(nextOffset));
-    metrics.lag.set(
-      { processor: definition.name, topic: batch.topic, partition: String(batch.partition) },
-      Math.max(0, lag),
-    );
+    setLag(batch.topic, batch.partition, BigInt(batch.highWatermark) - BigInt(nextOffset));
+  }
+
+  // The lag gauge's series this processor exports, so that it can withdraw them all when it does not know.
+  const lagSeries = new Map<string, { processor: string; topic: string; partition: string }>();
+
+  function setLag(topic: string, partition: number, lag: bigint): void {
+    const labels = { processor: definition.name, topic, partition: String(partition) };
+    lagSeries.set(partitionId(topic, partition), labels);
+    metrics.lag.set(labels, Math.max(0, Number(lag)));
+  }
+
+  /**
+   * Works the lag out from the topics' ends and the offsets stored in PostgreSQL, which are true whether or not
+   * the consumer is in its group. When either cannot be read (Kafka or PostgreSQL away) the series are removed:
+   * no figure is better than a stale one (a 0 while messages pile up).
+   */
+  async function refreshLag(): Promise<void> {
+    try {
+      admin ??= options.kafka.admin({ retry: { retries: 2 } });
+      await admin.connect();
+      const ends: [topic: string, partition: number, end: bigint][] = [];
+      for (const topic of definition.topics)
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+          ends.push([topic, partition, BigInt(high)]);
+      const { rows } = await inTransaction((client) =>
+        client.query<{ topic: string; partition: number; next_offset: string }>(
+          'select topic, partition, next_offset::text from processor_offsets where processor = $1 and topic = any($2)',
+          [definition.name, definition.topics],
+        ),
+      );
+      const stored = new Map(
+        rows.map((row) => [partitionId(row.topic, row.partition), BigInt(row.next_offset)]),
+      );
+      for (const [topic, partition, end] of ends)
+        setLag(topic, partition, end - (stored.get(partitionId(topic, partition)) ?? 0n));
+    } catch {
+      for (const labels of lagSeries.values()) metrics.lag.remove(labels);
+      lagSeries.clear();
+      // A fresh admin next time: one that lost its broker does not always find it again.
+      const lost = admin;
+      admin = undefined;
+      await lost?.disconnect().catch(() => undefined);
+    }
   }
 
   async function storedOffset(topic: string, partition: number): Promise<bigint> {
@@ -371,10 +528,29 @@ export async function startProcessor<T>(
     }
   }
 
+  let lagTimer: NodeJS.Timeout | undefined;
+  let lagRefresh: Promise<void> = Promise.resolve();
+  const lagLoop = () => {
+    lagRefresh = refreshLag().then(() => {
+      if (phase !== 'stopped') lagTimer = setTimeout(lagLoop, options.lagRefreshMs ?? 5_000);
+    });
+  };
+
+  await producer.connect();
+  await startConsumer();
+  lagLoop();
+
   return {
+    name: definition.name,
+    status,
     stop: async () => {
-      await consumer.disconnect();
+      phase = 'stopped';
+      clearTimeout(restartTimer);
+      clearTimeout(lagTimer);
+      await lagRefresh;
+      await consumer?.disconnect();
       await producer.disconnect();
+      await admin?.disconnect();
     },
   };
 }

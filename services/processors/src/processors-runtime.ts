@@ -3,7 +3,13 @@ import { topicNames, topicSpecs } from '@carestream/contract';
 import { createKafka, ensureTopics, EventCodec } from '@carestream/kafka';
 import { createPool, migrate } from '@carestream/postgres';
 import { ProcessorMetrics, startProcessor, type RunningProcessor } from '@carestream/processor-runtime';
-import { kafkaCheck, postgresCheck, registerOperationalRoutes, registryCheck } from '@carestream/service-kit';
+import {
+  kafkaCheck,
+  postgresCheck,
+  registerOperationalRoutes,
+  registryCheck,
+  type ReadinessCheck,
+} from '@carestream/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startBenchmarkRefresher, type RunningRefresher } from './benchmark-refresher.ts';
@@ -110,6 +116,9 @@ export async function startProcessors(
       kafka: kafkaCheck(kafka),
       registry: registryCheck(config.schemaRegistryUrl),
       postgres: postgresCheck(pool),
+      // Dependencies that answer are not enough: each processor must be consuming in its group (after a Kafka
+      // outage a consumer can be out of it while Kafka answers again).
+      ...Object.fromEntries(running.map((processor) => [processor.name, inGroupCheck(processor)])),
     },
   });
 
@@ -126,5 +135,12 @@ export async function startProcessors(
       await relayProducer.disconnect();
       await pool.end();
     },
+  };
+}
+
+function inGroupCheck(processor: RunningProcessor): ReadinessCheck {
+  return async () => {
+    const { inGroup, detail } = processor.status();
+    if (!inGroup) throw new Error(detail);
   };
 }

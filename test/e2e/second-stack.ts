@@ -1,0 +1,45 @@
+// A second local stack for fault tests: its own state directory and free ports, so that stopping its Kafka
+// or killing its services never touches the shared stack on the default ports that other tests use.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort } from '@carestream/test-support';
+
+const run = promisify(execFile);
+export const STACK = fileURLToPath(new URL('../../infra/local-stack/stack.sh', import.meta.url));
+
+export interface SecondStack {
+  readonly stateDir: string;
+  /** CARESTREAM_STATE_DIR and the CARESTREAM_*_PORT variables: what stack.sh and start.sh need. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs `stack.sh <args>` on this stack; resolves with its standard output. */
+  stack(...args: string[]): Promise<string>;
+  /** Stops whatever this stack started (its pid files are in its state directory) and deletes its data. */
+  remove(): Promise<void>;
+}
+
+export async function secondStack(prefix: string): Promise<SecondStack> {
+  const stateDir = await mkdtemp(join(tmpdir(), prefix));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CARESTREAM_STATE_DIR: stateDir,
+    CARESTREAM_KAFKA_PORT: String(await freePort()),
+    CARESTREAM_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    CARESTREAM_REGISTRY_PORT: String(await freePort()),
+    CARESTREAM_PG_PORT: String(await freePort()),
+  };
+  const stack = async (...args: string[]) =>
+    (await run('bash', [STACK, ...args], { env, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 })).stdout;
+  return {
+    stateDir,
+    env,
+    stack,
+    remove: async () => {
+      await stack('down').catch(() => undefined);
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
