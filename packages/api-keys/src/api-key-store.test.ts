@@ -35,3 +35,18 @@ describe('ApiKeyStore when PostgreSQL is down', () => {
     expect(await store.authenticate('not a key')).toBeUndefined();
   });
 });
+
+describe('ApiKeyStore.create', () => {
+  // Refused before any query: the pool points nowhere.
+  const store = new ApiKeyStore(createPool({ connectionString: 'postgres://u:p@127.0.0.1:9/none', max: 1 }));
+
+  it.each(['../x', 'a/b', 'acme\u0000', ' acme', 'a%2Fb'])(
+    'refuses a key for the brand id %j, which no event can carry, naming the field',
+    async (brandId) => {
+      await expect(store.create({ scope: 'read', brandIds: ['acme', brandId] })).rejects.toMatchObject({
+        code: 'CARE_ERR_VALIDATION',
+        field: 'brand',
+      });
+    },
+  );
+});

@@ -1,3 +1,4 @@
+import { brandIdProblem, printableId } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import { databaseUnavailable, isDatabaseUnavailable, type Pool } from '@carestream/postgres';
 import {
@@ -57,6 +58,15 @@ export class ApiKeyStore {
       throw new CareError('CARE_ERR_VALIDATION', 'an admin key covers every brand; drop --brand', {
         field: 'brand',
       });
+    }
+    // A key for a brand id ingest would refuse could never read or write anything: say so now.
+    for (const brandId of input.brandIds) {
+      const problem = brandIdProblem(brandId);
+      if (problem !== undefined) {
+        throw new CareError('CARE_ERR_VALIDATION', `brand "${printableId(brandId)}" ${problem}`, {
+          field: 'brand',
+        });
+      }
     }
     const key = generateApiKey();
     const { rows } = await this.pool.query<RecordRow>(
