@@ -113,9 +113,8 @@ try {
     await save();
   }
 
-  // Each processors run reads a log of its own (same events, own topics): the SLA processor publishes its
-  // derived events to its prefix's topic, and a shared one would feed every later run's churn processor the
-  // earlier runs' events too.
+  // Each processors run reads a log of its own (same events, own topics), so that no run's consumer groups,
+  // dead letters or topic state can touch another's.
   const preloadLog = async (label: string, events: number) => {
     const runPrefix = label === 'processors-x1' ? mainPrefix : prefix(label);
     const runCodec = runPrefix === mainPrefix ? codec : await prepareTopics(target(runPrefix));

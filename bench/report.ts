@@ -177,7 +177,7 @@ export function markdown(results: BenchResults, options: BenchOptions): string {
     );
   if (results.replay)
     lines.push(
-      `| replay (sla then churn) | ${n(results.replay.projections[0]?.events ?? 0)} | ${n(results.replay.peakRssMiB)} MiB |`,
+      `| replay (sla, churn signals included) | ${n(results.replay.projections[0]?.events ?? 0)} | ${n(results.replay.peakRssMiB)} MiB |`,
     );
   for (const run of results.api?.runs ?? [])
     lines.push(`| api (figures cache ${n(run.figuresCacheMs)} ms) | – | ${n(run.peakRssMiB)} MiB |`);

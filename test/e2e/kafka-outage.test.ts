@@ -201,14 +201,14 @@ describe('Kafka frozen, then stopped for longer than every client timeout', () =
       'every processor not ready',
       async () => {
         const { status, checks } = await readiness();
-        return status === 503 && ['brand-profiles', 'sla', 'churn'].every((name) => checks[name] !== 'ok');
+        return status === 503 && ['brand-profiles', 'sla'].every((name) => checks[name] !== 'ok');
       },
       60_000,
     );
     // No lag figure rather than a stale 0: the topics' ends cannot be read.
     await waitFor('lag withdrawn', async () => (await lagValues()).length === 0, 60_000);
     const { checks } = await readiness();
-    for (const name of ['brand-profiles', 'sla', 'churn'])
+    for (const name of ['brand-profiles', 'sla'])
       expect(checks[name], name).toMatch(
         /^(out of group outage\.|no word from group outage\.|joining group)/,
       );

@@ -85,7 +85,7 @@ export function expectFiguresMatchTruth(scenario: Scenario, buckets: Map<string,
 export async function expectChurnOutcomesMatchTruth(scenario: Scenario, pipeline: Pipeline): Promise<number> {
   const schema = (
     await pipeline.pool.query<{ active_schema: string }>(
-      "select active_schema from projection_generations where projection = 'churn'",
+      "select active_schema from projection_generations where projection = 'sla'",
     )
   ).rows[0]?.active_schema;
   const { rows } = await pipeline.pool.query<{ mention_event_id: string; kind: string }>(

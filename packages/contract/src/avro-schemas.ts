@@ -6,7 +6,6 @@
 // a logical type only when it is given an implementation in `forSchemaOptions.logicalTypes`; carestream
 // passes none, so the values decode as plain epoch-millisecond numbers, as events.ts says. Should someone
 // configure a Date logical type anyway, `fromAvroRecord` turns Dates back into numbers.
-import { SLA_CHANGE_TYPES, type SlaChangeDerived } from './derived-events.ts';
 import { CareError } from '@carestream/errors';
 import { CHANNELS, MENTION_KINDS, type CareEvent } from './events.ts';
 import { eventIdProblem, withCleanText } from './id-grammar.ts';
@@ -343,48 +342,4 @@ export function fromAvroRecord(recordName: string, value: unknown): CareEvent {
   const badId = eventIdProblem(event);
   if (badId !== undefined) throw decodeError(`${badId.field} ${badId.message}`, badId.field);
   return withCleanText(event);
-}
-
-// ---- derived events (sla-derived topic) ----
-
-export const SLA_CHANGE_DERIVED_SCHEMA: AvroRecordSchema = {
-  type: 'record',
-  name: 'SlaChangeDerived',
-  namespace: AVRO_NAMESPACE,
-  doc: "A change to a mention's SLA status, derived by the SLA processor.",
-  fields: [
-    field('eventId', 'string', 'Deterministic: the same change derived twice has the same id.'),
-    field(
-      'changeType',
-      'string',
-      'mention-counted, mention-uncounted, mention-answered, answer-retracted, mention-expired, expiry-retracted, target-breached, breach-retracted',
-    ),
-    field('brandId', 'string'),
-    field('channel', channelEnum),
-    field('conversationId', 'string'),
-    field('mentionEventId', 'string'),
-    field('messageId', 'string'),
-    field('authorId', 'string'),
-    field('kind', mentionKindEnum),
-    nullable('sentiment', 'double'),
-    nullable('followers', 'long'),
-    field('private', 'boolean'),
-    ts('receivedAt', 'When the customer posted the mention.'),
-    ts('at', 'When the change happened.'),
-    nullable('replyEventId', 'string'),
-    nullable('agentId', 'string'),
-    nullable('responseMs', 'long'),
-    nullable('businessResponseMs', 'long'),
-    field('slaTargetMs', 'long'),
-  ],
-};
-
-/** A decoded SlaChangeDerived record, checked against its schema; throws a non-retriable CARE_ERR_DECODE. */
-export function derivedFromAvroRecord(value: unknown): SlaChangeDerived {
-  const record = conformRecord(SLA_CHANGE_DERIVED_SCHEMA, value, '');
-  const changeType = record.changeType;
-  if (!SLA_CHANGE_TYPES.some((known) => known === changeType)) {
-    throw decodeError(`unknown changeType ${String(changeType)}`, 'changeType');
-  }
-  return { type: 'SlaChangeDerived', ...record } as unknown as SlaChangeDerived;
 }

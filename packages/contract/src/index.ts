@@ -4,8 +4,3 @@ export * from './avro-schemas.ts';
 export * from './id-grammar.ts';
 export * from './ingest-validation.ts';
 export { DAY_MS, parseIsoTimestamp, describeDuration, type IsoParseResult } from './iso-timestamp.ts';
-export * from './webhook-mapping.ts';
-export { mapXWebhook, parseXCreatedAt } from './x-webhook.ts';
-export { mapMetaWebhook, metaTime } from './meta-webhook.ts';
-export * from './webhook-signatures.ts';
-export * from './derived-events.ts';

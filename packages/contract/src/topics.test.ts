@@ -20,7 +20,6 @@ describe('topics', () => {
       interactions: 'carestream.interactions',
       brandPosts: 'carestream.brand-posts',
       brandProfiles: 'carestream.brand-profiles',
-      slaDerived: 'carestream.sla-derived',
       deadLetters: 'carestream.dead-letters',
     });
   });
@@ -41,8 +40,6 @@ describe('topics', () => {
     });
     expect(byName['carestream.brand-posts']).toMatchObject({ 'retention.ms': '-1' });
     expect(byName['carestream.brand-profiles']).toMatchObject({ 'cleanup.policy': 'compact' });
-    // The churn projection is replayed from the derived events, so they are kept like the facts.
-    expect(byName['carestream.sla-derived']?.['retention.ms']).toBe('-1');
     expect(byName['carestream.dead-letters']?.['retention.ms']).toBe(String(30 * 86_400_000));
   });
 

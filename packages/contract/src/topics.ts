@@ -10,8 +10,6 @@ export const TOPIC_NAMES = {
   brandPosts: 'carestream.brand-posts',
   /** BrandProfileSet, keyed by brandId, log-compacted: the latest profile per brand wins. */
   brandProfiles: 'carestream.brand-profiles',
-  /** Events the SLA processor derives (answered, expired, breached), keyed like the interactions. */
-  slaDerived: 'carestream.sla-derived',
   /** Messages that could not be decoded or processed, with the reason in their headers. */
   deadLetters: 'carestream.dead-letters',
 } as const;
@@ -57,7 +55,6 @@ export function topicNames(prefix = ''): TopicNames {
     interactions: `${prefix}${TOPIC_NAMES.interactions}`,
     brandPosts: `${prefix}${TOPIC_NAMES.brandPosts}`,
     brandProfiles: `${prefix}${TOPIC_NAMES.brandProfiles}`,
-    slaDerived: `${prefix}${TOPIC_NAMES.slaDerived}`,
     deadLetters: `${prefix}${TOPIC_NAMES.deadLetters}`,
   };
   for (const name of Object.values(names)) {
@@ -124,9 +121,6 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
       { name: 'min.cleanable.dirty.ratio', value: '0.1' },
       { name: 'delete.retention.ms', value: String(DAY_MS) },
     ]),
-    // The churn projection is folded from the derived events, and `carestream replay churn` rebuilds it from
-    // the start of this topic: keep them as long as the facts they came from.
-    spec(names.slaDerived, keepForever),
     // A month for an operator to look at a dead letter, fix the cause and replay it.
     spec(names.deadLetters, [
       { name: 'cleanup.policy', value: 'delete' },

@@ -148,6 +148,19 @@ export type SlaChange =
   | BreachRetracted
   | ReplyCounted;
 
+/** Every kind of SlaChange (metrics label values). */
+export const SLA_CHANGE_TYPES = [
+  'mention-counted',
+  'mention-uncounted',
+  'mention-answered',
+  'answer-retracted',
+  'mention-expired',
+  'expiry-retracted',
+  'target-breached',
+  'breach-retracted',
+  'reply-counted',
+] as const satisfies readonly SlaChange['type'][];
+
 /** What the facts say about one mention that needs a response. */
 export interface MentionOutcome {
   readonly mention: MentionRef;

@@ -6,6 +6,5 @@ export * from './sla-figures.ts';
 export * from './churn-risk.ts';
 export * from './benchmarks.ts';
 export * from './urgency.ts';
-export * from './derived-changes.ts';
 export * from './brand-rules.ts';
 export * from './seeded-random.ts';

@@ -1,22 +1,16 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import {
   avroSubjects,
-  derivedFromAvroRecord,
   fromAvroRecord,
-  SLA_CHANGE_DERIVED_SCHEMA,
   toAvroRecord,
   type CareEvent,
-  type SlaChangeDerived,
   type TopicNames,
 } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 
 const MAGIC_BYTE = 0;
 
-/** What travels on carestream's topics: the facts, and the events the SLA processor derives. */
-export type CodecEvent = CareEvent | SlaChangeDerived;
-type CodecEventType = CodecEvent['type'];
-const DERIVED_RECORD = 'SlaChangeDerived';
+type CareEventType = CareEvent['type'];
 const REGISTER_ATTEMPTS = 8;
 
 /**
@@ -27,7 +21,7 @@ const REGISTER_ATTEMPTS = 8;
 export class EventCodec {
   private constructor(
     private readonly registry: SchemaRegistry,
-    private readonly schemaIds: ReadonlyMap<CodecEventType, number>,
+    private readonly schemaIds: ReadonlyMap<CareEventType, number>,
   ) {}
 
   /** A codec that can only decode (processors): schemas are looked up by the id in each message. */
@@ -37,15 +31,10 @@ export class EventCodec {
 
   /** Registers (or finds) every event schema and returns a codec that encodes with their ids. */
   static async register(registry: SchemaRegistry, names: TopicNames): Promise<EventCodec> {
-    const ids = new Map<CodecEventType, number>();
-    const subjects: { type: CodecEventType; subject: string; schema: unknown }[] = [
-      ...Object.values(avroSubjects(names)),
-      {
-        type: DERIVED_RECORD,
-        subject: `${names.slaDerived}-${SLA_CHANGE_DERIVED_SCHEMA.namespace}.${DERIVED_RECORD}`,
-        schema: SLA_CHANGE_DERIVED_SCHEMA,
-      },
-    ];
+    const ids = new Map<CareEventType, number>();
+    const subjects: { type: CareEventType; subject: string; schema: unknown }[] = Object.values(
+      avroSubjects(names),
+    );
     for (const subject of subjects) {
       // A registry that is starting, or whose database just restarted, answers 5xx for a moment: retry.
       for (let attempt = 1; ; attempt += 1) {
@@ -67,18 +56,14 @@ export class EventCodec {
     return new EventCodec(registry, ids);
   }
 
-  async encode(event: CodecEvent): Promise<Buffer> {
+  async encode(event: CareEvent): Promise<Buffer> {
     const id = this.schemaIds.get(event.type);
     if (id === undefined) throw new CareError('CARE_ERR_INTERNAL', `no registered schema for ${event.type}`);
-    if (event.type === DERIVED_RECORD) {
-      const { type: _type, ...record } = event;
-      return this.registry.encode(id, record);
-    }
     return this.registry.encode(id, toAvroRecord(event));
   }
 
   /** Throws a non-retriable CARE_ERR_DECODE for a poison message, a retriable error when the registry is away. */
-  async decode(buffer: Buffer | null): Promise<CodecEvent> {
+  async decode(buffer: Buffer | null): Promise<CareEvent> {
     if (!buffer || buffer.length < 5 || buffer[0] !== MAGIC_BYTE) {
       throw new CareError(
         'CARE_ERR_DECODE',
@@ -98,7 +83,6 @@ export class EventCodec {
         cause: error,
       });
     }
-    if (recordName.endsWith(`.${DERIVED_RECORD}`)) return derivedFromAvroRecord(value);
     return fromAvroRecord(recordName, value);
   }
 }

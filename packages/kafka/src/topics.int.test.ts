@@ -31,7 +31,7 @@ describe('deleteTopics on the real broker and registry', () => {
     expect(soft.status).toBe(200);
     const before = await leftBehind(prefix);
     expect(before.topics).toEqual(Object.values(names).sort());
-    expect(before.subjects).toHaveLength(6); // four facts, the derived changes, the neighbour's
+    expect(before.subjects).toHaveLength(5); // four facts, the neighbour's
     expect(before.subjects).toContain(halfDeleted);
 
     await deleteTopics(kafka, services.schemaRegistryUrl, Object.values(names));

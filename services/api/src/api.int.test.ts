@@ -283,7 +283,7 @@ describe('query API against real Postgres', () => {
     );
     for (const row of churnRows) {
       await pool.query(
-        `insert into churn_g1.churn_signals (brand_id, author_id, mention_event_id, slot, kind, intensity, message_id, at)
+        `insert into sla_g1.churn_signals (brand_id, author_id, mention_event_id, slot, kind, intensity, message_id, at)
          values ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           row.brandId,

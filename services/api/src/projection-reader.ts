@@ -11,8 +11,8 @@ import { databaseUnavailable, isDatabaseUnavailable, type Pool, type PoolClient 
 import type { Period } from './query-params.ts';
 
 /**
- * Reads the projections the processors keep (migration 0003). SLA and churn tables live in a schema per
- * generation; the active one is read from projection_generations inside the same read-only, repeatable-read
+ * Reads the projections the processors keep (migrations 0003–0006). The SLA projection's tables (figures,
+ * backlog, churn signals) live in a schema per generation; the active one is read from projection_generations inside the same read-only, repeatable-read
  * transaction as the figures, so a request never mixes two generations or two moments of the fold.
  */
 
@@ -75,7 +75,6 @@ export class ProjectionSnapshot {
   constructor(
     private readonly client: PoolClient,
     private readonly slaSchema: string,
-    private readonly churnSchema: string,
   ) {}
 
   private get sla(): string {
@@ -273,7 +272,7 @@ export class ProjectionSnapshot {
       at: Date;
     }>(
       `select author_id, mention_event_id, kind, intensity, message_id, at
-         from ${quoteIdent(this.churnSchema)}.churn_signals where brand_id = $1`,
+         from ${this.sla}.churn_signals where brand_id = $1`,
       [brandId],
     );
     const byAuthor = new Map<string, ChurnSignal[]>();
@@ -309,15 +308,12 @@ export class ProjectionReader {
     });
     try {
       await client.query('begin isolation level repeatable read read only');
-      const { rows } = await client.query<{ projection: string; active_schema: string }>(
-        'select projection, active_schema from projection_generations',
+      const { rows } = await client.query<{ active_schema: string }>(
+        `select active_schema from projection_generations where projection = 'sla'`,
       );
-      const schemaOf = (projection: string) => {
-        const schema = rows.find((row) => row.projection === projection)?.active_schema;
-        if (!schema) throw new Error(`projection_generations has no active ${projection} schema`);
-        return schema;
-      };
-      const result = await fn(new ProjectionSnapshot(client, schemaOf('sla'), schemaOf('churn')));
+      const schema = rows[0]?.active_schema;
+      if (!schema) throw new Error('projection_generations has no active sla schema');
+      const result = await fn(new ProjectionSnapshot(client, schema));
       await client.query('commit');
       return result;
     } catch (error) {

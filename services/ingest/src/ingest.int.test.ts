@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { DAY_MS, DEFAULT_RETENTION_MS, mapXWebhook, topicNames } from '@carestream/contract';
-import { createKafka, EventCodec, type CodecEvent } from '@carestream/kafka';
+import { DAY_MS, DEFAULT_RETENTION_MS, topicNames, type CareEvent } from '@carestream/contract';
+import { createKafka, EventCodec } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
 import {
   createTestDatabase,
@@ -21,9 +21,10 @@ import { loadIngestConfig } from './config.ts';
 import { EventPublisher } from './event-publisher.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { startIngest, type IngestRuntime } from './ingest-runtime.ts';
+import { mapXWebhook } from './webhooks/x-webhook.ts';
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`../../../packages/contract/src/fixtures/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`./webhooks/fixtures/${name}`, import.meta.url), 'utf8');
 
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const X_SECRET = 'x-consumer-secret';
@@ -117,11 +118,11 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
   }
 
   /** Reads back every event on a topic: what ingest said it stored must be there, once. */
-  async function eventsOn(topic: string, expectAtLeast: number): Promise<CodecEvent[]> {
+  async function eventsOn(topic: string, expectAtLeast: number): Promise<CareEvent[]> {
     const kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'ingest-test-reader' });
     const codec = EventCodec.forDecoding(new SchemaRegistry({ host: services.schemaRegistryUrl }));
     const consumer = kafka.consumer({ groupId: uniqueName('ingest-test') });
-    const events: CodecEvent[] = [];
+    const events: CareEvent[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({

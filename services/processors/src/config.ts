@@ -2,7 +2,7 @@ import { DAY_MS, DEFAULT_RETENTION_MS } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import { EnvReader } from '@carestream/service-kit';
 
-export const PROCESSOR_NAMES = ['profiles', 'sla', 'churn'] as const;
+export const PROCESSOR_NAMES = ['profiles', 'sla'] as const;
 export type ProcessorName = (typeof PROCESSOR_NAMES)[number];
 
 export interface ProcessorsConfig {
@@ -35,6 +35,12 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
   for (const name of processors) {
+    if (name === 'churn')
+      throw new CareError(
+        'CARE_ERR_CONFIG',
+        'PROCESSORS names "churn": churn risk is folded by the sla processor, in the same transaction as the SLA figures; remove it',
+        { field: 'PROCESSORS' },
+      );
     if (!PROCESSOR_NAMES.includes(name as ProcessorName)) {
       throw new CareError(
         'CARE_ERR_CONFIG',

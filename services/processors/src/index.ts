@@ -6,11 +6,4 @@ export {
 } from './config.ts';
 export { startProcessors, type ProcessorsRuntime } from './processors-runtime.ts';
 export { REPLAYABLE, replayProjection, type ReplayProgress, type ReplayResult } from './replay.ts';
-export {
-  activeSchema,
-  appliedOf,
-  outboxSize,
-  storedOffsets,
-  topicEnds,
-  type PartitionId,
-} from './progress.ts';
+export { activeSchema, appliedOf, storedOffsets, topicEnds, type PartitionId } from './progress.ts';

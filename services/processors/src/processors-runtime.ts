@@ -13,25 +13,21 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startBenchmarkRefresher, type RunningRefresher } from './benchmark-refresher.ts';
-import { churnProcessor } from './churn-processor.ts';
 import type { ProcessorsConfig } from './config.ts';
-import { startOutboxRelay, type RunningRelay } from './outbox-relay.ts';
 import { profilesProcessor } from './profiles-processor.ts';
 import { slaProcessor } from './sla-processor.ts';
 
 export interface ProcessorsRuntime {
   readonly app: FastifyInstance;
   readonly registry: Registry;
-  /** Publishes the SLA outbox now (tests and replay use it; it also runs on a timer). */
-  readonly relay: RunningRelay | undefined;
   readonly benchmarks: RunningRefresher | undefined;
   close(): Promise<void>;
 }
 
 /**
  * Wires one processors instance: migrations and topics first, then each selected processor as a consumer
- * group member of its own group (several instances split the partitions), the outbox relay and the
- * benchmark refresher next to the SLA processor, and an HTTP app for /metrics, /healthz and /readyz.
+ * group member of its own group (several instances split the partitions), the benchmark refresher next to the
+ * SLA processor, and an HTTP app for /metrics, /healthz and /readyz.
  */
 export async function startProcessors(
   config: ProcessorsConfig,
@@ -41,8 +37,8 @@ export async function startProcessors(
   await migrate(config.databaseUrl);
   const pool = createPool({
     connectionString: config.databaseUrl,
-    // One connection per partition batch in flight, plus the outbox relay and the benchmark refresher.
-    max: config.processors.length * config.concurrentPartitions + 2,
+    // One connection per partition batch in flight, plus the benchmark refresher.
+    max: config.processors.length * config.concurrentPartitions + 1,
     applicationName: 'carestream-processors',
   });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-processors' });
@@ -66,21 +62,12 @@ export async function startProcessors(
   };
 
   const running: RunningProcessor[] = [];
-  let relay: RunningRelay | undefined;
   let benchmarks: RunningRefresher | undefined;
-  const relayProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   for (const name of config.processors) {
     const groupId = `${config.groupPrefix}.${name}`;
     if (name === 'profiles')
       running.push(
         await startProcessor(profilesProcessor(codec, names.brandProfiles), { ...runtimeOptions, groupId }),
-      );
-    if (name === 'churn')
-      running.push(
-        await startProcessor(churnProcessor({ codec, derivedTopic: names.slaDerived }), {
-          ...runtimeOptions,
-          groupId,
-        }),
       );
     if (name === 'sla') {
       running.push(
@@ -98,8 +85,6 @@ export async function startProcessors(
           },
         ),
       );
-      await relayProducer.connect();
-      relay = startOutboxRelay({ pool, producer: relayProducer, codec, topic: names.slaDerived, registry });
       benchmarks = startBenchmarkRefresher({
         pool,
         registry,
@@ -125,14 +110,11 @@ export async function startProcessors(
   return {
     app,
     registry,
-    relay,
     benchmarks,
     close: async () => {
       await app.close();
       for (const processor of running) await processor.stop();
-      await relay?.stop();
       await benchmarks?.stop();
-      await relayProducer.disconnect();
       await pool.end();
     },
   };

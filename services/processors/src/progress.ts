@@ -40,14 +40,6 @@ export async function storedOffsets(
   return new Map(rows.map((row) => [`${row.topic}:${row.partition}`, Number(row.next_offset)]));
 }
 
-/** Derived events the SLA processor wrote that the relay has not published yet. */
-export async function outboxSize(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(
-    `select count(*)::int as n from ${await activeSchema(pool, 'sla')}.derived_outbox`,
-  );
-  return rows[0]?.n ?? 0;
-}
-
 /** Messages applied of those up to `ends`. */
 export function appliedOf(
   ends: ReadonlyMap<PartitionId, number>,

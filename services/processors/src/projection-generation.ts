@@ -1,6 +1,7 @@
 import type { PoolClient } from '@carestream/postgres';
 
-export type Projection = 'sla' | 'churn';
+/** The projections rebuilt by replay: the SLA figures, the backlog and the churn signals live in one. */
+export type Projection = 'sla';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 

@@ -4,13 +4,12 @@ import { createKafka, EventCodec } from '@carestream/kafka';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { ProcessorMetrics, startProcessor, type ProcessorDefinition } from '@carestream/processor-runtime';
 import { Registry } from 'prom-client';
-import { churnProcessor } from './churn-processor.ts';
 import type { ProcessorsConfig } from './config.ts';
 import type { Projection } from './projection-generation.ts';
 import { activeSchema, appliedOf, storedOffsets, topicEnds } from './progress.ts';
 import { slaProcessor } from './sla-processor.ts';
 
-export const REPLAYABLE: readonly Projection[] = ['sla', 'churn'];
+export const REPLAYABLE: readonly Projection[] = ['sla'];
 
 export interface ReplayProgress {
   readonly projection: Projection;
@@ -31,7 +30,7 @@ export interface ReplayResult {
  * Rebuilds a projection from the start of the log into a fresh generation schema while the live one keeps
  * serving, then swaps it in atomically: under the generation row's lock (live batches hold it shared), once
  * the new generation's offsets have reached the live ones on every partition, the active schema and the BI
- * views move to it in one transaction, with the live outbox's unpublished events. The live processors then
+ * views move to it in one transaction. The live processors then
  * continue from the new generation's offsets (their fencing skips what the replay already applied).
  */
 export async function replayProjection(
@@ -53,22 +52,14 @@ export async function replayProjection(
     const previousSchema = await activeSchema(pool, projection);
     const schema = await createGeneration(pool, projection);
     // The replay reads the same topics as the live processor; only where it writes differs.
-    const definition: ProcessorDefinition<unknown> =
-      projection === 'sla'
-        ? slaProcessor({
-            codec,
-            topics: names,
-            registry: new Registry(),
-            horizonMs: config.horizonMs,
-            retentionMs: config.retentionMs,
-            fixedSchema: schema,
-            emitDerived: false,
-          })
-        : churnProcessor({
-            codec,
-            derivedTopic: names.slaDerived,
-            fixedSchema: schema,
-          });
+    const definition: ProcessorDefinition<unknown> = slaProcessor({
+      codec,
+      topics: names,
+      registry: new Registry(),
+      horizonMs: config.horizonMs,
+      retentionMs: config.retentionMs,
+      fixedSchema: schema,
+    });
     const topics = definition.topics;
     const admin = kafka.admin();
     await admin.connect();
@@ -141,12 +132,6 @@ async function trySwap(
     if ((behind[0]?.n ?? 0) > 0) {
       await client.query('rollback');
       return false;
-    }
-    if (projection === 'sla') {
-      await client.query(
-        `insert into ${schema}.derived_outbox (message_key, payload) select message_key, payload from ${live}.derived_outbox order by id`,
-      );
-      await client.query(`delete from ${live}.derived_outbox`);
     }
     await client.query(
       'update projection_generations set active_schema = $2, updated_at = now() where projection = $1',

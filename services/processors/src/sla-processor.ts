@@ -3,7 +3,6 @@ import {
   DEFAULT_RETENTION_MS,
   DEFAULT_SLA_TARGET_SECONDS,
   eventIdentity,
-  SLA_CHANGE_TYPES,
   type BrandPostPublished,
   type BrandProfileSet,
   type InteractionEvent,
@@ -13,6 +12,7 @@ import {
   addChange,
   BrandRulesHistory,
   brandPostKey,
+  churnSignalUpdate,
   DEFAULT_ANSWER_HORIZON_MS,
   emptyAccumulator,
   foldConversation,
@@ -21,9 +21,10 @@ import {
   nextDueAt,
   openMentions,
   reviseRules,
+  SLA_CHANGE_TYPES,
   slaBucketKey,
-  toDerivedEvent,
   type BrandRules,
+  type ChurnSignalUpdate,
   type BrandRulesVersion,
   type ConversationContext,
   type ConversationStep,
@@ -40,6 +41,7 @@ import { useGeneration } from './projection-generation.ts';
 import {
   addToBuckets,
   advanceWatermark,
+  applyChurnUpdates,
   bucketId,
   countUnplaced,
   dueConversationKeys,
@@ -50,7 +52,6 @@ import {
   newBrandPosts,
   saveBrandRules,
   saveConversations,
-  writeOutbox,
   type StoredConversation,
 } from './sla-store.ts';
 
@@ -62,9 +63,8 @@ export interface SlaProcessorOptions {
   readonly registry: Registry;
   readonly horizonMs?: number;
   readonly retentionMs?: number;
-  /** A replay writes to its own generation and derives no events (the topic has them already). */
+  /** A replay writes to its own generation. */
   readonly fixedSchema?: string;
-  readonly emitDerived?: boolean;
   readonly name?: string;
 }
 
@@ -81,9 +81,9 @@ const REVISION_PAGE = 500;
 /**
  * The SLA processor: folds mentions and replies, conversation by conversation, with the pure domain
  * (foldConversation, expireDue, reviseRules), and writes in the batch's transaction: hourly buckets (additive
- * counts and mergeable sketches), each conversation's facts, the backlog of open mentions, the partition's
- * event-time watermark, and the derived events for the churn processor (outbox). It reads the brand profiles
- * topic too: a profile version, whenever it arrives, revises the figures of every conversation it applies to.
+ * counts and mergeable sketches), each conversation's facts, the backlog of open mentions, the customers' churn
+ * signals, and the partition's event-time watermark. It reads the brand profiles topic too: a profile version,
+ * whenever it arrives, revises the figures of every conversation it applies to.
  */
 export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<SlaInput> {
   const horizonMs = options.horizonMs ?? DEFAULT_ANSWER_HORIZON_MS;
@@ -93,7 +93,6 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
       field: 'retentionMs',
     });
   }
-  const emitDerived = options.emitDerived ?? true;
   const contextOf = (history: BrandRulesHistory): ConversationContext => ({
     horizonMs,
     retentionMs,
@@ -125,13 +124,12 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
   // Every label value exists from the start, so rate() and increase() see the first events too.
   for (const outcome of ['applied', 'duplicate', 'too-late']) outcomes.inc({ outcome }, 0);
   for (const change of SLA_CHANGE_TYPES) changesCounter.inc({ change }, 0);
-  changesCounter.inc({ change: 'reply-counted' }, 0);
   for (const automated of ['true', 'false']) replies.inc({ automated }, 0);
 
-  /** What one batch changes: bucket deltas, derived events, conversations to save. */
+  /** What one batch changes: bucket deltas and churn signal slots (the last update of each). */
   function newEffects() {
     const deltas = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
-    const derived: { key: string; payload: unknown }[] = [];
+    const churn = new Map<string, ChurnSignalUpdate>();
     const bucketFor = (key: SlaBucketKey): SlaBucketAccumulator => {
       const id = bucketId(key);
       const known = deltas.get(id);
@@ -140,18 +138,28 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
       deltas.set(id, { key, delta });
       return delta;
     };
-    const record = (key: string, changes: readonly SlaChange[], context: ConversationContext) => {
+    const record = (changes: readonly SlaChange[], context: ConversationContext) => {
       for (const change of changes) {
         changesCounter.inc({ change: change.type });
-        if (change.type === 'reply-counted') replies.inc({ automated: String(change.automated) });
         addChange(bucketFor(slaBucketKey(change)), change);
-        if (!emitDerived || change.type === 'reply-counted') continue;
-        const target = context.rulesAt(change.mention.receivedAt).slaTargetMs;
-        const event = toDerivedEvent(change, target);
-        if (event) derived.push({ key, payload: event });
+        if (change.type === 'reply-counted') {
+          replies.inc({ automated: String(change.automated) });
+          continue;
+        }
+        const update = churnSignalUpdate(change, context.rulesAt(change.mention.receivedAt).slaTargetMs);
+        if (update)
+          churn.set(
+            `${update.brandId}\u0000${update.authorId}\u0000${update.mentionEventId}\u0000${update.slot}`,
+            update,
+          );
       }
     };
-    return { deltas, derived, bucketFor, record };
+    /** Writes what was recorded; the hourly rows last (see addToBuckets' callers). */
+    const write = async (client: PoolClient) => {
+      await applyChurnUpdates(client, churn.values());
+      await addToBuckets(client, deltas);
+    };
+    return { bucketFor, record, write };
   }
 
   async function histories(client: PoolClient, brandIds: Iterable<string>) {
@@ -184,7 +192,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         afterKey = page.at(-1)?.key ?? afterKey;
         const revised = page.map((conversation) => {
           const step = reviseRules(conversation.state, old, now);
-          effects.record(conversation.key, step.changes, now);
+          effects.record(step.changes, now);
           return { ...conversation, stored: toStored(conversation, step, now) };
         });
         revisions.inc(page.length);
@@ -200,8 +208,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         }
       }
     }
-    await writeOutbox(client, effects.derived);
-    await addToBuckets(client, effects.deltas);
+    await effects.write(client);
   }
 
   function toStored(conversation: StoredConversation, step: ConversationStep, context: ConversationContext) {
@@ -220,12 +227,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
     prepareTransaction: async (client) => {
       await useGeneration(client, 'sla', options.fixedSchema);
     },
-    decode: async (message) => {
-      const event = await options.codec.decode(message.value);
-      if (event.type === 'SlaChangeDerived')
-        throw new CareError('CARE_ERR_DECODE', `the SLA processor does not take ${event.type}`);
-      return event;
-    },
+    decode: (message) => options.codec.decode(message.value),
     eventTimeMs: (event) =>
       event.type === 'BrandPostPublished'
         ? event.publishedAt
@@ -255,10 +257,9 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
       );
       if (interactions.length > 0)
         await applyInteractions(client, batch.topic, batch.partition, interactions, effects);
-      await writeOutbox(client, effects.derived);
       // Last: the hourly rows are shared with the instance's other partitions and with other instances, and
       // stay locked from here to the commit.
-      await addToBuckets(client, effects.deltas);
+      await effects.write(client);
     },
   };
 
@@ -298,7 +299,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
         if (outcome === 'too-late' && event)
           unplaced.push({ brandId: event.brandId, eventId: event.eventId, reason: 'older-than-retention' });
       });
-      effects.record(key, step.changes, context);
+      effects.record(step.changes, context);
       saved.push(toStored({ key, brandId, state: step.state }, step, context));
     }
     await countUnplaced(client, unplaced);

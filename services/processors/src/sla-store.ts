@@ -4,6 +4,7 @@ import {
   ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
   type BrandRulesVersion,
+  type ChurnSignalUpdate,
   type ConversationState,
   type MentionOutcome,
   type SerializedResponseTimeSketch,
@@ -441,16 +442,49 @@ export async function newBrandPosts(
   return new Set(rows.map((row) => eventIdentity({ brandId: row.brand_id, eventId: row.event_id })));
 }
 
-export async function writeOutbox(
+/**
+ * Sets or clears customers' churn signal slots (the last update of a slot in the batch, as applied one by one).
+ * Slots belong to one mention, hence to one conversation and one partition: no other batch writes them at the
+ * same time, except a profile revision, which holds the brand exclusively.
+ */
+export async function applyChurnUpdates(
   client: PoolClient,
-  messages: readonly { key: string; payload: unknown }[],
+  updates: Iterable<ChurnSignalUpdate>,
 ): Promise<void> {
-  if (messages.length === 0) return;
-  await client.query(
-    `insert into derived_outbox (message_key, payload)
-     select m.message_key, m.payload
-       from rows from (jsonb_to_recordset($1::jsonb) as (message_key text, payload jsonb)) with ordinality as m(message_key, payload, n)
-      order by m.n`,
-    [JSON.stringify(messages.map((m) => ({ message_key: m.key, payload: m.payload })))],
-  );
+  const set: object[] = [];
+  const cleared: ChurnSignalUpdate[] = [];
+  for (const u of updates) {
+    if (u.signal === null) cleared.push(u);
+    else
+      set.push({
+        brand_id: u.brandId,
+        author_id: u.authorId,
+        mention_event_id: u.mentionEventId,
+        slot: u.slot,
+        kind: u.signal.kind,
+        intensity: u.signal.intensity,
+        message_id: u.signal.evidence.messageId,
+        at: new Date(u.signal.evidence.at).toISOString(),
+      });
+  }
+  if (cleared.length > 0) {
+    await client.query(
+      `delete from churn_signals c using unnest($1::text[], $2::text[], $3::text[], $4::text[]) as d(brand_id, author_id, mention_event_id, slot)
+        where c.brand_id = d.brand_id and c.author_id = d.author_id and c.mention_event_id = d.mention_event_id and c.slot = d.slot`,
+      [
+        cleared.map((u) => u.brandId),
+        cleared.map((u) => u.authorId),
+        cleared.map((u) => u.mentionEventId),
+        cleared.map((u) => u.slot),
+      ],
+    );
+  }
+  if (set.length > 0) {
+    await client.query(
+      `insert into churn_signals select * from jsonb_populate_recordset(null::churn_signals, $1::jsonb)
+       on conflict (brand_id, author_id, mention_event_id, slot) do update set
+         kind = excluded.kind, intensity = excluded.intensity, message_id = excluded.message_id, at = excluded.at`,
+      [JSON.stringify(set)],
+    );
+  }
 }

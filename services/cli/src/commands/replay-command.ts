@@ -15,7 +15,9 @@ import { SERVICE_VARIABLES, withStackServices } from '../local-stack.ts';
  */
 export function replayCommand(io: CliIo): Command {
   return new Command('replay')
-    .description('rebuild a projection (sla or churn) from the start of the log and swap it in atomically')
+    .description(
+      'rebuild a projection (sla: figures, backlog and churn signals) from the start of the log and swap it in atomically',
+    )
     .addArgument(new Argument('<projection>', 'which projection').choices(REPLAYABLE))
     .option('--no-progress', 'print a summary line only')
     .action(async (projection: (typeof REPLAYABLE)[number], options: { progress: boolean }) => {
