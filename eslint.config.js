@@ -61,7 +61,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/contract/src/**/*.ts'],
-    ignores: ['**/*.test.ts', 'packages/contract/src/webhook-signatures.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

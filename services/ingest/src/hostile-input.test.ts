@@ -28,9 +28,7 @@ const META_VERIFY = 'meta-verify-token';
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 
 const fixture = (name: string): unknown =>
-  JSON.parse(
-    readFileSync(new URL(`../../../packages/contract/src/fixtures/${name}`, import.meta.url), 'utf8'),
-  ) as unknown;
+  JSON.parse(readFileSync(new URL(`./webhooks/fixtures/${name}`, import.meta.url), 'utf8')) as unknown;
 
 /** Every way of putting `value` in place of one string leaf of `json`, one leaf at a time. */
 function eachLeafReplaced(json: unknown, value: string): unknown[] {

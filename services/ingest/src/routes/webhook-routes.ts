@@ -1,20 +1,22 @@
 import type { Readable } from 'node:stream';
-import {
-  admitMappedEvents,
-  mapMetaWebhook,
-  mapXWebhook,
-  metaVerificationChallenge,
-  verifyMetaSignature,
-  verifyXSignature,
-  xCrcResponseToken,
-  type WebhookMapOptions,
-  type WebhookMapResult,
-} from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainUnreadBody, readUtf8Body, refuseDeclaredLength, unsupportedCharset } from '../body-reader.ts';
 import type { EventPublisher } from '../event-publisher.ts';
 import type { IngestMetrics } from '../ingest-metrics.ts';
+import { mapMetaWebhook } from '../webhooks/meta-webhook.ts';
+import {
+  admitMappedEvents,
+  type WebhookMapOptions,
+  type WebhookMapResult,
+} from '../webhooks/webhook-mapping.ts';
+import {
+  metaVerificationChallenge,
+  verifyMetaSignature,
+  verifyXSignature,
+  xCrcResponseToken,
+} from '../webhooks/webhook-signatures.ts';
+import { mapXWebhook } from '../webhooks/x-webhook.ts';
 
 export interface WebhookSettings {
   /** X app's consumer secret: CRC responses and `x-twitter-webhooks-signature`. */

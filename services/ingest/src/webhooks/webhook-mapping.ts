@@ -1,8 +1,13 @@
 // What the platform webhook mappers (x-webhook.ts, meta-webhook.ts) share.
-import type { CareEvent } from './events.ts';
-import { eventIdProblem, printableId, withCleanText } from './id-grammar.ts';
-import { olderThanRetention, type ValidateOptions } from './ingest-validation.ts';
-import { describeDuration } from './iso-timestamp.ts';
+import {
+  describeDuration,
+  eventIdProblem,
+  olderThanRetention,
+  printableId,
+  withCleanText,
+  type CareEvent,
+  type ValidateOptions,
+} from '@carestream/contract';
 
 /** The brand that owns a platform account (an X user id, a Facebook page id, an Instagram account id). */
 export type BrandForAccount = (platformAccountId: string) => string | undefined;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { BrandProfileSet } from './events.ts';
 import pageFeed from './fixtures/meta-page-feed.json' with { type: 'json' };
 import tweets from './fixtures/x-tweet-create-events.json' with { type: 'json' };
-import { DEFAULT_RETENTION_MS, type ValidateOptions } from './ingest-validation.ts';
+import { DEFAULT_RETENTION_MS, type BrandProfileSet, type ValidateOptions } from '@carestream/contract';
 import { mapMetaWebhook } from './meta-webhook.ts';
 import { admitMappedEvents } from './webhook-mapping.ts';
 import { mapXWebhook } from './x-webhook.ts';
@@ -67,5 +66,60 @@ describe('webhook events older than the retention window', () => {
       askedWhenCutoffIs(Date.UTC(2026, 0, 1)),
     );
     expect(admitted).toEqual({ events: [profile], skipped: [] });
+  });
+});
+
+describe('the id grammar at the webhook entrance', () => {
+  const NOW = Date.UTC(2026, 2, 2, 12, 0, 0);
+  const options: ValidateOptions = {
+    nowMs: NOW,
+    maxFutureSkewMs: 300_000,
+    retentionMs: DEFAULT_RETENTION_MS,
+  };
+
+  it('webhooks: a platform id that breaks the grammar is skipped with the reason, and text is cleaned', () => {
+    const delivery = (commentId: string, message: string) => ({
+      object: 'page',
+      entry: [
+        {
+          id: '104738491234567',
+          time: NOW / 1000,
+          changes: [
+            {
+              field: 'feed',
+              value: {
+                item: 'comment',
+                verb: 'add',
+                comment_id: commentId,
+                post_id: '104738491234567_1',
+                parent_id: '104738491234567_1',
+                from: { id: '555', name: 'Customer' },
+                message,
+                created_time: NOW / 1000 - 60,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const brandForAccount = (id: string) => (id === '104738491234567' ? 'acme' : undefined);
+    const bad = admitMappedEvents(
+      mapMetaWebhook(delivery('c\u0000\u202E1', 'hi'), { brandForAccount }),
+      options,
+    );
+    expect(bad.events).toEqual([]);
+    expect(bad.skipped).toEqual([
+      {
+        reason:
+          'meta:comment:c\\u{0}\\u{202E}1: eventId contains U+0000, a control character, at character 15; ' +
+          'ids take printable characters only',
+      },
+    ]);
+    const good = admitMappedEvents(
+      mapMetaWebhook(delivery('c1', 'hi\u0000 there'), { brandForAccount }),
+      options,
+    );
+    expect(good.skipped).toEqual([]);
+    expect(good.events).toMatchObject([{ eventId: 'meta:comment:c1', text: 'hi there' }]);
   });
 });

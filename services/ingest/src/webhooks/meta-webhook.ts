@@ -22,8 +22,14 @@
 // Instagram `mentions` deliveries carry only media_id and comment_id: no author, text or time. The author is
 // then a placeholder unique to the mention (`instagram-mention:<id>`), text is null and the time is the
 // entry's; enriching them needs a Graph API call, which is I/O and belongs to the ingest service.
-import type { BrandPostPublished, CareEvent, Channel, MentionReceived, ReplySent } from './events.ts';
-import { parseIsoTimestamp } from './iso-timestamp.ts';
+import {
+  parseIsoTimestamp,
+  type BrandPostPublished,
+  type CareEvent,
+  type Channel,
+  type MentionReceived,
+  type ReplySent,
+} from '@carestream/contract';
 import { asArray, asObject, idField, objectField, stringField, type JsonObject } from './untrusted-json.ts';
 import type { WebhookMapOptions, WebhookMapResult, WebhookSkip } from './webhook-mapping.ts';
 

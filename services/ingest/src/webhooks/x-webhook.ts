@@ -15,7 +15,7 @@
 // the account activity feed only carries tweets that mention or reply to the brand and DMs sent to it,
 // i.e. messages addressed to the brand. A classifier may refine kind later; the ingest API accepts it.
 // A tweet by the brand that replies to nobody, or to the brand itself (a thread), is a BrandPostPublished.
-import type { BrandPostPublished, CareEvent, MentionReceived, ReplySent } from './events.ts';
+import type { BrandPostPublished, CareEvent, MentionReceived, ReplySent } from '@carestream/contract';
 import {
   asArray,
   asObject,
