@@ -1,0 +1,169 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
+import type { ErasureSource, ErasureSubject } from './erasure-request.ts';
+
+export interface ErasureRecord {
+  readonly erasureId: string;
+  /** Every erasure completes in the request that makes it: its rows are deleted before the answer. */
+  readonly status: 'completed';
+  readonly source: ErasureSource;
+  readonly requestedAt: string;
+  readonly completedAt: string;
+  readonly brandId: string | null;
+  readonly subject: ErasureSubject['kind'];
+  /** Author identities deleted (one per brand the author appeared in). */
+  readonly authorsErased: number;
+  /** Message identities (and their text keys) deleted, the erased authors' messages included. */
+  readonly messagesErased: number;
+}
+
+interface ErasureRow {
+  erasure_id: string;
+  source: ErasureSource;
+  requested_at: Date;
+  completed_at: Date;
+  brand_id: string | null;
+  subject: ErasureSubject['kind'];
+  authors_erased: number;
+  messages_erased: number;
+}
+
+/** Any brand: the scope of a digest for an author erased in every brand. */
+const EVERY_BRAND = '*';
+
+/**
+ * The HMAC-SHA-256 of what was erased, under the erasure_digest_key: the audit log keeps it instead of the value,
+ * and the API compares clear ids (from producers that bypass ingest) against it. Brand ids never contain '\0'.
+ */
+export function subjectDigest(
+  key: Buffer,
+  scope: string,
+  kind: ErasureSubject['kind'],
+  value: string,
+): Buffer {
+  return createHmac('sha256', key).update(`${scope}\u0000${kind}\u0000${value}`).digest();
+}
+
+/** The digests under which a clear value of a brand would have been erased (by brand, or in every brand). */
+export function digestsOf(
+  key: Buffer,
+  brandId: string,
+  kind: ErasureSubject['kind'],
+  value: string,
+): Buffer[] {
+  const digests = [subjectDigest(key, brandId, kind, value)];
+  if (kind === 'author') digests.push(subjectDigest(key, EVERY_BRAND, kind, value));
+  return digests;
+}
+
+/** Erases authors and messages (deleting their identities and text keys) and keeps the audit log. */
+export class ErasureLog {
+  private digestKey: Promise<Buffer> | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The digest key, read once per process (it never changes). */
+  async key(): Promise<Buffer> {
+    this.digestKey ??= this.pool
+      .query<{ hmac_key: Buffer }>('select hmac_key from erasure_digest_key')
+      .then(({ rows }) => {
+        const key = rows[0]?.hmac_key;
+        if (key === undefined) throw new Error('erasure_digest_key is empty: migration 0007 did not run');
+        return key;
+      });
+    this.digestKey.catch(() => (this.digestKey = undefined));
+    return this.digestKey;
+  }
+
+  async erase(
+    subject: ErasureSubject,
+    request: { readonly source: ErasureSource; readonly requestedBy: string | null },
+  ): Promise<ErasureRecord> {
+    const key = await this.key();
+    const requestedAt = new Date(this.clock());
+    return withTransaction(this.pool, async (client) => {
+      const erased =
+        subject.kind === 'author'
+          ? await eraseAuthor(client, subject.brandId, subject.authorId)
+          : await eraseMessage(client, subject.brandId, subject.messageId);
+      const scope = subject.brandId ?? EVERY_BRAND;
+      const value = subject.kind === 'author' ? subject.authorId : subject.messageId;
+      const { rows } = await client.query<ErasureRow>(
+        `insert into erasures (erasure_id, requested_at, completed_at, source, requested_by, brand_id, subject,
+                               subject_digest, authors_erased, messages_erased)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         returning *`,
+        [
+          randomUUID(),
+          requestedAt,
+          new Date(this.clock()),
+          request.source,
+          request.requestedBy,
+          subject.brandId,
+          subject.kind,
+          subjectDigest(key, scope, subject.kind, value),
+          erased.authors,
+          erased.messages,
+        ],
+      );
+      return recordOf(rows[0] as ErasureRow);
+    });
+  }
+
+  async find(erasureId: string): Promise<ErasureRecord | undefined> {
+    const { rows } = await this.pool.query<ErasureRow>('select * from erasures where erasure_id = $1', [
+      erasureId,
+    ]);
+    return rows[0] === undefined ? undefined : recordOf(rows[0]);
+  }
+}
+
+async function eraseAuthor(
+  client: PoolClient,
+  brandId: string | null,
+  authorId: string,
+): Promise<{ authors: number; messages: number }> {
+  const authors = await client.query<{ ref: string }>(
+    `select ref from author_identities
+      where kind = 'author' and clear_value = $1 and ($2::text is null or brand_id = $2) for update`,
+    [authorId, brandId],
+  );
+  const refs = authors.rows.map((row) => row.ref);
+  if (refs.length === 0) return { authors: 0, messages: 0 };
+  const messages = await client.query<{ n: number }>(
+    'select count(*)::int as n from author_identities where author_ref = any($1)',
+    [refs],
+  );
+  // The author's messages (with their text keys) go with it: on delete cascade.
+  await client.query('delete from author_identities where ref = any($1)', [refs]);
+  return { authors: refs.length, messages: messages.rows[0]?.n ?? 0 };
+}
+
+async function eraseMessage(
+  client: PoolClient,
+  brandId: string,
+  messageId: string,
+): Promise<{ authors: number; messages: number }> {
+  const { rowCount } = await client.query(
+    `delete from author_identities where kind = 'message' and brand_id = $1 and clear_value = $2`,
+    [brandId, messageId],
+  );
+  return { authors: 0, messages: rowCount ?? 0 };
+}
+
+function recordOf(row: ErasureRow): ErasureRecord {
+  return {
+    erasureId: row.erasure_id,
+    status: 'completed',
+    source: row.source,
+    requestedAt: row.requested_at.toISOString(),
+    completedAt: row.completed_at.toISOString(),
+    brandId: row.brand_id,
+    subject: row.subject,
+    authorsErased: row.authors_erased,
+    messagesErased: row.messages_erased,
+  };
+}

@@ -1,0 +1,175 @@
+import type { MentionReceived, ReplySent } from '@carestream/contract';
+import { createPool, migrate, type Pool } from '@carestream/postgres';
+import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErasureLog } from './erasure-log.ts';
+import { IdentityResolver } from './identity-resolver.ts';
+import { IdentityVault } from './identity-vault.ts';
+import { ERASED } from './references.ts';
+import { openText } from './sealed-text.ts';
+
+const mention = (
+  brandId: string,
+  authorId: string,
+  messageId: string,
+  text = `text of ${messageId}`,
+): MentionReceived => ({
+  type: 'MentionReceived',
+  eventId: `e-${messageId}`,
+  brandId,
+  channel: 'x',
+  conversationId: `c-${messageId}`,
+  messageId,
+  authorId,
+  receivedAt: 1_795_000_000_000,
+  kind: 'complaint',
+  needsResponse: true,
+  sentiment: null,
+  authorFollowers: 5000,
+  private: false,
+  text,
+});
+
+describe('identities and erasure against real PostgreSQL', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let vault: IdentityVault;
+  let log: ErasureLog;
+  let resolver: IdentityResolver;
+  const shown = (brandId: string, stored: MentionReceived) =>
+    resolver
+      .resolveMentions(brandId, [
+        { authorId: stored.authorId, messageId: stored.messageId, followers: stored.authorFollowers },
+      ])
+      .then(([item]) => item);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await migrate(database.url);
+    pool = createPool({ connectionString: database.url });
+    vault = new IdentityVault(pool);
+    log = new ErasureLog(pool, () => Date.parse('2026-11-29T04:00:00Z'));
+    resolver = new IdentityResolver(pool, log);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('gives an author the same reference in every batch and brands different ones; the API sees clear ids', async () => {
+    const [first, reply] = (await vault.pseudonymize([
+      mention('acme', 'alice', 't-1'),
+      {
+        type: 'ReplySent',
+        eventId: 'r-1',
+        brandId: 'acme',
+        channel: 'x',
+        conversationId: 'c-t-1',
+        messageId: 't-9',
+        inReplyTo: 't-1',
+        agentId: 'agent',
+        sentAt: 1_795_000_060_000,
+        automated: false,
+        private: false,
+      },
+    ])) as [MentionReceived, ReplySent];
+    const [again] = (await vault.pseudonymize([mention('acme', 'alice', 't-2')])) as [MentionReceived];
+    const [elsewhere] = (await vault.pseudonymize([mention('globex', 'alice', 't-1')])) as [MentionReceived];
+    expect(again.authorId).toBe(first.authorId);
+    expect(reply.inReplyTo).toBe(first.messageId);
+    expect(elsewhere.authorId).not.toBe(first.authorId);
+    expect(await shown('acme', first)).toEqual({ authorId: 'alice', messageId: 't-1', followers: 5000 });
+    const { rows } = await pool.query<{ text_key: Buffer }>(
+      'select text_key from author_identities where ref = $1',
+      [first.messageId],
+    );
+    expect(openText(first.text ?? '', rows[0]?.text_key ?? Buffer.alloc(32), first.messageId)).toBe(
+      'text of t-1',
+    );
+  });
+
+  it('erases an author of one brand: identity, messages and text keys go, the audit log keeps no value', async () => {
+    const [stored] = (await vault.pseudonymize([mention('acme', 'bob', 't-b1')])) as [MentionReceived];
+    const [other] = (await vault.pseudonymize([mention('globex', 'bob', 't-b1')])) as [MentionReceived];
+    const record = await log.erase(
+      { kind: 'author', brandId: 'acme', authorId: 'bob' },
+      { source: 'api', requestedBy: 'k1' },
+    );
+    expect(record).toMatchObject({
+      status: 'completed',
+      subject: 'author',
+      brandId: 'acme',
+      authorsErased: 1,
+      messagesErased: 1,
+    });
+    expect(await log.find(record.erasureId)).toEqual(record);
+    expect(await shown('acme', stored)).toEqual({ authorId: ERASED, messageId: ERASED, followers: null });
+    expect(await shown('globex', other)).toMatchObject({ authorId: 'bob', messageId: 't-b1' });
+    const leftovers = await pool.query(
+      `select * from author_identities where brand_id = 'acme' and clear_value like '%b1%' or clear_value = 'bob' and brand_id = 'acme'`,
+    );
+    expect(leftovers.rowCount).toBe(0);
+    const audit = await pool.query('select * from erasures');
+    expect(JSON.stringify(audit.rows)).not.toMatch(/bob|t-b1/);
+    // The author posting again is new data: a new reference, unlinkable to the erased one.
+    const [later] = (await vault.pseudonymize([mention('acme', 'bob', 't-b2')])) as [MentionReceived];
+    expect(later.authorId).not.toBe(stored.authorId);
+  });
+
+  it('erases an author in every brand, and one message without its author', async () => {
+    const [a] = (await vault.pseudonymize([mention('acme', 'carol', 't-c1')])) as [MentionReceived];
+    const [g] = (await vault.pseudonymize([mention('globex', 'carol', 't-c2')])) as [MentionReceived];
+    const [kept, gone] = (await vault.pseudonymize([
+      mention('acme', 'dave', 't-d1'),
+      mention('acme', 'dave', 't-d2'),
+    ])) as [MentionReceived, MentionReceived];
+    expect(
+      await log.erase(
+        { kind: 'author', brandId: null, authorId: 'carol' },
+        { source: 'api', requestedBy: null },
+      ),
+    ).toMatchObject({
+      authorsErased: 2,
+      messagesErased: 2,
+    });
+    expect((await shown('acme', a))?.authorId).toBe(ERASED);
+    expect((await shown('globex', g))?.authorId).toBe(ERASED);
+    expect(
+      await log.erase(
+        { kind: 'message', brandId: 'acme', messageId: 't-d2' },
+        { source: 'x-webhook', requestedBy: null },
+      ),
+    ).toMatchObject({
+      authorsErased: 0,
+      messagesErased: 1,
+    });
+    expect(await shown('acme', gone)).toEqual({ authorId: 'dave', messageId: ERASED, followers: 5000 });
+    expect(await shown('acme', kept)).toEqual({ authorId: 'dave', messageId: 't-d1', followers: 5000 });
+  });
+
+  it('hides clear ids written straight to Kafka once their erasure is logged, and drops erased customers', async () => {
+    const direct = mention('acme', 'erin', 't-e1');
+    expect((await shown('acme', direct))?.authorId).toBe('erin');
+    await log.erase(
+      { kind: 'author', brandId: 'acme', authorId: 'erin' },
+      { source: 'api', requestedBy: null },
+    );
+    expect(await shown('acme', direct)).toEqual({ authorId: ERASED, messageId: ERASED, followers: null });
+    const message = mention('acme', 'frank', 't-f1');
+    await log.erase(
+      { kind: 'message', brandId: 'acme', messageId: 't-f1' },
+      { source: 'api', requestedBy: null },
+    );
+    expect(await shown('acme', message)).toEqual({ authorId: 'frank', messageId: ERASED, followers: 5000 });
+    const signal = (messageId: string) => ({ kind: 'ignored', evidence: { messageId } });
+    const customers = await resolver.resolveCustomers(
+      'acme',
+      new Map([
+        ['erin', [signal('t-e1')]],
+        ['frank', [signal('t-f1'), signal('t-f2')]],
+      ]),
+    );
+    expect([...customers]).toEqual([['frank', [signal(ERASED), signal('t-f2')]]]);
+  });
+});

@@ -1,0 +1,12 @@
+export { ErasureLog, digestsOf, subjectDigest, type ErasureRecord } from './erasure-log.ts';
+export { parseErasureRequest, type ErasureSource, type ErasureSubject } from './erasure-request.ts';
+export { IdentityResolver, type MentionIdentity, type SignalIdentity } from './identity-resolver.ts';
+export { IdentityVault } from './identity-vault.ts';
+export {
+  identitiesNeeded,
+  pseudonymizeEvents,
+  type IdentitiesNeeded,
+  type ResolvedIdentities,
+} from './pseudonymize.ts';
+export { ERASED, isReference, newReference, type IdentityKind } from './references.ts';
+export { isSealed, newTextKey, openText, sealText, SEALED_PREFIX } from './sealed-text.ts';

@@ -1,0 +1,50 @@
+-- Up Migration
+-- Erasure by crypto-shredding (docs/architecture.md, "Personal data and erasure"). Ingest replaces a mention's
+-- author id and message id by random references before anything reaches Kafka, and seals its text with a key
+-- of the message's own; the clear values and the keys live only here. Erasing deletes the rows: the log's
+-- references and sealed texts then identify no one, in every later replay too.
+create table author_identities (
+  -- au_… or msg_…: what the log and the projections carry instead of the clear value.
+  ref text primary key,
+  brand_id text not null,
+  kind text not null check (kind in ('author', 'message')),
+  clear_value text not null,
+  -- A message's author; erasing the author erases its messages (null: a message known only from a reply).
+  author_ref text references author_identities (ref) on delete cascade,
+  -- AES-256-GCM key of a message's text (messages only).
+  text_key bytea,
+  created_at timestamptz not null default now(),
+  unique (brand_id, kind, clear_value)
+);
+create index on author_identities (author_ref);
+create index on author_identities (kind, clear_value);
+
+-- The key of the erasure log's digests (HMAC-SHA-256): the log says what was erased without holding it.
+create table erasure_digest_key (
+  singleton boolean primary key default true check (singleton),
+  hmac_key bytea not null
+);
+insert into erasure_digest_key (hmac_key)
+  values (decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'));
+
+-- The audit log of erasure requests: who asked, when, what kind of subject, how much was erased; never the
+-- erased values (the subject is an HMAC digest, which also lets the API hide events produced straight to Kafka
+-- with clear ids).
+create table erasures (
+  erasure_id uuid primary key,
+  requested_at timestamptz not null,
+  completed_at timestamptz not null,
+  source text not null check (source in ('api', 'x-webhook', 'meta-webhook')),
+  requested_by text,
+  brand_id text,
+  subject text not null check (subject in ('author', 'message')),
+  subject_digest bytea not null,
+  authors_erased integer not null,
+  messages_erased integer not null
+);
+create index on erasures (subject_digest);
+
+-- Down Migration
+drop table erasures;
+drop table erasure_digest_key;
+drop table author_identities;
