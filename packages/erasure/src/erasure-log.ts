@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
+import { onIdentities } from './database-faults.ts';
 import type { ErasureSource, ErasureSubject } from './erasure-request.ts';
 
 export interface ErasureRecord {
@@ -67,13 +68,13 @@ export class ErasureLog {
 
   /** The digest key, read once per process (it never changes). */
   async key(): Promise<Buffer> {
-    this.digestKey ??= this.pool
-      .query<{ hmac_key: Buffer }>('select hmac_key from erasure_digest_key')
-      .then(({ rows }) => {
-        const key = rows[0]?.hmac_key;
-        if (key === undefined) throw new Error('erasure_digest_key is empty: migration 0007 did not run');
-        return key;
-      });
+    this.digestKey ??= onIdentities(() =>
+      this.pool.query<{ hmac_key: Buffer }>('select hmac_key from erasure_digest_key'),
+    ).then(({ rows }) => {
+      const key = rows[0]?.hmac_key;
+      if (key === undefined) throw new Error('erasure_digest_key is empty: migration 0007 did not run');
+      return key;
+    });
     this.digestKey.catch(() => (this.digestKey = undefined));
     return this.digestKey;
   }
@@ -84,33 +85,35 @@ export class ErasureLog {
   ): Promise<ErasureRecord> {
     const key = await this.key();
     const requestedAt = new Date(this.clock());
-    return withTransaction(this.pool, async (client) => {
-      const erased =
-        subject.kind === 'author'
-          ? await eraseAuthor(client, subject.brandId, subject.authorId)
-          : await eraseMessage(client, subject.brandId, subject.messageId);
-      const scope = subject.brandId ?? EVERY_BRAND;
-      const value = subject.kind === 'author' ? subject.authorId : subject.messageId;
-      const { rows } = await client.query<ErasureRow>(
-        `insert into erasures (erasure_id, requested_at, completed_at, source, requested_by, brand_id, subject,
+    return onIdentities(() =>
+      withTransaction(this.pool, async (client) => {
+        const erased =
+          subject.kind === 'author'
+            ? await eraseAuthor(client, subject.brandId, subject.authorId)
+            : await eraseMessage(client, subject.brandId, subject.messageId);
+        const scope = subject.brandId ?? EVERY_BRAND;
+        const value = subject.kind === 'author' ? subject.authorId : subject.messageId;
+        const { rows } = await client.query<ErasureRow>(
+          `insert into erasures (erasure_id, requested_at, completed_at, source, requested_by, brand_id, subject,
                                subject_digest, authors_erased, messages_erased)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          returning *`,
-        [
-          randomUUID(),
-          requestedAt,
-          new Date(this.clock()),
-          request.source,
-          request.requestedBy,
-          subject.brandId,
-          subject.kind,
-          subjectDigest(key, scope, subject.kind, value),
-          erased.authors,
-          erased.messages,
-        ],
-      );
-      return recordOf(rows[0] as ErasureRow);
-    });
+          [
+            randomUUID(),
+            requestedAt,
+            new Date(this.clock()),
+            request.source,
+            request.requestedBy,
+            subject.brandId,
+            subject.kind,
+            subjectDigest(key, scope, subject.kind, value),
+            erased.authors,
+            erased.messages,
+          ],
+        );
+        return recordOf(rows[0] as ErasureRow);
+      }),
+    );
   }
 
   async find(erasureId: string): Promise<ErasureRecord | undefined> {

@@ -1,4 +1,5 @@
 import type { Pool } from '@carestream/postgres';
+import { onIdentities } from './database-faults.ts';
 import { digestsOf, type ErasureLog } from './erasure-log.ts';
 import { ERASED, isReference } from './references.ts';
 
@@ -74,9 +75,11 @@ export class IdentityResolver {
     const refs = [...new Set([...authorValues, ...messageValues].filter(isReference))];
     const clear = new Map<string, string>();
     if (refs.length > 0) {
-      const { rows } = await this.pool.query<{ ref: string; clear_value: string }>(
-        'select ref, clear_value from author_identities where ref = any($1)',
-        [refs],
+      const { rows } = await onIdentities(() =>
+        this.pool.query<{ ref: string; clear_value: string }>(
+          'select ref, clear_value from author_identities where ref = any($1)',
+          [refs],
+        ),
       );
       for (const row of rows) clear.set(row.ref, row.clear_value);
     }
@@ -92,9 +95,11 @@ export class IdentityResolver {
     const erasedDigests = new Set<string>();
     const all = [...digests.values()].flat();
     if (all.length > 0) {
-      const { rows } = await this.pool.query<{ subject_digest: Buffer }>(
-        'select subject_digest from erasures where subject_digest = any($1)',
-        [all],
+      const { rows } = await onIdentities(() =>
+        this.pool.query<{ subject_digest: Buffer }>(
+          'select subject_digest from erasures where subject_digest = any($1)',
+          [all],
+        ),
       );
       for (const row of rows) erasedDigests.add(row.subject_digest.toString('hex'));
     }

@@ -6,6 +6,7 @@ import {
   pseudonymizeEvents,
   type ResolvedIdentities,
 } from './pseudonymize.ts';
+import { onIdentities } from './database-faults.ts';
 import { newReference, type IdentityKind } from './references.ts';
 import { newTextKey } from './sealed-text.ts';
 
@@ -38,29 +39,31 @@ export class IdentityVault {
   async pseudonymize(events: readonly CareEvent[]): Promise<CareEvent[]> {
     const needed = identitiesNeeded(events);
     if (needed.authors.length === 0 && needed.messages.length === 0) return [...events];
-    const resolved = await withTransaction(this.pool, async (client): Promise<ResolvedIdentities> => {
-      const authors = await upsert(client, 'author', needed.authors);
-      const messages = await upsert(
-        client,
-        'message',
-        needed.messages.map((need) => ({
-          ...need,
-          authorRef:
-            need.authorId === null
-              ? null
-              : (authors.get(identityKey(need.brandId, need.authorId))?.ref ?? null),
-        })),
-      );
-      return {
-        authors: new Map([...authors].map(([key, row]) => [key, row.ref])),
-        messages: new Map(
-          [...messages].map(([key, row]) => {
-            if (row.text_key === null) throw new Error(`message reference ${row.ref} has no text key`);
-            return [key, { ref: row.ref, textKey: row.text_key }];
-          }),
-        ),
-      };
-    });
+    const resolved = await onIdentities(() =>
+      withTransaction(this.pool, async (client): Promise<ResolvedIdentities> => {
+        const authors = await upsert(client, 'author', needed.authors);
+        const messages = await upsert(
+          client,
+          'message',
+          needed.messages.map((need) => ({
+            ...need,
+            authorRef:
+              need.authorId === null
+                ? null
+                : (authors.get(identityKey(need.brandId, need.authorId))?.ref ?? null),
+          })),
+        );
+        return {
+          authors: new Map([...authors].map(([key, row]) => [key, row.ref])),
+          messages: new Map(
+            [...messages].map(([key, row]) => {
+              if (row.text_key === null) throw new Error(`message reference ${row.ref} has no text key`);
+              return [key, { ref: row.ref, textKey: row.text_key }];
+            }),
+          ),
+        };
+      }),
+    );
     return pseudonymizeEvents(events, resolved);
   }
 }

@@ -1,6 +1,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
 import { topicNames, topicSpecs } from '@carestream/contract';
+import { IdentityVault } from '@carestream/erasure';
 import { createKafka, ensureTopics, EventCodec } from '@carestream/kafka';
 import { createPool, migrate } from '@carestream/postgres';
 import { kafkaCheck, postgresCheck, registryCheck } from '@carestream/service-kit';
@@ -8,8 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildIngestApp } from './app.ts';
 import type { IngestConfig } from './config.ts';
-import { EventPublisher } from './event-publisher.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
+import { PseudonymizingPublisher } from './pseudonymizing-publisher.ts';
 
 export interface IngestRuntime {
   readonly app: FastifyInstance;
@@ -55,7 +56,9 @@ export async function startIngest(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'carestream_ingest_' });
   const app = await buildIngestApp({
-    publisher: new EventPublisher(producer, codec, names, { ackTimeoutMs: config.kafkaTimeoutMs }),
+    publisher: new PseudonymizingPublisher(new IdentityVault(pool), producer, codec, names, {
+      ackTimeoutMs: config.kafkaTimeoutMs,
+    }),
     keys: new ApiKeyStore(pool, { adminKey: config.adminKey, clock }),
     metrics: new IngestMetrics(registry),
     registry,
