@@ -1,5 +1,5 @@
-import { CareError } from '@carestream/errors';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { CareError, codeForClientStatus, httpStatusOf } from '@carestream/errors';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { runReadinessChecks, type ReadinessCheck } from './readiness.ts';
 
@@ -20,57 +20,54 @@ export function registerOperationalRoutes(
   );
 }
 
-const STATUS_BY_CODE: Partial<Record<CareError['code'], number>> = {
-  CARE_ERR_VALIDATION: 400,
-  CARE_ERR_DECODE: 400,
-  CARE_ERR_UNAUTHORIZED: 401,
-  CARE_ERR_FORBIDDEN: 403,
-  CARE_ERR_RATE_LIMITED: 429,
-  CARE_ERR_NOT_FOUND: 404,
-  CARE_ERR_PAYLOAD_TOO_LARGE: 413,
-  CARE_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
-  CARE_ERR_KAFKA_UNAVAILABLE: 503,
-  CARE_ERR_REGISTRY_UNAVAILABLE: 503,
-  CARE_ERR_DATABASE_UNAVAILABLE: 503,
-};
-
 export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * One error handler: a 4xx names the field and why; a 503, and a 429 from a rate limit, say when to retry; any
- * other 5xx hides its internals from the caller (logged with the request id instead).
+ * other 5xx hides its internals from the caller (logged with the request id instead). Errors fastify raises
+ * itself (its schema validator, a body it cannot parse) become CareErrors first, so every error answer a client
+ * sees is written by `sendCareError`. A path no route serves is a 404 CARE_ERR_NOT_FOUND naming it (and where the
+ * routes are listed, when the service lists them).
  */
-export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | CareError, request, reply) => {
-    if (error instanceof CareError) {
-      const status = STATUS_BY_CODE[error.code] ?? 500;
-      const retryAfter = error.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_SECONDS : undefined);
-      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-      if (status >= 500) request.log.error({ err: error }, 'request failed');
-      return reply.code(status).send({
-        error: {
-          code: error.code,
-          message: status >= 500 && status !== 503 ? 'internal error' : error.message,
-          ...(error.field === undefined ? {} : { field: error.field }),
-        },
-      });
-    }
-    if (error.validation) {
-      const first = error.validation[0];
-      const field = fieldOf(first?.instancePath, first?.params, error.validationContext);
-      return reply.code(400).send({
-        error: { code: 'CARE_ERR_VALIDATION', field, message: `${field} ${first?.message ?? 'is invalid'}` },
-      });
-    }
-    const status = error.statusCode ?? 500;
-    if (status < 500) {
-      return reply.code(status).send({
-        error: { code: error.code ?? 'CARE_ERR_VALIDATION', field: 'body', message: error.message },
-      });
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: { code: 'CARE_ERR_INTERNAL', message: 'internal error' } });
+export function registerErrorHandler(app: FastifyInstance, options: { routesListedAt?: string } = {}): void {
+  app.setErrorHandler((error: FastifyError | CareError, request, reply) =>
+    sendCareError(request, reply, asCareError(error)),
+  );
+  const hint = options.routesListedAt === undefined ? '' : `; see ${options.routesListedAt}`;
+  app.setNotFoundHandler((request) => {
+    const path = request.url.split('?')[0] ?? '';
+    throw new CareError('CARE_ERR_NOT_FOUND', `no route ${request.method} ${path}${hint}`, { field: 'path' });
   });
+}
+
+/** Writes a CareError as the answer: its code's status, `{ error: { code, message, field? }, ...details }`. */
+export function sendCareError(request: FastifyRequest, reply: FastifyReply, error: CareError): FastifyReply {
+  const status = httpStatusOf(error.code);
+  const retryAfter = error.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_SECONDS : undefined);
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  const hidden = status >= 500 && status !== 503;
+  return reply.code(status).send({
+    error: {
+      code: error.code,
+      message: hidden ? 'internal error' : error.message,
+      ...(error.field === undefined ? {} : { field: error.field }),
+    },
+    ...(hidden ? {} : error.details),
+  });
+}
+
+function asCareError(error: FastifyError | CareError): CareError {
+  if (error instanceof CareError) return error;
+  if (error.validation) {
+    const first = error.validation[0];
+    const field = fieldOf(first?.instancePath, first?.params, error.validationContext);
+    return new CareError('CARE_ERR_VALIDATION', `${field} ${first?.message ?? 'is invalid'}`, { field });
+  }
+  const status = error.statusCode ?? 500;
+  if (status < 500)
+    return new CareError(codeForClientStatus(status), error.message, { field: 'body', cause: error });
+  return new CareError('CARE_ERR_INTERNAL', error.message, { cause: error });
 }
 
 function fieldOf(instancePath: string | undefined, params: unknown, context: string | undefined): string {

@@ -1,3 +1,4 @@
+import { CareError } from '@carestream/errors';
 import type { Pool } from '@carestream/postgres';
 import type { Kafka } from 'kafkajs';
 
@@ -26,7 +27,11 @@ export function registryCheck(schemaRegistryUrl: string): ReadinessCheck {
     const response = await fetch(`${schemaRegistryUrl.replace(/\/$/, '')}/subjects`, {
       signal: AbortSignal.timeout(3_000),
     });
-    if (!response.ok) throw new Error(`registry answered ${response.status}`);
+    if (!response.ok) {
+      throw new CareError('CARE_ERR_REGISTRY_UNAVAILABLE', `registry answered ${response.status}`, {
+        retriable: true,
+      });
+    }
   };
 }
 

@@ -58,16 +58,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   // Route schemas document the API and shape the JSON answers; query parameters are checked by query-params.ts,
   // which names the parameter and the fix in every 400 (the schema validator would coerce and strip instead).
   app.setValidatorCompiler(() => () => true);
-  registerErrorHandler(app);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: {
-        code: 'CARE_ERR_NOT_FOUND',
-        field: 'path',
-        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs`,
-      },
-    }),
-  );
+  registerErrorHandler(app, { routesListedAt: '/docs' });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.requests.inc({ route, status: String(reply.statusCode) });

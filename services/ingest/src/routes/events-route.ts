@@ -135,18 +135,13 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
 
     if (errors.length > 0 && (atomic || accepted.length === 0)) {
       options.metrics.events.inc({ result: 'rejected', channel: 'unknown' }, rejected);
-      return reply.code(400).send({
-        error: {
-          code: 'CARE_ERR_VALIDATION',
-          field: 'body',
-          message: atomic
-            ? `${rejected} of ${parsed.items.length} items are invalid; with atomic=true nothing was accepted`
-            : `all ${parsed.items.length} items are invalid`,
-        },
-        accepted: 0,
-        rejected,
-        errors,
-      });
+      throw new CareError(
+        'CARE_ERR_VALIDATION',
+        atomic
+          ? `${rejected} of ${parsed.items.length} items are invalid; with atomic=true nothing was accepted`
+          : `all ${parsed.items.length} items are invalid`,
+        { field: 'body', details: { accepted: 0, rejected, errors } },
+      );
     }
 
     const stopTimer = options.metrics.publishDuration.startTimer();

@@ -82,7 +82,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     const raw = await readBody(request);
     const signature = request.headers['x-twitter-webhooks-signature'];
     if (!verifyXSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
-      return unauthorized(reply, 'x-twitter-webhooks-signature');
+      throw badSignature('x-twitter-webhooks-signature');
     }
     return publishMapped(reply, mapXWebhook(parseJson(raw), mapOptions));
   });
@@ -91,12 +91,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     const token = requireSecret(settings.metaVerifyToken, 'META_VERIFY_TOKEN');
     const challenge = metaVerificationChallenge(request.query, token);
     if (challenge === undefined) {
-      return reply.code(403).send({
-        error: {
-          code: 'CARE_ERR_UNAUTHORIZED',
-          field: 'hub.verify_token',
-          message: 'does not match, or hub.mode is not subscribe',
-        },
+      throw new CareError('CARE_ERR_FORBIDDEN', 'does not match, or hub.mode is not subscribe', {
+        field: 'hub.verify_token',
       });
     }
     return reply.type('text/plain').send(challenge);
@@ -107,7 +103,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     const raw = await readBody(request);
     const signature = request.headers['x-hub-signature-256'];
     if (!verifyMetaSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
-      return unauthorized(reply, 'x-hub-signature-256');
+      throw badSignature('x-hub-signature-256');
     }
     return publishMapped(reply, mapMetaWebhook(parseJson(raw), mapOptions));
   });
@@ -151,12 +147,6 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-function unauthorized(reply: FastifyReply, header: string): FastifyReply {
-  return reply.code(401).send({
-    error: {
-      code: 'CARE_ERR_UNAUTHORIZED',
-      field: header,
-      message: 'is missing or does not match the body',
-    },
-  });
+function badSignature(header: string): CareError {
+  return new CareError('CARE_ERR_UNAUTHORIZED', 'is missing or does not match the body', { field: header });
 }
