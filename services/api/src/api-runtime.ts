@@ -1,4 +1,5 @@
 import { ApiKeyStore } from '@carestream/api-keys';
+import { ErasureLog, IdentityResolver } from '@carestream/erasure';
 import { createPool, migrate } from '@carestream/postgres';
 import { postgresCheck } from '@carestream/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -26,8 +27,11 @@ export async function startApi(
   });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'carestream_api_' });
+  const erasures = new ErasureLog(pool, options.clock);
   const app = await buildApiApp({
     reader: new ProjectionReader(pool),
+    erasures,
+    identities: new IdentityResolver(pool, erasures),
     keys: new ApiKeyStore(pool, { adminKey: config.adminKey }),
     metrics: new ApiMetrics(registry),
     registry,

@@ -1,4 +1,5 @@
 import { ApiKeyStore } from '@carestream/api-keys';
+import { ErasureLog, IdentityResolver } from '@carestream/erasure';
 import {
   benchmarkRow,
   churnRisk,
@@ -1130,6 +1131,8 @@ async function buildTestApp(
   const reader = new ProjectionReader(pool);
   return buildApiApp({
     reader,
+    erasures: new ErasureLog(pool),
+    identities: new IdentityResolver(pool, new ErasureLog(pool)),
     keys: new ApiKeyStore(pool, { adminKey: ADMIN_KEY }),
     metrics: new ApiMetrics(registry),
     registry,

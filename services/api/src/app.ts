@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { ApiKeyStore } from '@carestream/api-keys';
+import type { ErasureLog, IdentityResolver } from '@carestream/erasure';
 import {
   answerFrameworkError,
   DEFAULT_AUTH_FAILURES,
@@ -24,11 +25,16 @@ import { benchmarkRoutes } from './routes/benchmark-routes.ts';
 import { brandsRoute } from './routes/brands-route.ts';
 import { churnRiskRoute } from './routes/churn-risk-route.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
+import { erasureRoutes } from './routes/erasures.ts';
 import type { QueryRouteOptions } from './routes/route-options.ts';
 import { slaRoutes } from './routes/sla-routes.ts';
 
 export interface ApiAppDependencies {
   readonly reader: ProjectionReader;
+  /** Erasure requests and their audit log (POST/GET /v1/erasures). */
+  readonly erasures: ErasureLog;
+  /** Turns the projections' author and message references back into clear ids, [erased] for erased ones. */
+  readonly identities: IdentityResolver;
   readonly keys: ApiKeyStore;
   readonly metrics: ApiMetrics;
   readonly registry: Registry;
@@ -85,6 +91,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
         { name: 'backlog', description: 'Open mentions now' },
         { name: 'churn', description: 'Customers at risk' },
         { name: 'benchmarks', description: 'Industry aggregates and ranks' },
+        { name: 'erasure', description: 'Erasing an author or a message (admin keys)' },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],
     },
@@ -101,6 +108,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
 
   const routeOptions: QueryRouteOptions = {
     reader: deps.reader,
+    identities: deps.identities,
     benchmarks: new AnswerCache({
       name: 'benchmarks',
       ttlMs: deps.benchmarkCacheMs,
@@ -130,6 +138,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
     await v1.register(backlogRoute, routeOptions);
     await v1.register(churnRiskRoute, routeOptions);
     await v1.register(benchmarkRoutes, routeOptions);
+    await v1.register(erasureRoutes, { erasures: deps.erasures });
   });
   return app;
 }

@@ -1,6 +1,7 @@
 // PostgreSQL stopped, as the query API sees it, without stopping anyone's PostgreSQL: the app's pool points at
 // a port where nothing listens. Every answer that needs the database is a 503 with Retry-After, never a 500.
 import { ApiKeyStore, generateApiKey } from '@carestream/api-keys';
+import { ErasureLog, IdentityResolver } from '@carestream/erasure';
 import { createPool, type Pool } from '@carestream/postgres';
 import { postgresCheck } from '@carestream/service-kit';
 import { freePort } from '@carestream/test-support';
@@ -25,6 +26,8 @@ describe('query API when PostgreSQL is down', () => {
     const registry = new Registry();
     app = await buildApiApp({
       reader: new ProjectionReader(pool),
+      erasures: new ErasureLog(pool),
+      identities: new IdentityResolver(pool, new ErasureLog(pool)),
       keys: new ApiKeyStore(pool, { adminKey: ADMIN_KEY }),
       metrics: new ApiMetrics(registry),
       registry,

@@ -3,6 +3,7 @@
 // (the 500s came from PostgreSQL refusing a NUL). An impossible brand id is a brand that does not exist: the
 // same 404 as an unknown brand or another tenant's, so a brand-limited key learns nothing new.
 import { ApiKeyStore } from '@carestream/api-keys';
+import { ErasureLog, IdentityResolver } from '@carestream/erasure';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { HOSTILE_URL_VALUES, routesOf, withParams } from '@carestream/test-support/hostile-input';
@@ -40,6 +41,8 @@ describe('query API: hostile input on every route, never a 5xx', () => {
     const registry = new Registry();
     app = await buildApiApp({
       reader: new ProjectionReader(pool),
+      erasures: new ErasureLog(pool),
+      identities: new IdentityResolver(pool, new ErasureLog(pool)),
       keys,
       metrics: new ApiMetrics(registry),
       registry,

@@ -39,7 +39,12 @@ export async function backlogRoute(app: FastifyInstance, options: QueryRouteOpti
       const items = await options.reader.read(async (snapshot) => {
         const profile = await requireBrand(snapshot, brandId);
         const targetSeconds = profile?.slaTargetSeconds ?? DEFAULT_SLA_TARGET_SECONDS;
-        return backlogItems(await snapshot.openMentions(brandId, query.channel), nowMs, targetSeconds);
+        const mentions = await snapshot.openMentions(brandId, query.channel);
+        return backlogItems(
+          await options.identities.resolveMentions(brandId, mentions),
+          nowMs,
+          targetSeconds,
+        );
       });
       return respondWithPage(request, reply, items, {
         query,

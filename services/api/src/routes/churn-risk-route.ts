@@ -37,7 +37,8 @@ export async function churnRiskRoute(app: FastifyInstance, options: QueryRouteOp
       const query = parseQuery(request.query, PARAMS, nowMs);
       const items = await options.reader.read(async (snapshot) => {
         await requireBrand(snapshot, brandId);
-        return churnItems(await snapshot.churnSignals(brandId), nowMs);
+        const signals = await snapshot.churnSignals(brandId);
+        return churnItems(await options.identities.resolveCustomers(brandId, signals), nowMs);
       });
       const filtered = query.level === null ? items : items.filter((item) => item.level === query.level);
       return respondWithPage(request, reply, filtered, {

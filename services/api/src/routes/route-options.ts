@@ -1,4 +1,5 @@
 import type { Principal } from '@carestream/api-keys';
+import type { IdentityResolver } from '@carestream/erasure';
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { brandNotFound } from '../access.ts';
@@ -13,6 +14,8 @@ import type { BrandProfile, ProjectionReader, ProjectionSnapshot } from '../proj
 /** What every query route group is given by the app. */
 export interface QueryRouteOptions {
   readonly reader: ProjectionReader;
+  /** Clear ids for the references the backlog and churn signals hold; [erased] for erased ones. */
+  readonly identities: IdentityResolver;
   /** Industries' brands per channel and UTC day: the same for every caller, kept for API_BENCHMARK_CACHE_SECONDS. */
   readonly benchmarks: AnswerCache<Map<string, IndustryDays>>;
   /** How long a brand's SLA answers are reused for the same question (API_FIGURES_CACHE_MS; 0 = never). */
