@@ -41,8 +41,8 @@ export interface CatchUp {
   /** Applied per second from the processes' start, start-up and group joins included. */
   readonly wallEventsPerSecond: number;
   /**
-   * From start until every projection was caught up: the same moment as slaDoneMs, since the churn signals are
-   * written in the SLA processor's transactions (kept for the tools that read it).
+   * From start until everything was folded: the SLA processor's offsets at the ends (its transactions write the
+   * churn signals too) and the compactor's hourly rows with no delta left.
    */
   readonly allDoneMs: number;
   /** Already applied at the first poll (the processes' start-up can take long enough for work to begin). */
@@ -51,7 +51,7 @@ export interface CatchUp {
 
 /**
  * Polls until the SLA processor's offsets reach the ends of its topics as they are now (everything was
- * preloaded): the SLA figures, the backlog and the churn signals are then all caught up.
+ * preloaded), then until the bucket compactor has folded every delta into the hourly rows.
  */
 export async function waitForCatchUp(options: {
   readonly brokers: string;
@@ -106,6 +106,16 @@ export async function waitForCatchUp(options: {
       }
       await sleep(100);
     }
+    for (;;) {
+      if (Date.now() - options.startedAt > options.timeoutMs)
+        throw new Error(`the bucket compactor did not catch up within ${options.timeoutMs / 1000} s`);
+      const { rows } = await pool.query<{ pending: boolean }>(
+        `select exists (select 1 from ${await activeSchema(pool, 'sla')}.sla_hourly_deltas) as pending`,
+      );
+      if (!rows[0]?.pending) break;
+      await sleep(100);
+    }
+    const allDone = Date.now();
     // Sustained: from the later of the first stored offset and the group holding all its members; when
     // that was already the end (a tiny run), over the whole time instead.
     let start = first ?? { at: options.startedAt, applied: 0 };
@@ -118,7 +128,7 @@ export async function waitForCatchUp(options: {
       slaDoneMs: slaDone - options.startedAt,
       slaEventsPerSecond: Math.round(((total - start.applied) * 1000) / Math.max(1, slaDone - start.at)),
       wallEventsPerSecond: Math.round((total * 1000) / Math.max(1, slaDone - options.startedAt)),
-      allDoneMs: slaDone - options.startedAt,
+      allDoneMs: allDone - options.startedAt,
       appliedAtFirstPoll: appliedAtFirstPoll ?? 0,
     };
   } finally {

@@ -137,6 +137,12 @@ export async function waitForCatchUp(pipeline: Pipeline, timeoutMs = 120_000): P
         for (const [id, end] of await topicEnds(admin, topics))
           if (end > (stored.get(id) ?? 0)) pending.push(id);
       }
+      // The hourly rows too: tests read sla_hourly itself, not only the view that counts pending deltas.
+      await pipeline.processors?.compactor?.flush();
+      const { rows } = await pipeline.pool.query<{ pending: boolean }>(
+        `select exists (select 1 from ${await activeSchema(pipeline.pool, 'sla')}.sla_hourly_deltas) as pending`,
+      );
+      if (rows[0]?.pending) pending.push('sla_hourly_deltas');
       if (pending.length === 0) return;
       if (Date.now() > deadline) throw new Error(`processors did not catch up: ${pending.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 250));

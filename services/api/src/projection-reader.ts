@@ -103,7 +103,7 @@ export class ProjectionSnapshot {
       has_data: boolean;
     }>(
       `select p.industry, p.timezone, p.sla_target_seconds, p.business_hours,
-              exists (select 1 from ${this.sla}.sla_hourly where brand_id = $1) as has_data
+              exists (select 1 from ${this.sla}.sla_buckets where brand_id = $1) as has_data
          from (select 1) as one left join brand_profiles p on p.brand_id = $1`,
       [brandId],
     );
@@ -193,7 +193,7 @@ export class ProjectionSnapshot {
     const { rows } = await this.client.query<AggregateRow & { grp: unknown }>(
       `select ${groupBy ?? 'null'} as grp,
   ${AGGREGATES}
-  from ${this.sla}.sla_hourly
+  from ${this.sla}.sla_buckets
  where ${conditions.join(' and ')}
  ${groupBy === null ? '' : `group by 1`}`,
       params,

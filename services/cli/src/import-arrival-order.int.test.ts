@@ -177,7 +177,7 @@ describe('carestream import: mentions.ndjson, then replies.csv', () => {
       `select brand_id, sum(needing_response)::int as needing_response, sum(answered)::int as answered,
               sum(expired)::int as expired, sum(human_replies)::int as human_replies,
               sum(automated_replies)::int as automated_replies
-         from ${schema}.sla_hourly group by brand_id`,
+         from ${schema}.sla_buckets group by brand_id`,
     );
     const { rows: open } = await pool.query<{ brand_id: string; open: number }>(
       `select brand_id, count(*)::int as open from ${schema}.open_mentions group by brand_id`,

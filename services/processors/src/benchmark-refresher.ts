@@ -71,7 +71,7 @@ export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): Run
         `select p.industry, s.channel, date_trunc('day', s.hour_start at time zone 'UTC') as day, s.brand_id,
                 sum(s.needing_response) as needing_response, sum(s.answered) as answered, sum(s.complaints) as complaints,
                 jsonb_agg(s.response_sketch) as sketches
-           from sla_hourly s join brand_profiles p on p.brand_id = s.brand_id
+           from sla_buckets s join brand_profiles p on p.brand_id = s.brand_id
           where s.hour_start >= $1
           group by p.industry, s.channel, 3, s.brand_id`,
         [since.toISOString()],

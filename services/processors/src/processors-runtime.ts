@@ -13,7 +13,9 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startBenchmarkRefresher, type RunningRefresher } from './benchmark-refresher.ts';
+import { startBucketCompactor, type RunningCompactor } from './bucket-compactor.ts';
 import type { ProcessorsConfig } from './config.ts';
+import { applyProfilesFirst } from './profiles-first.ts';
 import { profilesProcessor } from './profiles-processor.ts';
 import { slaProcessor } from './sla-processor.ts';
 
@@ -21,13 +23,15 @@ export interface ProcessorsRuntime {
   readonly app: FastifyInstance;
   readonly registry: Registry;
   readonly benchmarks: RunningRefresher | undefined;
+  /** Folds the SLA batches' bucket deltas into the hourly rows (on a timer; tests flush it). */
+  readonly compactor: RunningCompactor | undefined;
   close(): Promise<void>;
 }
 
 /**
  * Wires one processors instance: migrations and topics first, then each selected processor as a consumer
- * group member of its own group (several instances split the partitions), the benchmark refresher next to the
- * SLA processor, and an HTTP app for /metrics, /healthz and /readyz.
+ * group member of its own group (several instances split the partitions), the bucket compactor and the
+ * benchmark refresher next to the SLA processor, and an HTTP app for /metrics, /healthz and /readyz.
  */
 export async function startProcessors(
   config: ProcessorsConfig,
@@ -37,8 +41,8 @@ export async function startProcessors(
   await migrate(config.databaseUrl);
   const pool = createPool({
     connectionString: config.databaseUrl,
-    // One connection per partition batch in flight, plus the benchmark refresher.
-    max: config.processors.length * config.concurrentPartitions + 1,
+    // One connection per partition batch in flight, plus the bucket compactor and the benchmark refresher.
+    max: config.processors.length * config.concurrentPartitions + 2,
     applicationName: 'carestream-processors',
   });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-processors' });
@@ -63,6 +67,7 @@ export async function startProcessors(
 
   const running: RunningProcessor[] = [];
   let benchmarks: RunningRefresher | undefined;
+  let compactor: RunningCompactor | undefined;
   for (const name of config.processors) {
     const groupId = `${config.groupPrefix}.${name}`;
     if (name === 'profiles')
@@ -70,21 +75,23 @@ export async function startProcessors(
         await startProcessor(profilesProcessor(codec, names.brandProfiles), { ...runtimeOptions, groupId }),
       );
     if (name === 'sla') {
-      running.push(
-        await startProcessor(
-          slaProcessor({
-            codec,
-            topics: names,
-            registry,
-            horizonMs: config.horizonMs,
-            retentionMs: config.retentionMs,
-          }),
-          {
-            ...runtimeOptions,
-            groupId,
-          },
-        ),
-      );
+      const sla = slaProcessor({
+        codec,
+        topics: names,
+        registry,
+        horizonMs: config.horizonMs,
+        retentionMs: config.retentionMs,
+      });
+      await applyProfilesFirst({
+        kafka,
+        pool,
+        codec,
+        topic: names.brandProfiles,
+        sla,
+        groupPrefix: config.groupPrefix,
+      });
+      running.push(await startProcessor(sla, { ...runtimeOptions, groupId }));
+      compactor = startBucketCompactor({ pool, registry });
       benchmarks = startBenchmarkRefresher({
         pool,
         registry,
@@ -111,9 +118,11 @@ export async function startProcessors(
     app,
     registry,
     benchmarks,
+    compactor,
     close: async () => {
       await app.close();
       for (const processor of running) await processor.stop();
+      await compactor?.stop();
       await benchmarks?.stop();
       await pool.end();
     },

@@ -15,16 +15,21 @@ export async function useGeneration(
   projection: Projection,
   fixedSchema?: string,
 ): Promise<string> {
-  let schema = fixedSchema;
-  if (schema === undefined) {
-    const { rows } = await client.query<{ active_schema: string }>(
-      'select active_schema from projection_generations where projection = $1 for share',
-      [projection],
-    );
-    schema = rows[0]?.active_schema;
-    if (!schema) throw new Error(`no active generation for projection ${projection}; run the migrations`);
+  if (fixedSchema !== undefined) {
+    if (!SCHEMA_NAME.test(fixedSchema)) throw new Error(`bad schema name ${fixedSchema}`);
+    await client.query(`set local search_path to ${fixedSchema}, public`);
+    return fixedSchema;
   }
+  // One round trip for both: the share lock on the generation row, and the search path (set_config with
+  // is_local = true is `set local`). Generation names are written only by migrations and replay, under
+  // SCHEMA_NAME; the check below is for the day one is not.
+  const { rows } = await client.query<{ active_schema: string }>(
+    `select g.active_schema, set_config('search_path', format('%I, public', g.active_schema), true)
+       from projection_generations g where g.projection = $1 for share`,
+    [projection],
+  );
+  const schema = rows[0]?.active_schema;
+  if (!schema) throw new Error(`no active generation for projection ${projection}; run the migrations`);
   if (!SCHEMA_NAME.test(schema)) throw new Error(`bad schema name ${schema}`);
-  await client.query(`set local search_path to ${schema}, public`);
   return schema;
 }

@@ -7,6 +7,8 @@ import { Registry } from 'prom-client';
 import type { ProcessorsConfig } from './config.ts';
 import type { Projection } from './projection-generation.ts';
 import { activeSchema, appliedOf, storedOffsets, topicEnds } from './progress.ts';
+import { startBucketCompactor } from './bucket-compactor.ts';
+import { applyProfilesFirst } from './profiles-first.ts';
 import { slaProcessor } from './sla-processor.ts';
 
 export const REPLAYABLE: readonly Projection[] = ['sla'];
@@ -52,7 +54,7 @@ export async function replayProjection(
     const previousSchema = await activeSchema(pool, projection);
     const schema = await createGeneration(pool, projection);
     // The replay reads the same topics as the live processor; only where it writes differs.
-    const definition: ProcessorDefinition<unknown> = slaProcessor({
+    const sla = slaProcessor({
       codec,
       topics: names,
       registry: new Registry(),
@@ -60,17 +62,28 @@ export async function replayProjection(
       retentionMs: config.retentionMs,
       fixedSchema: schema,
     });
+    const groupId = `${config.groupPrefix}.replay.${schema}`;
+    await applyProfilesFirst({
+      kafka,
+      pool,
+      codec,
+      topic: names.brandProfiles,
+      sla,
+      groupPrefix: groupId,
+    });
+    const definition: ProcessorDefinition<unknown> = sla;
     const topics = definition.topics;
     const admin = kafka.admin();
     await admin.connect();
     const ends = await topicEnds(admin, topics).finally(() => admin.disconnect());
     const total = [...ends.values()].reduce((sum, end) => sum + end, 0);
+    const compactor = startBucketCompactor({ pool, fixedSchema: schema });
     const running = await startProcessor(definition, {
       kafka,
       pool,
       deadLetterTopic: names.deadLetters,
       metrics: new ProcessorMetrics(new Registry()),
-      groupId: `${config.groupPrefix}.replay.${schema}`,
+      groupId,
       concurrentPartitions: config.concurrentPartitions,
       maxBytesPerPartition: config.maxBytesPerPartition,
     });
@@ -86,6 +99,8 @@ export async function replayProjection(
       while (!(await trySwap(pool, projection, schema, definition.name))) await sleep(200);
     } finally {
       await running.stop();
+      // What the last batches appended, folded now: the generation is handed over compact.
+      await compactor.flush().finally(() => compactor.stop());
     }
     const events = [...(await storedOffsets(pool, schema, definition.name)).values()].reduce(
       (a, b) => a + b,

@@ -39,8 +39,8 @@ import type { ProcessorDefinition } from '@carestream/processor-runtime';
 import { Counter, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
 import {
-  addToBuckets,
   advanceWatermark,
+  appendBucketDeltas,
   applyChurnUpdates,
   bucketId,
   countUnplaced,
@@ -56,6 +56,14 @@ import {
 } from './sla-store.ts';
 
 type SlaInput = InteractionEvent | BrandPostPublished | BrandProfileSet;
+
+export interface SlaProcessor extends ProcessorDefinition<SlaInput> {
+  /**
+   * Stores profile versions and revises the brands whose rules changed, in the caller's transaction (prepared
+   * as prepareTransaction does): what a batch of the profiles topic does, for loading that topic first.
+   */
+  applyProfiles(client: PoolClient, profiles: readonly BrandProfileSet[]): Promise<void>;
+}
 
 export interface SlaProcessorOptions {
   readonly codec: EventCodec;
@@ -85,7 +93,7 @@ const REVISION_PAGE = 500;
  * signals, and the partition's event-time watermark. It reads the brand profiles topic too: a profile version,
  * whenever it arrives, revises the figures of every conversation it applies to.
  */
-export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<SlaInput> {
+export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
   const horizonMs = options.horizonMs ?? DEFAULT_ANSWER_HORIZON_MS;
   const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
   if (!(retentionMs > horizonMs)) {
@@ -154,34 +162,47 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
           );
       }
     };
-    /** Writes what was recorded; the hourly rows last (see addToBuckets' callers). */
     const write = async (client: PoolClient) => {
       await applyChurnUpdates(client, churn.values());
-      await addToBuckets(client, deltas);
+      await appendBucketDeltas(client, deltas);
     };
     return { bucketFor, record, write };
   }
 
-  async function histories(client: PoolClient, brandIds: Iterable<string>) {
+  /** Each brand's rules history, leaving out the versions `without` names (by brand). */
+  async function histories(
+    client: PoolClient,
+    brandIds: Iterable<string>,
+    without: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  ) {
     const versions = await loadBrandRules(client, brandIds);
     const result = new Map<string, BrandRulesHistory>();
     for (const brandId of new Set(brandIds)) {
-      result.set(brandId, new BrandRulesHistory(versions.get(brandId) ?? [], UNPROFILED));
+      const left = without.get(brandId);
+      const kept = (versions.get(brandId) ?? []).filter((v) => !left?.has(v.eventId));
+      result.set(brandId, new BrandRulesHistory(kept, UNPROFILED));
     }
     return result;
   }
 
-  /** A batch of profile versions: store them, and revise the brands whose rules changed. */
+  /**
+   * A batch of profile versions: store them, and revise the brands for which one was new. A version already
+   * known (the topic read again, or loaded first at start-up) changes nothing and takes no lock. A new one
+   * takes its brand exclusively, after the insert: batches of interactions that folded the brand meanwhile
+   * could not see the uncommitted version, and have committed by the time the lock is granted, so the revision
+   * (from the versions committed before, to those plus ours) covers their conversations too. The same brand's
+   * versions arriving on two partitions at once queue on the lock, and the second revises from the first's.
+   */
   async function applyProfiles(client: PoolClient, profiles: readonly BrandProfileSet[]): Promise<void> {
     const versions = profiles.map((profile) => ({ brandId: profile.brandId, ...rulesVersion(profile) }));
-    const brands = new Set(versions.map((v) => v.brandId));
-    await lockBrands(client, brands, 'exclusive');
-    const before = await histories(client, brands);
-    const changed = await saveBrandRules(client, versions);
-    if (changed.size === 0) return;
+    const added = await saveBrandRules(client, versions);
+    if (added.size === 0) return;
+    const changed = [...added.keys()].sort();
+    await lockBrands(client, changed, 'exclusive');
+    const before = await histories(client, changed, added);
     const after = await histories(client, changed);
     const effects = newEffects();
-    for (const brandId of [...changed].sort()) {
+    for (const brandId of changed) {
       const was = before.get(brandId);
       const is = after.get(brandId);
       if (!was || !is || was.sameRulesAs(is)) continue;
@@ -223,6 +244,7 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
 
   return {
     name: options.name ?? 'sla',
+    applyProfiles,
     topics: [options.topics.interactions, options.topics.brandPosts, options.topics.brandProfiles],
     prepareTransaction: async (client) => {
       await useGeneration(client, 'sla', options.fixedSchema);
@@ -257,8 +279,6 @@ export function slaProcessor(options: SlaProcessorOptions): ProcessorDefinition<
       );
       if (interactions.length > 0)
         await applyInteractions(client, batch.topic, batch.partition, interactions, effects);
-      // Last: the hourly rows are shared with the instance's other partitions and with other instances, and
-      // stay locked from here to the commit.
       await effects.write(client);
     },
   };

@@ -1,5 +1,6 @@
-// The hourly rows are shared by every processor instance (a brand's conversations spread over partitions), so
-// two instances write the same row concurrently. These tests run two real PostgreSQL transactions against one row.
+// A brand's hourly rows gather the batches of every partition and instance. Batches append deltas that no
+// other transaction writes; one compactor folds them into the rows. These tests run real PostgreSQL
+// transactions side by side.
 import {
   emptySlaBucket,
   initialConversationState,
@@ -13,13 +14,19 @@ import { createPool, migrate, type Pool, type PoolClient } from '@carestream/pos
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventIdentity } from '@carestream/contract';
-import { addToBuckets, bucketId, newBrandPosts, saveConversations } from './sla-store.ts';
+import {
+  appendBucketDeltas,
+  bucketId,
+  compactBucketDeltas,
+  newBrandPosts,
+  saveConversations,
+} from './sla-store.ts';
 
 const HOUR = 3_600_000;
 
-function answeredDelta(responseSeconds: number): SlaBucket {
-  const delta = { ...emptySlaBucket(), answered: 1, responseSumMs: responseSeconds * 1000 };
-  delta.responseSketch.add(responseSeconds);
+function answeredDelta(responseSeconds: number, sign = 1): SlaBucket {
+  const delta = { ...emptySlaBucket(), answered: sign, responseSumMs: sign * responseSeconds * 1000 };
+  delta.responseSketch.add(responseSeconds, sign);
   return delta;
 }
 
@@ -27,7 +34,7 @@ function deltasFor(key: SlaBucketKey, delta: SlaBucket) {
   return new Map([[bucketId(key), { key, delta }]]);
 }
 
-describe('SLA hourly rows written by two instances at once (real PostgreSQL)', () => {
+describe('SLA hourly rows from the batches of several partitions and instances (real PostgreSQL)', () => {
   let database: TestDatabase;
   let pool: Pool;
 
@@ -48,6 +55,17 @@ describe('SLA hourly rows written by two instances at once (real PostgreSQL)', (
     return client;
   }
 
+  async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await begin();
+    try {
+      const result = await fn(client);
+      await client.query('commit');
+      return result;
+    } finally {
+      client.release();
+    }
+  }
+
   async function stored(key: SlaBucketKey) {
     const { rows } = await pool.query<{
       answered: string;
@@ -66,38 +84,81 @@ describe('SLA hourly rows written by two instances at once (real PostgreSQL)', (
   }
 
   it.each([
-    ['a row neither transaction found', 'brand-new'],
+    ['a row that does not exist yet', 'brand-new'],
     ['a row that exists already', 'brand-existing'],
-  ])('keeps both answers and both sketch values in %s', async (_, brandId) => {
-    const key: SlaBucketKey = { brandId, hourStartMs: 480_000 * HOUR, channel: 'x', agentId: 'agent-1' };
-    if (brandId === 'brand-existing') {
-      const setup = await begin();
-      await addToBuckets(setup, deltasFor(key, answeredDelta(10)));
-      await setup.query('commit');
-      setup.release();
-    }
-    const first = await begin();
-    const second = await begin();
-    try {
-      await addToBuckets(first, deltasFor(key, answeredDelta(60)));
-      // The second waits for the first's row; it must then merge into what the first wrote, not over it.
-      const secondDone = addToBuckets(second, deltasFor(key, answeredDelta(600)));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await first.query('commit');
-      await secondDone;
-      await second.query('commit');
-    } finally {
-      first.release();
-      second.release();
-    }
-    const before = brandId === 'brand-existing' ? 1 : 0;
-    const rows = await stored(key);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toEqual({
-      answered: before + 2,
-      responseSumMs: before * 10_000 + 660_000,
-      sketchCount: before + 2,
-    });
+  ])(
+    'two transactions add to %s without waiting for each other; compaction keeps both',
+    async (_, brandId) => {
+      const key: SlaBucketKey = { brandId, hourStartMs: 480_000 * HOUR, channel: 'x', agentId: 'agent-1' };
+      if (brandId === 'brand-existing') {
+        await inTransaction((client) => appendBucketDeltas(client, deltasFor(key, answeredDelta(10))));
+        await inTransaction((client) => compactBucketDeltas(client, 1000));
+      }
+      const first = await begin();
+      const second = await begin();
+      try {
+        await appendBucketDeltas(first, deltasFor(key, answeredDelta(60)));
+        // With the first still open, the second's append completes: it shares no row with it.
+        const outcome = await Promise.race([
+          appendBucketDeltas(second, deltasFor(key, answeredDelta(600))).then(() => 'appended'),
+          new Promise((resolve) => setTimeout(() => resolve('blocked'), 10_000)),
+        ]);
+        expect(outcome).toBe('appended');
+        await second.query('commit');
+        await first.query('commit');
+      } finally {
+        first.release();
+        second.release();
+      }
+      // Readers count the deltas before they are folded…
+      const { rows: view } = await pool.query<{ answered: string }>(
+        `select sum(answered) as answered from sla_g1.sla_buckets where brand_id = $1`,
+        [brandId],
+      );
+      const before = brandId === 'brand-existing' ? 1 : 0;
+      expect(Number(view[0]?.answered)).toBe(before + 2);
+      // …and after: one row, both answers, both sketch values.
+      expect(await inTransaction((client) => compactBucketDeltas(client, 1000))).toBe(2);
+      expect(await stored(key)).toEqual([
+        { answered: before + 2, responseSumMs: before * 10_000 + 660_000, sketchCount: before + 2 },
+      ]);
+    },
+  );
+
+  it('folds a retraction exactly, and deletes a row whose counts all went back to zero', async () => {
+    const key: SlaBucketKey = {
+      brandId: 'brand-moved',
+      hourStartMs: 480_001 * HOUR,
+      channel: 'x',
+      agentId: 'a',
+    };
+    await inTransaction((client) => appendBucketDeltas(client, deltasFor(key, answeredDelta(60))));
+    await inTransaction((client) => compactBucketDeltas(client, 1000));
+    expect(await stored(key)).toHaveLength(1);
+    // The answer moves to another agent's row: this row's only answer is retracted.
+    await inTransaction((client) => appendBucketDeltas(client, deltasFor(key, answeredDelta(60, -1))));
+    expect(await inTransaction((client) => compactBucketDeltas(client, 1000))).toBe(1);
+    expect(await stored(key)).toEqual([]);
+  });
+
+  it('folds the oldest deltas first, a limited number per call', async () => {
+    const key: SlaBucketKey = {
+      brandId: 'brand-many',
+      hourStartMs: 480_002 * HOUR,
+      channel: 'x',
+      agentId: null,
+    };
+    for (let i = 0; i < 5; i += 1)
+      await inTransaction((client) =>
+        appendBucketDeltas(client, deltasFor(key, { ...emptySlaBucket(), needingResponse: 1 })),
+      );
+    expect(await inTransaction((client) => compactBucketDeltas(client, 3))).toBe(3);
+    expect(await inTransaction((client) => compactBucketDeltas(client, 3))).toBe(2);
+    expect(await inTransaction((client) => compactBucketDeltas(client, 3))).toBe(0);
+    const { rows } = await pool.query<{ needing_response: string }>(
+      `select needing_response from sla_g1.sla_hourly where brand_id = 'brand-many'`,
+    );
+    expect(rows.map((row) => Number(row.needing_response))).toEqual([5]);
   });
 
   it('keeps one brand’s open mention and counted post apart from another brand’s with the same event id', async () => {

@@ -3,12 +3,14 @@
 import {
   ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
+  emptyAccumulator,
   type BrandRulesVersion,
   type ChurnSignalUpdate,
   type ConversationState,
   type MentionOutcome,
   type SerializedResponseTimeSketch,
   type SlaBucket,
+  type SlaBucketAccumulator,
   type SlaBucketKey,
 } from '@carestream/domain';
 import { eventIdentity, type BusinessHoursRange } from '@carestream/contract';
@@ -20,104 +22,157 @@ export function bucketId(key: SlaBucketKey): string {
 
 const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
 
+const COUNTER_NAMES = SLA_COUNTER_COLUMNS.map(([, column]) => column);
+
+/** The unnest() arguments shared by the statements below: the four key columns, then every counter. */
+function keyAndCounterParams(entries: readonly { key: SlaBucketKey; delta: SlaBucket }[]): unknown[] {
+  return [
+    entries.map(({ key }) => key.brandId),
+    entries.map(({ key }) => new Date(key.hourStartMs).toISOString()),
+    entries.map(({ key }) => key.channel),
+    entries.map(({ key }) => key.agentId ?? ''),
+    ...SLA_COUNTER_COLUMNS.map(([field]) => entries.map(({ delta }) => delta[field])),
+  ];
+}
+
+const COUNTER_PARAMS = COUNTER_NAMES.map((_, i) => `$${i + 5}::bigint[]`).join(', ');
+const SKETCH_PARAM = COUNTER_NAMES.length + 5;
+
 /**
- * Adds the batch's merged deltas to their hourly rows. Counters are added by Postgres (`x = x + delta`), so they
- * are never read; sketches are read, merged and written back only for the rows whose delta holds response times.
- *
- * Rows are shared by instances (a brand's conversations spread over partitions), so the read-merge-write of a
- * sketch must hold the row's lock from the read to the write. Every touched row is therefore created first
- * (empty, `on conflict do nothing`, which waits for a concurrent creator) and then locked with `for update`, in
- * key order so that concurrent instances queue rather than deadlock. Creating a row in the same statement as the
- * write (insert … on conflict do update) would lose a concurrent creator's sketch: its read saw no row.
+ * Appends the batch's merged bucket deltas (the hourly rows are folded from them by compactBucketDeltas). An
+ * insert of new rows only: nothing here waits for another partition's or another instance's transaction,
+ * however many brands and hours they share.
  */
-export async function addToBuckets(
+export async function appendBucketDeltas(
   client: PoolClient,
   deltas: ReadonlyMap<string, { key: SlaBucketKey; delta: SlaBucket }>,
 ): Promise<void> {
   // A delta whose changes cancel out (a credit that moved in and out of a bucket within the batch) is nothing.
-  const entries = [...deltas.entries()]
-    .filter(([, { delta }]) => !isZero(delta))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = [...deltas.values()].filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
-  const keys = entries.map(([, { key }]) => key);
-  const keyParams = [
-    keys.map((key) => key.brandId),
-    keys.map((key) => new Date(key.hourStartMs).toISOString()),
-    keys.map((key) => key.channel),
-    keys.map((key) => key.agentId ?? ''),
-  ];
-  const withSketches = entries.map(
-    ([, { delta }]) => !delta.responseSketch.isEmpty() || !delta.businessSketch.isEmpty(),
-  );
+  const sketchOf = (sketch: ResponseTimeSketch) =>
+    sketch.isEmpty() ? null : JSON.stringify(sketch.toJSON());
   await client.query(
-    `insert into sla_hourly (brand_id, hour_start, channel, agent_id, response_sketch, business_sketch)
-     select k.brand_id, k.hour_start, k.channel, k.agent_id, $5::jsonb, $5::jsonb
-       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) with ordinality k(brand_id, hour_start, channel, agent_id, n)
-      order by k.n
-     on conflict (brand_id, hour_start, channel, agent_id) do nothing`,
-    [...keyParams, EMPTY_SKETCH],
-  );
-  const { rows } = await client.query<{
-    n: string;
-    response_sketch: SerializedResponseTimeSketch | null;
-    business_sketch: SerializedResponseTimeSketch | null;
-  }>(
-    `select k.n,
-            case when k.merge then s.response_sketch end as response_sketch,
-            case when k.merge then s.business_sketch end as business_sketch
-       from sla_hourly s
-       join unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[]) with ordinality k(brand_id, hour_start, channel, agent_id, merge, n)
-         on s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
-      order by k.n
-        for update of s`,
-    [...keyParams, withSketches],
-  );
-  // The merged sketches to write; null keeps the stored ones (the delta has no response times).
-  const responseSketches: (string | null)[] = entries.map(() => null);
-  const businessSketches: (string | null)[] = entries.map(() => null);
-  for (const row of rows) {
-    const i = Number(row.n) - 1;
-    const delta = entries[i]?.[1].delta;
-    if (!delta || !row.response_sketch || !row.business_sketch) continue;
-    const response = ResponseTimeSketch.fromJSON(row.response_sketch).merge(delta.responseSketch);
-    const business = ResponseTimeSketch.fromJSON(row.business_sketch).merge(delta.businessSketch);
-    responseSketches[i] = JSON.stringify(response.toJSON());
-    businessSketches[i] = JSON.stringify(business.toJSON());
-  }
-  const counters = SLA_COUNTER_COLUMNS.map(([field]) => entries.map(([, { delta }]) => delta[field]));
-  const columns = SLA_COUNTER_COLUMNS.map(([, column]) => column);
-  const counterParams = columns.map((_, i) => `$${i + 5}::bigint[]`).join(', ');
-  const sketchParam = columns.length + 5;
-  const updated = await client.query(
-    `update sla_hourly s set
-       ${columns.map((c) => `${c} = s.${c} + u.${c}`).join(', ')},
-       response_sketch = coalesce(u.response_sketch, s.response_sketch),
-       business_sketch = coalesce(u.business_sketch, s.business_sketch)
-       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], ${counterParams}, $${sketchParam}::jsonb[], $${sketchParam + 1}::jsonb[])
-            as u(brand_id, hour_start, channel, agent_id, ${columns.join(', ')}, response_sketch, business_sketch)
-      where s.brand_id = u.brand_id and s.hour_start = u.hour_start and s.channel = u.channel and s.agent_id = u.agent_id`,
-    [...keyParams, ...counters, responseSketches, businessSketches],
-  );
-  // Every row was created and locked above; a shortfall would drop counts silently, so it stops the batch.
-  if (updated.rowCount !== entries.length) {
-    throw new Error(`sla_hourly: updated ${updated.rowCount} rows of ${entries.length}`);
-  }
-  // A row whose every count went back to zero (its only answer moved to another agent's row) goes, so the table
-  // is the same whatever the order and batching that led to it. Only a retraction (a negative count) can do that.
-  const shrunk = entries.filter(([, { delta }]) => SLA_COUNTER_COLUMNS.some(([field]) => delta[field] < 0));
-  if (shrunk.length === 0) return;
-  await client.query(
-    `delete from sla_hourly s
-      using unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as k(brand_id, hour_start, channel, agent_id)
-      where s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
-        and ${columns.map((c) => `s.${c} = 0`).join(' and ')}`,
+    `insert into sla_hourly_deltas (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
+     select * from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], ${COUNTER_PARAMS}, $${SKETCH_PARAM}::jsonb[], $${SKETCH_PARAM + 1}::jsonb[])`,
     [
-      shrunk.map(([, { key }]) => key.brandId),
-      shrunk.map(([, { key }]) => new Date(key.hourStartMs).toISOString()),
-      shrunk.map(([, { key }]) => key.channel),
-      shrunk.map(([, { key }]) => key.agentId ?? ''),
+      ...keyAndCounterParams(entries),
+      entries.map(({ delta }) => sketchOf(delta.responseSketch)),
+      entries.map(({ delta }) => sketchOf(delta.businessSketch)),
     ],
   );
+}
+
+/**
+ * Folds up to `limit` of the oldest bucket deltas into the hourly rows, in the caller's transaction, and
+ * returns how many it folded. The caller makes sure it is the generation's only compactor (an advisory
+ * lock): the hourly rows then have one writer, which reads a row's sketches, merges and writes them back
+ * without locking against anyone. Deltas of one key are summed first, so a busy hour is written once per
+ * call however many batches touched it. A row whose every count went back to zero (its only answer moved to
+ * another agent's row) is deleted, so the table is the same whatever the order and batching that led to it.
+ */
+export async function compactBucketDeltas(client: PoolClient, limit: number): Promise<number> {
+  const { rows: taken } = await client.query<
+    Record<string, string> & {
+      brand_id: string;
+      hour_start: Date;
+      channel: SlaBucketKey['channel'];
+      agent_id: string;
+      response_sketch: SerializedResponseTimeSketch | null;
+      business_sketch: SerializedResponseTimeSketch | null;
+    }
+  >(
+    `delete from sla_hourly_deltas where id in (select id from sla_hourly_deltas order by id limit $1)
+     returning brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch`,
+    [limit],
+  );
+  if (taken.length === 0) return 0;
+  const merged = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
+  for (const row of taken) {
+    const key: SlaBucketKey = {
+      brandId: row.brand_id,
+      hourStartMs: row.hour_start.getTime(),
+      channel: row.channel,
+      agentId: row.agent_id === '' ? null : row.agent_id,
+    };
+    const id = bucketId(key);
+    let entry = merged.get(id);
+    if (!entry) {
+      entry = { key, delta: emptyAccumulator() };
+      merged.set(id, entry);
+    }
+    const { delta } = entry;
+    for (const [field, column] of SLA_COUNTER_COLUMNS) delta[field] += Number(row[column]);
+    if (row.response_sketch) delta.responseSketch.merge(ResponseTimeSketch.fromJSON(row.response_sketch));
+    if (row.business_sketch) delta.businessSketch.merge(ResponseTimeSketch.fromJSON(row.business_sketch));
+  }
+  const entries = [...merged.values()].filter(({ delta }) => !isZero(delta));
+  if (entries.length === 0) return taken.length;
+  const params = keyAndCounterParams(entries);
+  const keyParams = params.slice(0, 4);
+  // The stored sketches of the rows whose delta holds response times: read, merged here, written back.
+  const withSketches = entries.map(
+    ({ delta }) => !delta.responseSketch.isEmpty() || !delta.businessSketch.isEmpty(),
+  );
+  const { rows: stored } = await client.query<{
+    n: string;
+    response_sketch: SerializedResponseTimeSketch;
+    business_sketch: SerializedResponseTimeSketch;
+  }>(
+    `select k.n, s.response_sketch, s.business_sketch
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[]) with ordinality k(brand_id, hour_start, channel, agent_id, merge, n)
+       join sla_hourly s
+         on s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
+      where k.merge`,
+    [...keyParams, withSketches],
+  );
+  const storedAt = new Map(stored.map((row) => [Number(row.n) - 1, row]));
+  // Rows whose delta holds response times get their merged sketches; the others keep what they hold.
+  const sketched: { key: SlaBucketKey; delta: SlaBucket }[] = [];
+  const countersOnly: { key: SlaBucketKey; delta: SlaBucket }[] = [];
+  entries.forEach((entry, i) => {
+    if (!withSketches[i]) {
+      countersOnly.push(entry);
+      return;
+    }
+    const row = storedAt.get(i);
+    if (row) {
+      entry.delta.responseSketch.merge(ResponseTimeSketch.fromJSON(row.response_sketch));
+      entry.delta.businessSketch.merge(ResponseTimeSketch.fromJSON(row.business_sketch));
+    }
+    sketched.push(entry);
+  });
+  const addCounters = COUNTER_NAMES.map((c) => `${c} = sla_hourly.${c} + excluded.${c}`).join(', ');
+  const rows = `unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], ${COUNTER_PARAMS}`;
+  if (sketched.length > 0)
+    await client.query(
+      `insert into sla_hourly (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
+       select * from ${rows}, $${SKETCH_PARAM}::jsonb[], $${SKETCH_PARAM + 1}::jsonb[])
+       on conflict (brand_id, hour_start, channel, agent_id) do update set ${addCounters},
+         response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch`,
+      [
+        ...keyAndCounterParams(sketched),
+        sketched.map(({ delta }) => JSON.stringify(delta.responseSketch.toJSON())),
+        sketched.map(({ delta }) => JSON.stringify(delta.businessSketch.toJSON())),
+      ],
+    );
+  if (countersOnly.length > 0)
+    await client.query(
+      `insert into sla_hourly (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
+       select u.*, $${SKETCH_PARAM}::jsonb, $${SKETCH_PARAM}::jsonb from ${rows}) as u
+       on conflict (brand_id, hour_start, channel, agent_id) do update set ${addCounters}`,
+      [...keyAndCounterParams(countersOnly), EMPTY_SKETCH],
+    );
+  const shrunk = entries.filter(({ delta }) => SLA_COUNTER_COLUMNS.some(([field]) => delta[field] < 0));
+  if (shrunk.length > 0)
+    await client.query(
+      `delete from sla_hourly s
+        using unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as k(brand_id, hour_start, channel, agent_id)
+        where s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
+          and ${COUNTER_NAMES.map((c) => `s.${c} = 0`).join(' and ')}`,
+      keyAndCounterParams(shrunk).slice(0, 4),
+    );
+  return taken.length;
 }
 
 function isZero(delta: SlaBucket): boolean {
@@ -256,19 +311,20 @@ export async function loadBrandRules(
   return versions;
 }
 
-/** Stores profile versions; returns the brands for which a version was new. */
+/** Stores profile versions; returns the ones that were new, as their event ids by brand. */
 export async function saveBrandRules(
   client: PoolClient,
   versions: readonly (BrandRulesVersion & { brandId: string })[],
-): Promise<Set<string>> {
-  if (versions.length === 0) return new Set();
-  const { rows } = await client.query<{ brand_id: string }>(
+): Promise<Map<string, Set<string>>> {
+  const added = new Map<string, Set<string>>();
+  if (versions.length === 0) return added;
+  const { rows } = await client.query<{ brand_id: string; event_id: string }>(
     `insert into brand_rules (brand_id, event_id, set_at, sla_target_ms, own_account_ids, timezone, business_hours)
      select v.brand_id, v.event_id, v.set_at, v.sla_target_ms, v.own_account_ids, v.timezone, v.business_hours
        from jsonb_to_recordset($1::jsonb) as v(brand_id text, event_id text, set_at timestamptz, sla_target_ms bigint,
             own_account_ids text[], timezone text, business_hours jsonb)
      on conflict (brand_id, event_id) do nothing
-     returning brand_id`,
+     returning brand_id, event_id`,
     [
       JSON.stringify(
         versions.map((v) => ({
@@ -283,7 +339,12 @@ export async function saveBrandRules(
       ),
     ],
   );
-  return new Set(rows.map((row) => row.brand_id));
+  for (const row of rows) {
+    const ids = added.get(row.brand_id) ?? new Set<string>();
+    ids.add(row.event_id);
+    added.set(row.brand_id, ids);
+  }
+  return added;
 }
 
 /** Counts events that could not be placed, per brand and reason (shown by the API and never dropped silently). */
