@@ -85,7 +85,7 @@ export function loadBenchOptions(env: NodeJS.ProcessEnv): BenchOptions {
     ingestClients: integer(env, 'BENCH_INGEST_CLIENTS', 4),
     partitions: integer(env, 'BENCH_PARTITIONS', 12),
     processorInstances: integers(env, 'BENCH_PROCESSOR_INSTANCES', [1, 2]),
-    freshnessRates: integers(env, 'BENCH_FRESHNESS_RATES', [1_000, 5_000, 10_000]),
+    freshnessRates: integers(env, 'BENCH_FRESHNESS_RATES', [2_000, 5_000, 10_000]),
     freshnessSeconds: integer(env, 'BENCH_FRESHNESS_SECONDS', 20, 5),
     apiRates: integers(env, 'BENCH_API_RATES', [50, 200, 1_000]),
     apiSeconds: integer(env, 'BENCH_API_SECONDS', 15, 3),

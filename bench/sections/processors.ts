@@ -11,6 +11,7 @@ import { waitForCatchUp, type CatchUp } from '../catch-up.ts';
 import { coresUsed, cpuSnapshot, type CpuSnapshot } from '../cpu.ts';
 import { summarizeProfile, type ProfileSummary } from '../cpu-profile.ts';
 import type { BenchDatabase } from '../isolation.ts';
+import { sampleLockWaits, type LockWaits } from '../lock-waits.ts';
 import { startService, type ServiceProcess } from '../services.ts';
 import { log } from '../stats.ts';
 
@@ -23,6 +24,8 @@ export interface ProcessorsRun extends CatchUp {
   readonly cpuMsPerThousandEvents: { processors: number; postgres: number };
   /** RSS samples (MiB, one a second) of the first instance. */
   readonly rssSamples: readonly number[];
+  /** How often the processors' PostgreSQL sessions waited on a lock while they caught up. */
+  readonly lockWaits: LockWaits;
 }
 
 export interface ProcessorsRunOptions {
@@ -72,6 +75,7 @@ export async function runProcessors(options: ProcessorsRunOptions): Promise<Proc
   });
   const startedAt = Date.now();
   const instances: ServiceProcess[] = [];
+  const lockSampler = sampleLockWaits(options.database.url);
   // The offsets are watched from the moment the processes are spawned: two instances can take longer to
   // answer /healthz (start-up and group joins on two busy cores) than the first one takes to start working.
   let before: CpuSnapshot | undefined;
@@ -112,6 +116,7 @@ export async function runProcessors(options: ProcessorsRunOptions): Promise<Proc
     });
     instances.push(...started);
     const catchUp = await watching;
+    const lockWaits = await lockSampler.stop();
     const named = new Map(instances.map((instance, i) => [instance.pid, `processors-${i + 1}`]));
     const after = await cpuSnapshot(named);
     const cores = before ? coresUsed(before, after) : {};
@@ -134,7 +139,8 @@ export async function runProcessors(options: ProcessorsRunOptions): Promise<Proc
     log(
       `${options.label}: ${catchUp.slaEventsPerSecond} events/s sustained (SLA processor, ${options.instances} instance(s); ${catchUp.wallEventsPerSecond}/s from process start); ` +
         `SLA done ${catchUp.slaDoneMs} ms, all done ${catchUp.allDoneMs} ms; peak RSS ${peaks.join(', ')} MiB; CPU ${JSON.stringify(cores)}; ` +
-        `CPU ms per 1,000 events: processors ${cpuMsPerThousandEvents.processors}, Postgres ${cpuMsPerThousandEvents.postgres}`,
+        `CPU ms per 1,000 events: processors ${cpuMsPerThousandEvents.processors}, Postgres ${cpuMsPerThousandEvents.postgres}; ` +
+        `lock waits: in ${lockWaits.samplesWithWaitShare} of ${lockWaits.samples} samples, ${lockWaits.activeSessionsWaitingShare} of active sessions`,
     );
     return {
       ...catchUp,
@@ -143,8 +149,10 @@ export async function runProcessors(options: ProcessorsRunOptions): Promise<Proc
       cores,
       cpuMsPerThousandEvents,
       rssSamples: instances[0]?.rssSamples.map((value) => Math.round(value)) ?? [],
+      lockWaits,
     };
   } finally {
+    await lockSampler.stop();
     for (const instance of instances) await instance.stop();
   }
 }
