@@ -2,11 +2,12 @@
 // (JSON and CSV), from a pg_dump of the database and from every topic decoded through the registry, also after a
 // replay rebuilds every projection from the log; the SLA figures are those from before the erasure.
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { loadApiConfig, startApi, type ApiRuntime } from '@carestream/api';
 import { avroSubjects, type MentionReceived } from '@carestream/contract';
+import { loadIngestConfig, startIngest } from '@carestream/ingest';
 import { createKafka, EventCodec } from '@carestream/kafka';
 import { generateScenario } from '@carestream/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -251,6 +252,93 @@ describe('erasure across the log, the projections and every replay', () => {
       expect(backlog.text).toContain('[erased]');
     }
     expect((await call('GET', `/v1/brands/${brandId}/churn-risk?limit=500`)).text).not.toContain(direct);
+  });
+
+  it('honours X deletions through /webhooks/x: a deleted tweet, then the user revoking the app', async () => {
+    const secret = `x-secret-${marker}`;
+    const account = '4400000001';
+    const webhooks = await startIngest(
+      loadIngestConfig({
+        ...pipeline.env,
+        CARESTREAM_RETENTION_DAYS: '36500',
+        X_CONSUMER_SECRET: secret,
+        WEBHOOK_ACCOUNT_BRANDS: JSON.stringify({ [account]: brandId }),
+      }),
+    );
+    // 19-digit ids like X's, random so that no other value of the test contains them.
+    const digits = () => `${randomInt(1, 10)}${Array.from({ length: 18 }, () => randomInt(0, 10)).join('')}`;
+    const user = digits();
+    const [deleted, kept] = [digits(), digits()];
+    const words = `webhook words ${randomUUID()}`;
+    const deliver = async (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      const response = await webhooks.app.inject({
+        method: 'POST',
+        url: '/webhooks/x',
+        payload: body,
+        headers: {
+          'content-type': 'application/json',
+          'x-twitter-webhooks-signature': `sha256=${createHmac('sha256', secret).update(body).digest('base64')}`,
+        },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<{ accepted: number; skipped: unknown[]; erased: number }>();
+    };
+    const tweet = (id: string, n: number) => ({
+      id_str: id,
+      text: `@brand ${words} ${n}`,
+      timestamp_ms: String(Date.now() - 60_000 + n),
+      in_reply_to_status_id_str: null,
+      user: { id_str: user, followers_count: 321 },
+    });
+    try {
+      const created = await deliver({
+        for_user_id: account,
+        tweet_create_events: [tweet(deleted, 1), tweet(kept, 2)],
+      });
+      expect(created).toMatchObject({ accepted: 2, erased: 0 });
+      await waitForCatchUp(pipeline);
+      const before = await call('GET', `/v1/brands/${brandId}/backlog?limit=500`);
+      expect(before.text).toContain(user);
+      expect(before.text).toContain(`"messageId":"${deleted}"`);
+      const figuresBefore = await slaFigures();
+
+      const tweetDeleted = await deliver({
+        for_user_id: account,
+        tweet_delete_events: [{ status: { id: deleted, user_id: user }, timestamp_ms: String(Date.now()) }],
+      });
+      expect(tweetDeleted).toEqual({ accepted: 0, skipped: [], erased: 1 });
+      const afterDelete = await call('GET', `/v1/brands/${brandId}/backlog?limit=500`);
+      expect(afterDelete.text).not.toContain(`"messageId":"${deleted}"`);
+      expect(afterDelete.text).toContain(`"messageId":"${kept}"`);
+      expect(afterDelete.text).toContain(user);
+
+      const revoked = await deliver({
+        for_user_id: account,
+        user_event: {
+          revoke: { date_time: new Date().toISOString(), target: { app_id: '1' }, source: { user_id: user } },
+        },
+      });
+      expect(revoked).toEqual({ accepted: 0, skipped: [], erased: 1 });
+      const gone = (text: string) => [user, words].filter((value) => text.includes(value));
+      expect(gone(await everyAnswer())).toEqual([]);
+      expect(await slaFigures()).toEqual(figuresBefore);
+      const { replayProjection, loadProcessorsConfig } = await import('@carestream/processors');
+      await replayProjection(loadProcessorsConfig(pipeline.env), 'sla');
+      expect(gone(await everyAnswer())).toEqual([]);
+      expect(await slaFigures()).toEqual(figuresBefore);
+      expect(gone(await pgDump())).toEqual([]);
+      expect(gone(await everyTopic())).toEqual([]);
+      const audit = await pipeline.pool.query<{ source: string; subject: string }>(
+        `select source, subject from erasures where source = 'x-webhook' order by requested_at`,
+      );
+      expect(audit.rows).toEqual([
+        { source: 'x-webhook', subject: 'message' },
+        { source: 'x-webhook', subject: 'author' },
+      ]);
+    } finally {
+      await webhooks.close();
+    }
   });
 
   it('refuses erasure to keys that are not admin keys, and bad bodies naming the field', async () => {

@@ -6,8 +6,8 @@ export type ErasureSubject =
   | { readonly kind: 'author'; readonly brandId: string | null; readonly authorId: string }
   | { readonly kind: 'message'; readonly brandId: string; readonly messageId: string };
 
-/** Where a request came from: the API (and `carestream erase`, which calls it) or a platform's webhook. */
-export type ErasureSource = 'api' | 'x-webhook' | 'meta-webhook';
+/** Where a request came from: the API, `carestream erase`, or a platform's webhook. */
+export type ErasureSource = 'api' | 'cli' | 'x-webhook' | 'meta-webhook';
 
 const FIELDS = new Set(['brandId', 'authorId', 'messageId']);
 

@@ -34,7 +34,7 @@ create table erasures (
   erasure_id uuid primary key,
   requested_at timestamptz not null,
   completed_at timestamptz not null,
-  source text not null check (source in ('api', 'x-webhook', 'meta-webhook')),
+  source text not null check (source in ('api', 'cli', 'x-webhook', 'meta-webhook')),
   requested_by text,
   brand_id text,
   subject text not null check (subject in ('author', 'message')),

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io.ts';
+import { eraseCommand } from './commands/erase-command.ts';
 import { importCommand } from './commands/import-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
 import { simulateCommand } from './commands/simulate-command.ts';
@@ -11,7 +12,7 @@ import { replayCommand } from './commands/replay-command.ts';
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('carestream')
-    .description('carestream command-line tool: bulk import, API keys')
+    .description('carestream command-line tool: bulk import, API keys, replay, erasure')
     .showHelpAfterError()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -21,5 +22,6 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(keysCommand(io));
   program.addCommand(simulateCommand(io));
   program.addCommand(replayCommand(io));
+  program.addCommand(eraseCommand(io));
   return program;
 }

@@ -1,4 +1,5 @@
 import type { ApiKeyStore } from '@carestream/api-keys';
+import type { ErasureLog } from '@carestream/erasure';
 import {
   answerFrameworkError,
   DEFAULT_AUTH_FAILURES,
@@ -19,6 +20,8 @@ import { webhookRoutes, type WebhookSettings } from './routes/webhook-routes.ts'
 
 export interface IngestAppDependencies {
   readonly publisher: EventPublisher;
+  /** Erasures asked for by the platforms' webhooks (deleted tweets, revoked users). */
+  readonly erasures: ErasureLog;
   readonly keys: ApiKeyStore;
   readonly metrics: IngestMetrics;
   readonly registry: Registry;
@@ -76,6 +79,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     });
     await authenticated.register(webhookRoutes, {
       publisher: deps.publisher,
+      erasures: deps.erasures,
       metrics: deps.metrics,
       settings: deps.webhooks,
       maxBytes: deps.limits.maxBytes,

@@ -1,6 +1,7 @@
 // Every error a client of ingest sees comes from a CareError through the one error handler: the code matches the
 // status, and the body has the one shape (a refused batch adds its counts and per-item errors).
 import { ApiKeyStore } from '@carestream/api-keys';
+import { ErasureLog } from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS, type CareEvent } from '@carestream/contract';
 import type { Pool } from '@carestream/postgres';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +23,7 @@ describe('ingest: error answers', () => {
       publisher: { publish: async (_events: readonly CareEvent[]) => {} } as unknown as EventPublisher,
       // Only the admin key is used: the pool is never asked.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
+      erasures: new ErasureLog({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},

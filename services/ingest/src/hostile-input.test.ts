@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApiKeyStore } from '@carestream/api-keys';
+import { ErasureLog } from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS, eventIdProblem, type CareEvent } from '@carestream/contract';
 import type { Pool } from '@carestream/postgres';
 import {
@@ -69,6 +70,7 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
       } as unknown as EventPublisher,
       // Only the admin key is used: the pool is never asked.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
+      erasures: new ErasureLog({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},

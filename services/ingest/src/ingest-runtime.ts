@@ -1,7 +1,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
 import { topicNames, topicSpecs } from '@carestream/contract';
-import { IdentityVault } from '@carestream/erasure';
+import { ErasureLog, IdentityVault } from '@carestream/erasure';
 import { createKafka, ensureTopics, EventCodec } from '@carestream/kafka';
 import { createPool, migrate } from '@carestream/postgres';
 import { kafkaCheck, postgresCheck, registryCheck } from '@carestream/service-kit';
@@ -59,6 +59,7 @@ export async function startIngest(
     publisher: new PseudonymizingPublisher(new IdentityVault(pool), producer, codec, names, {
       ackTimeoutMs: config.kafkaTimeoutMs,
     }),
+    erasures: new ErasureLog(pool, clock),
     keys: new ApiKeyStore(pool, { adminKey: config.adminKey, clock }),
     metrics: new IngestMetrics(registry),
     registry,

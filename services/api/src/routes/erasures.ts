@@ -29,7 +29,12 @@ const ErasureRequestSchema = Type.Object(
 const ErasureSchema = Type.Object({
   erasureId: Type.String({ format: 'uuid' }),
   status: Type.Literal('completed', { description: 'Erasures complete before the answer is sent.' }),
-  source: Type.Union([Type.Literal('api'), Type.Literal('x-webhook'), Type.Literal('meta-webhook')]),
+  source: Type.Union([
+    Type.Literal('api'),
+    Type.Literal('cli'),
+    Type.Literal('x-webhook'),
+    Type.Literal('meta-webhook'),
+  ]),
   requestedAt: Type.String({ format: 'date-time' }),
   completedAt: Type.String({ format: 'date-time' }),
   brandId: Type.Union([Type.String(), Type.Null()], { description: 'null: the author in every brand.' }),

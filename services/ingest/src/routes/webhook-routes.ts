@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ErasureLog } from '@carestream/erasure';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainUnreadBody, readUtf8Body, refuseDeclaredLength, unsupportedCharset } from '../body-reader.ts';
@@ -16,6 +17,7 @@ import {
   verifyXSignature,
   xCrcResponseToken,
 } from '../webhooks/webhook-signatures.ts';
+import { mapXDeletions, type WebhookErasures } from '../webhooks/x-deletions.ts';
 import { mapXWebhook } from '../webhooks/x-webhook.ts';
 
 export interface WebhookSettings {
@@ -32,6 +34,8 @@ export interface WebhookSettings {
 
 export interface WebhookRoutesOptions {
   readonly publisher: EventPublisher;
+  /** Runs the erasures a platform's deletions ask for (deleted tweets, revoked users). */
+  readonly erasures: ErasureLog;
   readonly metrics: IngestMetrics;
   readonly settings: WebhookSettings;
   readonly maxBytes: number;
@@ -84,7 +88,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     if (!verifyXSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
       throw badSignature('x-twitter-webhooks-signature');
     }
-    return publishMapped(reply, mapXWebhook(parseJson(raw), mapOptions));
+    const payload = parseJson(raw);
+    return publishMapped(reply, mapXWebhook(payload, mapOptions), mapXDeletions(payload, mapOptions));
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/webhooks/meta', async (request, reply) => {
@@ -117,7 +122,15 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     return stream === undefined ? Buffer.alloc(0) : readUtf8Body(stream, options.maxBytes);
   }
 
-  async function publishMapped(reply: FastifyReply, mapped: WebhookMapResult): Promise<FastifyReply> {
+  /**
+   * Publishes the mapped events, then runs the deletions of the same delivery (so a tweet created and deleted in
+   * one delivery ends erased). The answer counts both; `erased` is the number of erasure requests run.
+   */
+  async function publishMapped(
+    reply: FastifyReply,
+    mapped: WebhookMapResult,
+    deletions: WebhookErasures = { erasures: [], skipped: [] },
+  ): Promise<FastifyReply> {
     const result = admitMappedEvents(mapped, {
       nowMs: options.clock(),
       maxFutureSkewMs: options.maxFutureSkewMs,
@@ -125,7 +138,14 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     });
     await options.publisher.publish(result.events);
     options.metrics.countAccepted(result.events);
-    return reply.code(200).send({ accepted: result.events.length, skipped: result.skipped });
+    for (const subject of deletions.erasures) {
+      await options.erasures.erase(subject, { source: 'x-webhook', requestedBy: null });
+    }
+    return reply.code(200).send({
+      accepted: result.events.length,
+      skipped: [...result.skipped, ...deletions.skipped],
+      erased: deletions.erasures.length,
+    });
   }
 }
 

@@ -207,7 +207,8 @@ function mapDirectMessage(ctx: Context, raw: unknown, users: JsonObject | undefi
   ctx.events.push(mention);
 }
 
-const MAPPED_KEYS = new Set(['tweet_create_events', 'direct_message_events']);
+// Deleted tweets are not care traffic but erasures: x-deletions.ts maps them.
+const MAPPED_KEYS = new Set(['tweet_create_events', 'direct_message_events', 'tweet_delete_events']);
 
 /** Maps one Account Activity API delivery (already signature-checked and JSON-parsed). */
 export function mapXWebhook(payload: unknown, options: WebhookMapOptions): WebhookMapResult {
