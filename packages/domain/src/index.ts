@@ -3,6 +3,7 @@ export * from './response-time-sketch.ts';
 export * from './business-hours.ts';
 export * from './conversation.ts';
 export * from './sla-figures.ts';
+export * from './sla-batch.ts';
 export * from './churn-risk.ts';
 export * from './benchmarks.ts';
 export * from './urgency.ts';

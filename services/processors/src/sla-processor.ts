@@ -1,5 +1,4 @@
 import {
-  conversationKey,
   DEFAULT_RETENTION_MS,
   DEFAULT_SLA_TARGET_SECONDS,
   eventIdentity,
@@ -9,28 +8,19 @@ import {
   type TopicNames,
 } from '@carestream/contract';
 import {
-  addChange,
+  batchConversationKeys,
+  batchWatermark,
   BrandRulesHistory,
   brandPostKey,
-  churnSignalUpdate,
   DEFAULT_ANSWER_HORIZON_MS,
-  emptyAccumulator,
-  foldConversation,
-  initialConversationState,
+  foldInteractionBatch,
   interactionTime,
-  nextDueAt,
-  openMentions,
-  reviseRules,
+  reviseConversations,
   SLA_CHANGE_TYPES,
-  slaBucketKey,
+  SlaEffects,
   type BrandRules,
-  type ChurnSignalUpdate,
   type BrandRulesVersion,
   type ConversationContext,
-  type ConversationStep,
-  type SlaBucketAccumulator,
-  type SlaBucketKey,
-  type SlaChange,
 } from '@carestream/domain';
 import { CareError } from '@carestream/errors';
 import type { EventCodec } from '@carestream/kafka';
@@ -42,7 +32,6 @@ import {
   advanceWatermark,
   appendBucketDeltas,
   applyChurnUpdates,
-  bucketId,
   countUnplaced,
   dueConversationKeys,
   loadBrandConversations,
@@ -52,7 +41,6 @@ import {
   newBrandPosts,
   saveBrandRules,
   saveConversations,
-  type StoredConversation,
 } from './sla-store.ts';
 
 type SlaInput = InteractionEvent | BrandPostPublished | BrandProfileSet;
@@ -87,11 +75,12 @@ const UNPROFILED: BrandRules = {
 const REVISION_PAGE = 500;
 
 /**
- * The SLA processor: folds mentions and replies, conversation by conversation, with the pure domain
- * (foldConversation, expireDue, reviseRules), and writes in the batch's transaction: hourly buckets (additive
- * counts and mergeable sketches), each conversation's facts, the backlog of open mentions, the customers' churn
- * signals, and the partition's event-time watermark. It reads the brand profiles topic too: a profile version,
- * whenever it arrives, revises the figures of every conversation it applies to.
+ * The SLA processor: load, fold, save. It loads what a batch needs (the partition's watermark and due
+ * conversations, the brands' rules, the conversations' facts), folds with the pure domain (foldInteractionBatch,
+ * reviseConversations), and writes in the batch's transaction: each conversation's facts and open mentions
+ * (the backlog), the customers' churn signals, the hourly bucket deltas, the watermark. It reads the brand
+ * profiles topic too: a profile version, whenever it arrives, revises the figures of every conversation it
+ * applies to.
  */
 export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
   const horizonMs = options.horizonMs ?? DEFAULT_ANSWER_HORIZON_MS;
@@ -106,7 +95,7 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
     retentionMs,
     rulesAt: (ms) => history.at(ms),
   });
-  const outcomes = new Counter({
+  const foldOutcomes = new Counter({
     name: 'carestream_sla_fold_outcomes_total',
     help: 'Interactions folded by the SLA processor: applied, duplicate (eventId seen), too-late (older than the retention window behind the conversation; counted per brand in unplaced_events).',
     labelNames: ['outcome'],
@@ -130,43 +119,18 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
     registers: [options.registry],
   });
   // Every label value exists from the start, so rate() and increase() see the first events too.
-  for (const outcome of ['applied', 'duplicate', 'too-late']) outcomes.inc({ outcome }, 0);
+  for (const outcome of ['applied', 'duplicate', 'too-late']) foldOutcomes.inc({ outcome }, 0);
   for (const change of SLA_CHANGE_TYPES) changesCounter.inc({ change }, 0);
   for (const automated of ['true', 'false']) replies.inc({ automated }, 0);
 
-  /** What one batch changes: bucket deltas and churn signal slots (the last update of each). */
-  function newEffects() {
-    const deltas = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
-    const churn = new Map<string, ChurnSignalUpdate>();
-    const bucketFor = (key: SlaBucketKey): SlaBucketAccumulator => {
-      const id = bucketId(key);
-      const known = deltas.get(id);
-      if (known) return known.delta;
-      const delta = emptyAccumulator();
-      deltas.set(id, { key, delta });
-      return delta;
-    };
-    const record = (changes: readonly SlaChange[], context: ConversationContext) => {
-      for (const change of changes) {
-        changesCounter.inc({ change: change.type });
-        addChange(bucketFor(slaBucketKey(change)), change);
-        if (change.type === 'reply-counted') {
-          replies.inc({ automated: String(change.automated) });
-          continue;
-        }
-        const update = churnSignalUpdate(change, context.rulesAt(change.mention.receivedAt).slaTargetMs);
-        if (update)
-          churn.set(
-            `${update.brandId}\u0000${update.authorId}\u0000${update.mentionEventId}\u0000${update.slot}`,
-            update,
-          );
-      }
-    };
-    const write = async (client: PoolClient) => {
-      await applyChurnUpdates(client, churn.values());
-      await appendBucketDeltas(client, deltas);
-    };
-    return { bucketFor, record, write };
+  /** Writes what a batch's effects hold besides its conversations, and counts its changes. */
+  async function saveEffects(client: PoolClient, effects: SlaEffects): Promise<void> {
+    for (const change of effects.changes) {
+      changesCounter.inc({ change: change.type });
+      if (change.type === 'reply-counted') replies.inc({ automated: String(change.automated) });
+    }
+    await applyChurnUpdates(client, effects.churn.values());
+    await appendBucketDeltas(client, effects.deltas);
   }
 
   /** Each brand's rules history, leaving out the versions `without` names (by brand). */
@@ -201,45 +165,71 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
     await lockBrands(client, changed, 'exclusive');
     const before = await histories(client, changed, added);
     const after = await histories(client, changed);
-    const effects = newEffects();
+    const effects = new SlaEffects();
     for (const brandId of changed) {
       const was = before.get(brandId);
       const is = after.get(brandId);
       if (!was || !is || was.sameRulesAs(is)) continue;
-      const [old, now] = [contextOf(was), contextOf(is)];
       for (let afterKey = ''; ;) {
         const page = await loadBrandConversations(client, brandId, afterKey, REVISION_PAGE);
         if (page.length === 0) break;
         afterKey = page.at(-1)?.key ?? afterKey;
-        const revised = page.map((conversation) => {
-          const step = reviseRules(conversation.state, old, now);
-          effects.record(step.changes, now);
-          return { ...conversation, stored: toStored(conversation, step, now) };
-        });
+        const rows = reviseConversations(page, contextOf(was), contextOf(is), effects);
         revisions.inc(page.length);
-        for (const group of groupBy(revised, (c) => `${c.topic}\u0000${c.partition}`).values()) {
-          const first = group[0];
-          if (first)
-            await saveConversations(
-              client,
-              first.topic,
-              first.partition,
-              group.map((c) => c.stored),
-            );
-        }
+        // Saved with the partition each conversation lives on (its due expiries are found by partition).
+        const byPartition = new Map<string, { topic: string; partition: number; rows: typeof rows }>();
+        page.forEach(({ topic, partition }, i) => {
+          const id = `${topic}\u0000${partition}`;
+          const group = byPartition.get(id) ?? { topic, partition, rows: [] };
+          const row = rows[i];
+          if (row) group.rows.push(row);
+          byPartition.set(id, group);
+        });
+        for (const group of byPartition.values())
+          await saveConversations(client, group.topic, group.partition, group.rows);
       }
     }
-    await effects.write(client);
+    await saveEffects(client, effects);
   }
 
-  function toStored(conversation: StoredConversation, step: ConversationStep, context: ConversationContext) {
-    return {
-      key: conversation.key,
-      brandId: conversation.brandId,
-      state: step.state,
-      nextDueAt: nextDueAt(step.mentions, context),
-      open: openMentions(step.mentions),
-    };
+  /** A partition batch of interactions: load, fold, save. */
+  async function applyInteractions(
+    client: PoolClient,
+    topic: string,
+    partition: number,
+    events: readonly InteractionEvent[],
+    effects: SlaEffects,
+  ): Promise<void> {
+    // Time passes for every conversation of the partition, not only those in this batch.
+    const candidate = batchWatermark(events);
+    const watermarkMs = (await advanceWatermark(client, topic, partition, candidate)) ?? candidate;
+    const due = await dueConversationKeys(client, topic, partition, watermarkMs);
+    const brands = new Set([...events.map((e) => e.brandId), ...due.map((c) => c.brandId)]);
+    // The brands' locks before any conversation row: a profile change holds the brand exclusively while it
+    // revises the brand's conversations (see lockBrands).
+    await lockBrands(client, brands, 'shared');
+    const rules = await histories(client, brands);
+    const stored = await loadConversations(client, batchConversationKeys({ events, due }));
+    const { rows, outcomes } = foldInteractionBatch(
+      {
+        events,
+        stored,
+        due,
+        watermarkMs,
+        contextOf: (brandId) => contextOf(rules.get(brandId) ?? new BrandRulesHistory([], UNPROFILED)),
+      },
+      effects,
+    );
+    for (const { outcome } of outcomes) foldOutcomes.inc({ outcome });
+    await countUnplaced(
+      client,
+      outcomes.flatMap(({ event, outcome }) =>
+        outcome === 'too-late'
+          ? [{ brandId: event.brandId, eventId: event.eventId, reason: 'older-than-retention' }]
+          : [],
+      ),
+    );
+    await saveConversations(client, topic, partition, rows);
   }
 
   return {
@@ -262,7 +252,7 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
       );
       if (profiles.length > 0) await applyProfiles(client, profiles);
 
-      const effects = newEffects();
+      const effects = new SlaEffects();
       const posts = batch.records.flatMap(({ value }) =>
         value.type === 'BrandPostPublished' ? [value] : [],
       );
@@ -270,7 +260,7 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
         const fresh = await newBrandPosts(client, posts);
         for (const post of posts) {
           // delete: the same post twice in one batch counts once
-          if (fresh.delete(eventIdentity(post))) effects.bucketFor(brandPostKey(post)).brandPosts += 1;
+          if (fresh.delete(eventIdentity(post))) effects.bucket(brandPostKey(post)).brandPosts += 1;
         }
       }
 
@@ -279,52 +269,9 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
       );
       if (interactions.length > 0)
         await applyInteractions(client, batch.topic, batch.partition, interactions, effects);
-      await effects.write(client);
+      await saveEffects(client, effects);
     },
   };
-
-  async function applyInteractions(
-    client: PoolClient,
-    topic: string,
-    partition: number,
-    interactions: readonly InteractionEvent[],
-    effects: ReturnType<typeof newEffects>,
-  ): Promise<void> {
-    const byConversation = groupBy(interactions, (event) => conversationKey(event));
-    const batchWatermark = Math.max(...interactions.map(interactionTime));
-    // Time passes for every conversation of the partition, not only those in this batch.
-    const watermark = (await advanceWatermark(client, topic, partition, batchWatermark)) ?? batchWatermark;
-    const due = (await dueConversationKeys(client, topic, partition, watermark)).filter(
-      (c) => !byConversation.has(c.key),
-    );
-    const brands = new Set([...interactions.map((e) => e.brandId), ...due.map((c) => c.brandId)]);
-    // The brands' locks before any conversation row: a profile change holds the brand exclusively while it
-    // revises the brand's conversations (see lockBrands).
-    await lockBrands(client, brands, 'shared');
-    const rules = await histories(client, brands);
-    const keys = [...byConversation.keys(), ...due.map((c) => c.key)];
-    const stored = await loadConversations(client, keys);
-    const unplaced: { brandId: string; eventId: string; reason: string }[] = [];
-    const saved = [];
-    for (const key of keys) {
-      const events = byConversation.get(key) ?? [];
-      const known = stored.get(key);
-      const brandId = known?.brandId ?? events[0]?.brandId;
-      if (brandId === undefined) continue; // a due conversation that is gone (a replay swapped generations)
-      const context = contextOf(rules.get(brandId) ?? new BrandRulesHistory([], UNPROFILED));
-      const step = foldConversation(known?.state ?? initialConversationState(), events, context, watermark);
-      step.outcomes.forEach((outcome, i) => {
-        outcomes.inc({ outcome });
-        const event = events[i];
-        if (outcome === 'too-late' && event)
-          unplaced.push({ brandId: event.brandId, eventId: event.eventId, reason: 'older-than-retention' });
-      });
-      effects.record(step.changes, context);
-      saved.push(toStored({ key, brandId, state: step.state }, step, context));
-    }
-    await countUnplaced(client, unplaced);
-    await saveConversations(client, topic, partition, saved);
-  }
 }
 
 function rulesVersion(profile: BrandProfileSet): BrandRulesVersion {
@@ -336,15 +283,4 @@ function rulesVersion(profile: BrandProfileSet): BrandRulesVersion {
     timezone: profile.timezone,
     businessHours: profile.businessHours,
   };
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

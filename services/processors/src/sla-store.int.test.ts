@@ -5,6 +5,7 @@ import {
   emptySlaBucket,
   initialConversationState,
   ResponseTimeSketch,
+  slaBucketId,
   type MentionOutcome,
   type SerializedResponseTimeSketch,
   type SlaBucket,
@@ -14,13 +15,7 @@ import { createPool, migrate, type Pool, type PoolClient } from '@carestream/pos
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventIdentity } from '@carestream/contract';
-import {
-  appendBucketDeltas,
-  bucketId,
-  compactBucketDeltas,
-  newBrandPosts,
-  saveConversations,
-} from './sla-store.ts';
+import { appendBucketDeltas, compactBucketDeltas, newBrandPosts, saveConversations } from './sla-store.ts';
 
 const HOUR = 3_600_000;
 
@@ -31,7 +26,7 @@ function answeredDelta(responseSeconds: number, sign = 1): SlaBucket {
 }
 
 function deltasFor(key: SlaBucketKey, delta: SlaBucket) {
-  return new Map([[bucketId(key), { key, delta }]]);
+  return new Map([[slaBucketId(key), { key, delta }]]);
 }
 
 describe('SLA hourly rows from the batches of several partitions and instances (real PostgreSQL)', () => {

@@ -4,10 +4,12 @@ import {
   ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
   emptyAccumulator,
+  slaBucketId,
   type BrandRulesVersion,
   type ChurnSignalUpdate,
+  type ConversationRow,
   type ConversationState,
-  type MentionOutcome,
+  type StoredConversation,
   type SerializedResponseTimeSketch,
   type SlaBucket,
   type SlaBucketAccumulator,
@@ -15,10 +17,6 @@ import {
 } from '@carestream/domain';
 import { eventIdentity, type BusinessHoursRange } from '@carestream/contract';
 import type { PoolClient } from '@carestream/postgres';
-
-export function bucketId(key: SlaBucketKey): string {
-  return `${key.brandId}\u0000${key.hourStartMs}\u0000${key.channel}\u0000${key.agentId ?? ''}`;
-}
 
 const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
 
@@ -95,7 +93,7 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
       channel: row.channel,
       agentId: row.agent_id === '' ? null : row.agent_id,
     };
-    const id = bucketId(key);
+    const id = slaBucketId(key);
     let entry = merged.get(id);
     if (!entry) {
       entry = { key, delta: emptyAccumulator() };
@@ -181,12 +179,6 @@ function isZero(delta: SlaBucket): boolean {
     delta.responseSketch.isEmpty() &&
     delta.businessSketch.isEmpty()
   );
-}
-
-export interface StoredConversation {
-  readonly key: string;
-  readonly brandId: string;
-  readonly state: ConversationState;
 }
 
 export async function loadConversations(
@@ -409,13 +401,7 @@ export async function saveConversations(
   client: PoolClient,
   topic: string,
   partition: number,
-  conversations: readonly {
-    key: string;
-    brandId: string;
-    state: ConversationState;
-    nextDueAt: number | null;
-    open: readonly MentionOutcome[];
-  }[],
+  conversations: readonly ConversationRow[],
 ): Promise<void> {
   if (conversations.length === 0) return;
   // One statement per ~32 MiB of states: a jsonb value is capped at 256 MiB, and a batch of busy conversations
