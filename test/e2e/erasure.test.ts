@@ -167,6 +167,15 @@ describe('erasure across the log, the projections and every replay', () => {
     return seen.join('\n');
   }
 
+  /** What BI users read: the views that carry authors and messages. */
+  async function biViews(): Promise<string> {
+    const rows = [];
+    for (const view of ['bi_open_mentions', 'bi_churn_signals']) {
+      rows.push(...(await pipeline.pool.query(`select * from ${view}`)).rows);
+    }
+    return JSON.stringify(rows);
+  }
+
   const containsPersonal = (text: string) => personal.filter((value) => text.includes(value));
 
   it('shows the author to the brand before, and nothing of them after the erasure, while figures stay the same', async () => {
@@ -177,6 +186,9 @@ describe('erasure across the log, the projections and every replay', () => {
     const churn = await call('GET', `/v1/brands/${brandId}/churn-risk?limit=500`);
     expect(churn.text).toContain(authorId);
     expect(containsPersonal(await pgDump())).toEqual(personal);
+    const viewsBefore = await biViews();
+    expect(viewsBefore).toContain(`"author_id":"${authorId}"`);
+    expect(viewsBefore).toContain(`"message_id":"erasure-message-${marker}-`);
     const figuresBefore = await slaFigures();
     const bucketsBefore = (await pipeline.pool.query('select * from bi_sla_hourly order by 1, 2, 3, 4')).rows;
 
@@ -208,6 +220,9 @@ describe('erasure across the log, the projections and every replay', () => {
     expect(containsPersonal(await everyAnswer())).toEqual([]);
     expect(containsPersonal(await pgDump())).toEqual([]);
     expect(containsPersonal(await everyTopic())).toEqual([]);
+    const viewsAfter = await biViews();
+    expect(containsPersonal(viewsAfter)).toEqual([]);
+    expect(viewsAfter).toContain('"author_id":"[erased]"');
   });
 
   it('hides an author whose events a producer of its own wrote straight to Kafka, once erased', async () => {

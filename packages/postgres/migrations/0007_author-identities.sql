@@ -44,7 +44,45 @@ create table erasures (
 );
 create index on erasures (subject_digest);
 
+-- BI users keep reading clear ids: the two views that carry authors and messages resolve the references (an
+-- erased one reads [erased], as in the API; an erased author's message id and audience too). The views are
+-- repointed at every replay's swap by carestream_point_bi_views(), so the resolving step wraps it.
+create function carestream_shown_identity(stored text) returns text language sql stable as $$
+  select case
+    when stored ~ '^(au|msg)_[A-Za-z0-9_-]{22}$'
+      then coalesce((select clear_value from author_identities where ref = stored), '[erased]')
+    else stored
+  end
+$$;
+
+alter function carestream_point_bi_views() rename to carestream_point_bi_views_0006;
+create function carestream_point_bi_views() returns void language plpgsql as $$
+declare
+  sla text := (select active_schema from projection_generations where projection = 'sla');
+begin
+  perform carestream_point_bi_views_0006();
+  execute format($v$create or replace view bi_open_mentions as
+    select brand_id, channel, conversation_id,
+           case when author_shown = '[erased]' then '[erased]' else carestream_shown_identity(message_id) end
+             as message_id,
+           author_shown as author_id, kind, sentiment,
+           case when author_shown = '[erased]' then null else followers end as followers,
+           private, received_at, breached_at
+      from (select *, carestream_shown_identity(author_id) as author_shown from %I.open_mentions) o$v$, sla);
+  execute format($v$create or replace view bi_churn_signals as
+    select brand_id, author_shown as author_id, mention_event_id, slot, kind, intensity,
+           case when author_shown = '[erased]' then '[erased]' else carestream_shown_identity(message_id) end
+             as message_id,
+           at
+      from (select *, carestream_shown_identity(author_id) as author_shown from %I.churn_signals) c$v$, sla);
+end $$;
+select carestream_point_bi_views();
+
 -- Down Migration
+drop function carestream_point_bi_views();
+alter function carestream_point_bi_views_0006() rename to carestream_point_bi_views;
+select carestream_point_bi_views();
+drop function carestream_shown_identity(text);
 drop table erasures;
 drop table erasure_digest_key;
 drop table author_identities;
