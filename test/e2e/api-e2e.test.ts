@@ -103,6 +103,35 @@ describe('query API end to end', () => {
     }
   });
 
+  it('GET /sla over whole days (read from the daily rows) answers what the hours answer, exact', async () => {
+    // Four whole UTC days around the scenario's hours: the compactor's daily rows, hours only at the edges.
+    const day = 86_400_000;
+    const firstDay = Math.floor(startMs / day) * day - day;
+    const days = `from=${new Date(firstDay).toISOString()}&to=${new Date(firstDay + 4 * day).toISOString()}`;
+    const edges = `from=${new Date(firstDay - 3 * HOUR).toISOString()}&to=${new Date(firstDay + 4 * day + 2 * HOUR).toISOString()}`;
+    for (const profile of profiles) {
+      const truth = brandTruth(profile.brandId);
+      const hours = await get(`/v1/brands/${profile.brandId}/sla?${range}`);
+      for (const period of [days, edges]) {
+        const { status, body } = await get(`/v1/brands/${profile.brandId}/sla?${period}`);
+        expect(status).toBe(200);
+        expect(body).toMatchObject({ needingResponse: truth.needingResponse, answered: truth.answered });
+        expect(body.responseTimeSeconds).toEqual(hours.body.responseTimeSeconds);
+        expect(body.withinTarget).toEqual(hours.body.withinTarget);
+      }
+      const daily = await get(`/v1/brands/${profile.brandId}/sla/timeseries?${days}&granularity=day`);
+      const items = daily.body.items as { needingResponse: number }[];
+      expect(items.reduce((n, item) => n + item.needingResponse, 0)).toBe(truth.needingResponse);
+    }
+    // The daily rows exist and hold everything: the answers above came from them.
+    const { rows } = await pipeline.pool.query<{ n: number }>(
+      `select coalesce(sum(needing_response), 0)::int as n from sla_g1.sla_daily`,
+    );
+    expect(rows[0]?.n).toBe(
+      [...scenario.truth.byBrandChannel.values()].reduce((n, t) => n + t.needingResponse, 0),
+    );
+  });
+
   it('GET /sla/timeseries adds up to the period totals', async () => {
     const truth = brandTruth('brand-2');
     const { status, body } = await get(`/v1/brands/brand-2/sla/timeseries?${range}&granularity=hour`);

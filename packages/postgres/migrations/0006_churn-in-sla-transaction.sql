@@ -13,9 +13,11 @@
 --
 -- Hourly buckets are no longer updated by the batches themselves: a batch appends its bucket deltas to
 -- sla_hourly_deltas (insert only: no row is shared with another partition's or instance's transaction, so
--- none waits on another), and one compactor at a time per generation folds them into sla_hourly. Readers see
--- both through the sla_buckets view (sla_hourly union all the deltas not folded yet), so figures are exact
--- the moment a batch commits.
+-- none waits on another), and one compactor at a time per generation folds them into sla_hourly and into
+-- sla_daily (the same buckets per UTC day, so a question over weeks reads days, not hours). Readers see the
+-- deltas not folded yet too (the sla_buckets view: sla_hourly union all the deltas), so figures are exact the
+-- moment a batch commits. Existing hourly rows are moved into the deltas, and the compactor folds them into
+-- both tables.
 
 create function carestream_add_churn_signals(target text) returns void language plpgsql as $$
 begin
@@ -47,6 +49,10 @@ begin
     from pg_attribute where attrelid = format('%I.sla_hourly', target)::regclass and attnum > 0 and not attisdropped;
   execute format('create view %I.sla_buckets as select %s from %I.sla_hourly union all select %s from %I.sla_hourly_deltas',
     target, columns, target, columns, target);
+  execute format('create table %I.sla_daily (like %I.sla_hourly including all)', target, target);
+  execute format('alter table %I.sla_daily rename column hour_start to day_start', target);
+  execute format('insert into %I.sla_hourly_deltas (%s) select %s from %I.sla_hourly', target, columns, columns, target);
+  execute format('delete from %I.sla_hourly', target);
 end $$;
 
 alter function carestream_create_sla_tables(text) rename to carestream_create_sla_tables_0005;

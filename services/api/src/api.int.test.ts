@@ -66,7 +66,7 @@ async function insertSla(
 ): Promise<void> {
   const json = slaBucketToJSON(value);
   await pool.query(
-    `insert into sla_g1.sla_hourly (brand_id, hour_start, channel, agent_id, needing_response, complaints, answered,
+    `insert into sla_g1.sla_hourly_deltas (brand_id, hour_start, channel, agent_id, needing_response, complaints, answered,
        expired, target_breaches, within_30m, within_1h, within_4h, within_24h, response_sum_ms,
        business_sum_ms, business_within_30m, business_within_1h, business_within_4h, business_within_24h,
        human_replies, automated_replies, brand_posts, response_sketch, business_sketch)

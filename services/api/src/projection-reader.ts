@@ -1,4 +1,4 @@
-import type { Channel, MentionKind } from '@carestream/contract';
+import { DAY_MS, type Channel, type MentionKind } from '@carestream/contract';
 import {
   ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
@@ -138,6 +138,8 @@ export class ProjectionSnapshot {
       [brandId],
       filter,
       granularity === 'hour' ? 'hour_start' : `date_trunc('day', hour_start, 'UTC')`,
+      undefined,
+      granularity === 'hour',
     );
     return new Map(rows.map((row) => [(row.grp as Date).getTime(), bucketOf(row)]));
   }
@@ -173,28 +175,56 @@ export class ProjectionSnapshot {
     });
   }
 
+  /**
+   * Sums the buckets of `filter` (grouped by `groupBy`, an expression over brand_id, hour_start, channel and
+   * agent_id). The whole UTC days of the period are read from the daily rows; the hours before the first and
+   * after the last whole day from the hourly rows; the deltas the compactor has not folded yet, hour by hour
+   * (the compactor moves a delta into both tables in one transaction, so this snapshot counts each once).
+   * Hourly groupings read hours only.
+   */
   private async aggregate(
     brandIds: readonly string[],
     filter: SlaFilter,
     groupBy: string | null,
     extraCondition?: string,
+    hoursOnly = false,
   ): Promise<(AggregateRow & { grp: unknown })[]> {
+    const { fromMs, toMs } = filter.period;
+    const firstDay = Math.ceil(fromMs / DAY_MS) * DAY_MS;
+    const endDay = Math.floor(toMs / DAY_MS) * DAY_MS;
+    const days = !hoursOnly && firstDay < endDay;
+    const iso = (ms: number) => new Date(ms).toISOString();
     const params: unknown[] = [
       brandIds,
-      new Date(filter.period.fromMs).toISOString(),
-      new Date(filter.period.toMs).toISOString(),
+      iso(fromMs),
+      iso(toMs),
+      iso(days ? firstDay : toMs),
+      iso(days ? endDay : toMs),
     ];
-    const conditions = ['brand_id = any($1::text[])', 'hour_start >= $2', 'hour_start < $3'];
+    const conditions = ['brand_id = any($1::text[])'];
     if (filter.channel !== null) {
       params.push(filter.channel);
       conditions.push(`channel = $${params.length}`);
     }
     if (extraCondition) conditions.push(extraCondition);
+    const columns = `brand_id, channel, agent_id, ${SLA_COUNTER_COLUMNS.map(([, column]) => column).join(', ')}, response_sketch, business_sketch`;
+    const where = conditions.join(' and ');
+    const parts = [
+      // Hours of the period outside its whole days ($4..$5 is empty when there are none).
+      `select hour_start, ${columns} from ${this.sla}.sla_hourly
+        where ${where} and hour_start >= $2 and hour_start < $3 and not (hour_start >= $4 and hour_start < $5)`,
+      `select hour_start, ${columns} from ${this.sla}.sla_hourly_deltas
+        where ${where} and hour_start >= $2 and hour_start < $3`,
+    ];
+    if (days)
+      parts.push(
+        `select day_start as hour_start, ${columns} from ${this.sla}.sla_daily
+          where ${where} and day_start >= $4 and day_start < $5`,
+      );
     const { rows } = await this.client.query<AggregateRow & { grp: unknown }>(
       `select ${groupBy ?? 'null'} as grp,
   ${AGGREGATES}
-  from ${this.sla}.sla_buckets
- where ${conditions.join(' and ')}
+  from (${parts.join('\n union all ')}) as buckets
  ${groupBy === null ? '' : `group by 1`}`,
       params,
     );

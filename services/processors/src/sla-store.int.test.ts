@@ -154,6 +154,13 @@ describe('SLA hourly rows from the batches of several partitions and instances (
       `select needing_response from sla_g1.sla_hourly where brand_id = 'brand-many'`,
     );
     expect(rows.map((row) => Number(row.needing_response))).toEqual([5]);
+    // The UTC day's row sums the same deltas.
+    const { rows: days } = await pool.query<{ needing_response: string; day_start: Date }>(
+      `select needing_response, day_start from sla_g1.sla_daily where brand_id = 'brand-many'`,
+    );
+    expect(days.map((row) => [Number(row.needing_response), row.day_start.getTime()])).toEqual([
+      [5, 480_002 * HOUR - ((480_002 * HOUR) % 86_400_000)],
+    ]);
   });
 
   it('keeps one brand’s open mention and counted post apart from another brand’s with the same event id', async () => {

@@ -15,7 +15,7 @@ import {
   type SlaBucketAccumulator,
   type SlaBucketKey,
 } from '@carestream/domain';
-import { eventIdentity, type BusinessHoursRange } from '@carestream/contract';
+import { DAY_MS, eventIdentity, type BusinessHoursRange } from '@carestream/contract';
 import type { PoolClient } from '@carestream/postgres';
 
 const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
@@ -62,8 +62,8 @@ export async function appendBucketDeltas(
 }
 
 /**
- * Folds up to `limit` of the oldest bucket deltas into the hourly rows, in the caller's transaction, and
- * returns how many it folded. The caller makes sure it is the generation's only compactor (an advisory
+ * Folds up to `limit` of the oldest bucket deltas into the hourly rows and the daily rows (UTC days), in the
+ * caller's transaction, and returns how many it folded. The caller makes sure it is the generation's only compactor (an advisory
  * lock): the hourly rows then have one writer, which reads a row's sketches, merges and writes them back
  * without locking against anyone. Deltas of one key are summed first, so a busy hour is written once per
  * call however many batches touched it. A row whose every count went back to zero (its only answer moved to
@@ -104,11 +104,42 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
     if (row.response_sketch) delta.responseSketch.merge(ResponseTimeSketch.fromJSON(row.response_sketch));
     if (row.business_sketch) delta.businessSketch.merge(ResponseTimeSketch.fromJSON(row.business_sketch));
   }
-  const entries = [...merged.values()].filter(({ delta }) => !isZero(delta));
-  if (entries.length === 0) return taken.length;
-  const params = keyAndCounterParams(entries);
-  const keyParams = params.slice(0, 4);
-  // The stored sketches of the rows whose delta holds response times: read, merged here, written back.
+  // The same deltas summed per UTC day, before the hourly ones are merged with what is stored.
+  const days = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
+  for (const { key, delta } of merged.values()) {
+    const dayKey = { ...key, hourStartMs: key.hourStartMs - (key.hourStartMs % DAY_MS) };
+    const id = slaBucketId(dayKey);
+    let day = days.get(id);
+    if (!day) {
+      day = { key: dayKey, delta: emptyAccumulator() };
+      days.set(id, day);
+    }
+    for (const [field] of SLA_COUNTER_COLUMNS) day.delta[field] += delta[field];
+    day.delta.responseSketch.merge(delta.responseSketch);
+    day.delta.businessSketch.merge(delta.businessSketch);
+  }
+  await addToRows(client, HOURLY, [...merged.values()]);
+  await addToRows(client, DAILY, [...days.values()]);
+  return taken.length;
+}
+
+/** The two tables of summed buckets the compactor keeps, and the column holding each row's start. */
+const HOURLY = { table: 'sla_hourly', start: 'hour_start' } as const;
+const DAILY = { table: 'sla_daily', start: 'day_start' } as const;
+
+/**
+ * Adds summed deltas to their rows: counters are added by PostgreSQL, sketches read, merged here and written
+ * back (only for the rows whose delta holds response times); rows whose counts all went back to zero go.
+ * The compactor is the only writer of these tables, so nothing here waits for another transaction.
+ */
+async function addToRows(
+  client: PoolClient,
+  { table, start }: typeof HOURLY | typeof DAILY,
+  all: readonly { key: SlaBucketKey; delta: SlaBucketAccumulator }[],
+): Promise<void> {
+  const entries = all.filter(({ delta }) => !isZero(delta));
+  if (entries.length === 0) return;
+  const keyParams = keyAndCounterParams(entries).slice(0, 4);
   const withSketches = entries.map(
     ({ delta }) => !delta.responseSketch.isEmpty() || !delta.businessSketch.isEmpty(),
   );
@@ -118,9 +149,9 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
     business_sketch: SerializedResponseTimeSketch;
   }>(
     `select k.n, s.response_sketch, s.business_sketch
-       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[]) with ordinality k(brand_id, hour_start, channel, agent_id, merge, n)
-       join sla_hourly s
-         on s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[]) with ordinality k(brand_id, start, channel, agent_id, merge, n)
+       join ${table} s
+         on s.brand_id = k.brand_id and s.${start} = k.start and s.channel = k.channel and s.agent_id = k.agent_id
       where k.merge`,
     [...keyParams, withSketches],
   );
@@ -140,14 +171,15 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
     }
     sketched.push(entry);
   });
-  const addCounters = COUNTER_NAMES.map((c) => `${c} = sla_hourly.${c} + excluded.${c}`).join(', ');
+  const columns = `brand_id, ${start}, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch`;
+  const addCounters = COUNTER_NAMES.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
   const rows = `unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], ${COUNTER_PARAMS}`;
+  const conflict = `on conflict (brand_id, ${start}, channel, agent_id) do update set ${addCounters}`;
   if (sketched.length > 0)
     await client.query(
-      `insert into sla_hourly (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
+      `insert into ${table} (${columns})
        select * from ${rows}, $${SKETCH_PARAM}::jsonb[], $${SKETCH_PARAM + 1}::jsonb[])
-       on conflict (brand_id, hour_start, channel, agent_id) do update set ${addCounters},
-         response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch`,
+       ${conflict}, response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch`,
       [
         ...keyAndCounterParams(sketched),
         sketched.map(({ delta }) => JSON.stringify(delta.responseSketch.toJSON())),
@@ -156,21 +188,20 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
     );
   if (countersOnly.length > 0)
     await client.query(
-      `insert into sla_hourly (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
+      `insert into ${table} (${columns})
        select u.*, $${SKETCH_PARAM}::jsonb, $${SKETCH_PARAM}::jsonb from ${rows}) as u
-       on conflict (brand_id, hour_start, channel, agent_id) do update set ${addCounters}`,
+       ${conflict}`,
       [...keyAndCounterParams(countersOnly), EMPTY_SKETCH],
     );
   const shrunk = entries.filter(({ delta }) => SLA_COUNTER_COLUMNS.some(([field]) => delta[field] < 0));
   if (shrunk.length > 0)
     await client.query(
-      `delete from sla_hourly s
-        using unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as k(brand_id, hour_start, channel, agent_id)
-        where s.brand_id = k.brand_id and s.hour_start = k.hour_start and s.channel = k.channel and s.agent_id = k.agent_id
+      `delete from ${table} s
+        using unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as k(brand_id, start, channel, agent_id)
+        where s.brand_id = k.brand_id and s.${start} = k.start and s.channel = k.channel and s.agent_id = k.agent_id
           and ${COUNTER_NAMES.map((c) => `s.${c} = 0`).join(' and ')}`,
       keyAndCounterParams(shrunk).slice(0, 4),
     );
-  return taken.length;
 }
 
 function isZero(delta: SlaBucket): boolean {
