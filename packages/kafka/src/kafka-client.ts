@@ -1,4 +1,6 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { PLAINTEXT, type KafkaSecurity, type RegistryAuth } from './connection-security.ts';
 
 export interface KafkaClientOptions {
   /** Comma-separated host:port list, as in KAFKA_BROKERS. */
@@ -10,6 +12,8 @@ export interface KafkaClientOptions {
   readonly connectionTimeoutMs?: number;
   /** How long a request may wait for the broker's answer before it is a (retriable) failure (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /** TLS and SASL for a production cluster (loadKafkaSecurity); PLAINTEXT when absent. */
+  readonly security?: KafkaSecurity;
 }
 
 const LEVEL_NAMES: Record<number, string> = {
@@ -44,6 +48,20 @@ export function createKafka(options: KafkaClientOptions): Kafka {
         log({ level: LEVEL_NAMES[level] ?? 'info', namespace, message: entry.message });
       },
     retry: { initialRetryTime: 200, retries: 5 },
+    ...connectionSecurity(options.security ?? PLAINTEXT),
   };
   return new Kafka(config);
+}
+
+function connectionSecurity({ tls, sasl }: KafkaSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  // kafkajs types SASL options per mechanism; KafkaSasl holds one of its mechanisms with a username and password.
+  return { ...(tls && { ssl: tls }), ...(sasl && { sasl: sasl as SASLOptions }) };
+}
+
+/** The schema-registry client, with HTTP basic auth when the registry wants it (loadRegistryAuth). */
+export function createSchemaRegistry(url: string, auth?: RegistryAuth): SchemaRegistry {
+  return new SchemaRegistry({
+    host: url,
+    ...(auth && { auth: { username: auth.username, password: auth.password } }),
+  });
 }

@@ -22,9 +22,17 @@ export function kafkaCheck(kafka: Kafka): ReadinessCheck {
   };
 }
 
-export function registryCheck(schemaRegistryUrl: string): ReadinessCheck {
+/** `auth`: the registry's basic-auth credentials, when it wants them (a 401 makes the service not ready). */
+export function registryCheck(
+  schemaRegistryUrl: string,
+  auth?: { readonly username: string; readonly password: string },
+): ReadinessCheck {
+  const headers: Record<string, string> = auth
+    ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
+    : {};
   return async () => {
     const response = await fetch(`${schemaRegistryUrl.replace(/\/$/, '')}/subjects`, {
+      headers,
       signal: AbortSignal.timeout(3_000),
     });
     if (!response.ok) {

@@ -77,4 +77,28 @@ describe('ingest rate limits configuration', () => {
       /^INGEST_TRUSTED_PROXIES must be IP addresses or CIDR ranges/,
     );
   });
+
+  it('given SASL credentials and registry basic auth, when read, then the Kafka and registry clients get them', () => {
+    const config = loadIngestConfig({
+      ...REQUIRED,
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'PLAIN',
+      KAFKA_SASL_USERNAME: 'ingest',
+      KAFKA_SASL_PASSWORD: 'kafka-secret',
+      SCHEMA_REGISTRY_USERNAME: 'ingest',
+      SCHEMA_REGISTRY_PASSWORD: 'registry-secret',
+    });
+    expect(config.kafkaSecurity.sasl).toEqual({
+      mechanism: 'plain',
+      username: 'ingest',
+      password: 'kafka-secret',
+    });
+    expect(config.schemaRegistryAuth).toEqual({ username: 'ingest', password: 'registry-secret' });
+  });
+
+  it('given a SASL username without SASL_SSL, when read, then start-up stops naming KAFKA_SECURITY_PROTOCOL', () => {
+    expect(() => loadIngestConfig({ ...REQUIRED, KAFKA_SASL_USERNAME: 'ingest' })).toThrow(
+      /KAFKA_SASL_USERNAME is set but KAFKA_SECURITY_PROTOCOL is PLAINTEXT/,
+    );
+  });
 });

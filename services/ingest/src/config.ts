@@ -1,5 +1,11 @@
 import { DAY_MS, DEFAULT_RETENTION_MS, isBrandId } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
+import {
+  loadKafkaSecurity,
+  loadRegistryAuth,
+  type KafkaSecurity,
+  type RegistryAuth,
+} from '@carestream/kafka';
 import { DEFAULT_AUTH_FAILURES, EnvReader } from '@carestream/service-kit';
 import type { WebhookSettings } from './routes/webhook-routes.ts';
 
@@ -7,7 +13,11 @@ export interface IngestConfig {
   readonly port: number;
   readonly host: string;
   readonly kafkaBrokers: string;
+  /** TLS and SASL towards Kafka (KAFKA_SECURITY_PROTOCOL and friends). */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly schemaRegistryUrl: string;
+  /** Basic auth for the registry (SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD). */
+  readonly schemaRegistryAuth: RegistryAuth | undefined;
   readonly databaseUrl: string;
   readonly topicPrefix: string;
   readonly partitions: number;
@@ -51,7 +61,9 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     port: read.integer('INGEST_PORT', 8080, { min: 0, max: 65535 }),
     host: read.string('INGEST_HOST', '127.0.0.1'),
     kafkaBrokers: read.string('KAFKA_BROKERS'),
+    kafkaSecurity: loadKafkaSecurity(env),
     schemaRegistryUrl: read.string('SCHEMA_REGISTRY_URL'),
+    schemaRegistryAuth: loadRegistryAuth(env),
     databaseUrl: read.string('DATABASE_URL'),
     topicPrefix: read.string('CARESTREAM_TOPIC_PREFIX', ''),
     partitions: read.integer('CARESTREAM_PARTITIONS', 12, { min: 1, max: 1000 }),

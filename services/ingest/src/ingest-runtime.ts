@@ -1,8 +1,7 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
 import { topicNames, topicSpecs } from '@carestream/contract';
 import { ErasureLog, IdentityVault } from '@carestream/erasure';
-import { createKafka, ensureTopics, EventCodec } from '@carestream/kafka';
+import { createKafka, createSchemaRegistry, ensureTopics, EventCodec } from '@carestream/kafka';
 import { createPool, migrate } from '@carestream/postgres';
 import { kafkaCheck, postgresCheck, registryCheck } from '@carestream/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -38,10 +37,11 @@ export async function startIngest(
     clientId: 'carestream-ingest',
     connectionTimeoutMs: Math.min(3_000, config.kafkaTimeoutMs),
     requestTimeoutMs: config.kafkaTimeoutMs,
+    security: config.kafkaSecurity,
   });
   const names = topicNames(config.topicPrefix);
   await ensureTopics(kafka, topicSpecs({ partitions: config.partitions, prefix: config.topicPrefix }));
-  const schemaRegistry = new SchemaRegistry({ host: config.schemaRegistryUrl });
+  const schemaRegistry = createSchemaRegistry(config.schemaRegistryUrl, config.schemaRegistryAuth);
   const codec = await EventCodec.register(schemaRegistry, names);
   // A request fails fast (503) when Kafka is away: the publisher stops waiting after kafkaTimeoutMs, and the
   // producer's own retries (each request bounded by the same timeout) give up a few timeouts later, so that
@@ -65,7 +65,7 @@ export async function startIngest(
     registry,
     checks: {
       kafka: kafkaCheck(kafka),
-      registry: registryCheck(config.schemaRegistryUrl),
+      registry: registryCheck(config.schemaRegistryUrl, config.schemaRegistryAuth),
       postgres: postgresCheck(pool),
     },
     limits: { maxItems: config.maxItems, maxBytes: config.maxBytes },

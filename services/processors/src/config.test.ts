@@ -23,4 +23,27 @@ describe('processors config', () => {
       'PROCESSORS names "benchmarks"; choose from profiles, sla',
     );
   });
+
+  it('passes SASL_SSL settings and registry basic auth to the clients', () => {
+    const config = loadProcessorsConfig({
+      ...required,
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'processors',
+      KAFKA_SASL_PASSWORD: 'kafka-secret',
+      SCHEMA_REGISTRY_USERNAME: 'processors',
+      SCHEMA_REGISTRY_PASSWORD: 'registry-secret',
+    });
+    expect(config.kafkaSecurity).toMatchObject({
+      protocol: 'SASL_SSL',
+      sasl: { mechanism: 'scram-sha-512' },
+    });
+    expect(config.schemaRegistryAuth).toEqual({ username: 'processors', password: 'registry-secret' });
+  });
+
+  it('stops at start when registry basic auth is half given', () => {
+    expect(() => loadProcessorsConfig({ ...required, SCHEMA_REGISTRY_USERNAME: 'processors' })).toThrow(
+      /SCHEMA_REGISTRY_PASSWORD is required with SCHEMA_REGISTRY_USERNAME/,
+    );
+  });
 });

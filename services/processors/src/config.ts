@@ -1,5 +1,11 @@
 import { DAY_MS, DEFAULT_RETENTION_MS } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
+import {
+  loadKafkaSecurity,
+  loadRegistryAuth,
+  type KafkaSecurity,
+  type RegistryAuth,
+} from '@carestream/kafka';
 import { EnvReader } from '@carestream/service-kit';
 
 export const PROCESSOR_NAMES = ['profiles', 'sla'] as const;
@@ -7,7 +13,11 @@ export type ProcessorName = (typeof PROCESSOR_NAMES)[number];
 
 export interface ProcessorsConfig {
   readonly kafkaBrokers: string;
+  /** TLS and SASL towards Kafka (KAFKA_SECURITY_PROTOCOL and friends). */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly schemaRegistryUrl: string;
+  /** Basic auth for the registry (SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD). */
+  readonly schemaRegistryAuth: RegistryAuth | undefined;
   readonly databaseUrl: string;
   readonly topicPrefix: string;
   readonly partitions: number;
@@ -51,7 +61,9 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
   }
   return {
     kafkaBrokers: read.string('KAFKA_BROKERS'),
+    kafkaSecurity: loadKafkaSecurity(env),
     schemaRegistryUrl: read.string('SCHEMA_REGISTRY_URL'),
+    schemaRegistryAuth: loadRegistryAuth(env),
     databaseUrl: read.string('DATABASE_URL'),
     topicPrefix: read.string('CARESTREAM_TOPIC_PREFIX', ''),
     partitions: read.integer('CARESTREAM_PARTITIONS', 12, { min: 1, max: 1000 }),

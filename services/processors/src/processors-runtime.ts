@@ -1,6 +1,5 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { topicNames, topicSpecs } from '@carestream/contract';
-import { createKafka, ensureTopics, EventCodec } from '@carestream/kafka';
+import { createKafka, createSchemaRegistry, ensureTopics, EventCodec } from '@carestream/kafka';
 import { createPool, migrate } from '@carestream/postgres';
 import { ProcessorMetrics, startProcessor, type RunningProcessor } from '@carestream/processor-runtime';
 import {
@@ -45,10 +44,14 @@ export async function startProcessors(
     max: config.processors.length * config.concurrentPartitions + 2,
     applicationName: 'carestream-processors',
   });
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-processors' });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: 'carestream-processors',
+    security: config.kafkaSecurity,
+  });
   const names = topicNames(config.topicPrefix);
   await ensureTopics(kafka, topicSpecs({ partitions: config.partitions, prefix: config.topicPrefix }));
-  const schemaRegistry = new SchemaRegistry({ host: config.schemaRegistryUrl });
+  const schemaRegistry = createSchemaRegistry(config.schemaRegistryUrl, config.schemaRegistryAuth);
   const codec = await EventCodec.register(schemaRegistry, names);
 
   const registry = new Registry();
@@ -106,7 +109,7 @@ export async function startProcessors(
     registry,
     checks: {
       kafka: kafkaCheck(kafka),
-      registry: registryCheck(config.schemaRegistryUrl),
+      registry: registryCheck(config.schemaRegistryUrl, config.schemaRegistryAuth),
       postgres: postgresCheck(pool),
       // Dependencies that answer are not enough: each processor must be consuming in its group (after a Kafka
       // outage a consumer can be out of it while Kafka answers again).

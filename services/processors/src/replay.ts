@@ -1,6 +1,5 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { topicNames } from '@carestream/contract';
-import { createKafka, EventCodec } from '@carestream/kafka';
+import { createKafka, createSchemaRegistry, EventCodec } from '@carestream/kafka';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { ProcessorMetrics, startProcessor, type ProcessorDefinition } from '@carestream/processor-runtime';
 import { Registry } from 'prom-client';
@@ -47,9 +46,15 @@ export async function replayProjection(
     max: config.concurrentPartitions + 2,
     applicationName: 'carestream-replay',
   });
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'carestream-replay' });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: 'carestream-replay',
+    security: config.kafkaSecurity,
+  });
   const names = topicNames(config.topicPrefix);
-  const codec = EventCodec.forDecoding(new SchemaRegistry({ host: config.schemaRegistryUrl }));
+  const codec = EventCodec.forDecoding(
+    createSchemaRegistry(config.schemaRegistryUrl, config.schemaRegistryAuth),
+  );
   try {
     const previousSchema = await activeSchema(pool, projection);
     const schema = await createGeneration(pool, projection);
