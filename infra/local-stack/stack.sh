@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # carestream's local stack for machines without a Docker engine: Apache Kafka (KRaft, one combined
-# broker+controller) from Maven Central jars, Apicurio Registry (Confluent-compatible API) from Maven
+# broker+controller, or three with `up --brokers 3`) from Maven Central jars, Apicurio Registry (Confluent-compatible API) from Maven
 # Central, PostgreSQL from Debian's packages. Same ports and credentials as docker-compose.yml.
 #
-#   stack.sh install | up | down | status | env | logs [name]
+#   stack.sh install | up [--brokers 1|3] | down | status | env | logs [name]
 #
 # Downloads go to Maven's local repository and $CARESTREAM_CACHE_DIR (outside the clone, reused by every
 # clone on the machine). Data, logs, pid files and endpoints.json (the addresses, for the carestream CLI) go to
@@ -18,6 +18,9 @@ APICURIO_VERSION="3.0.9"
 
 KAFKA_PORT="${CARESTREAM_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${CARESTREAM_KAFKA_CONTROLLER_PORT:-9093}"
+# `up --brokers 3` runs three Kafka nodes; node N > 1 listens on CARESTREAM_KAFKA_PORT_N (default the first node's
+# port + 100 (N-1): 9192, 9292) and its controller on CARESTREAM_KAFKA_CONTROLLER_PORT_N (9193, 9293).
+KAFKA_CLUSTER_SIZES="1 3"
 REGISTRY_PORT="${CARESTREAM_REGISTRY_PORT:-8085}"
 PG_PORT="${CARESTREAM_PG_PORT:-5433}"
 PG_USER="carestream"
@@ -36,7 +39,7 @@ LOG_DIR="$STATE_DIR/logs"
 PID_DIR="$STATE_DIR/pids"
 PG_DATA="$STATE_DIR/postgres"
 PG_SOCKET_DIR="$STATE_DIR/run"
-KAFKA_DATA="$STATE_DIR/kafka"
+BROKERS_FILE="$STATE_DIR/brokers"
 KAFKA_CLASSPATH_FILE="$CACHE_DIR/kafka-$KAFKA_VERSION.classpath"
 APICURIO_DIR="$CACHE_DIR/apicurio-registry-$APICURIO_VERSION"
 
@@ -248,24 +251,78 @@ kafka_java() {
     -Dlog4j.configuration="file:$HERE/tools-log4j.properties" -cp "$(cat "$KAFKA_CLASSPATH_FILE")" "$@"
 }
 
+# How many Kafka nodes this state directory runs: what `up --brokers N` recorded, else 1.
+kafka_nodes() {
+  if [[ -s "$BROKERS_FILE" ]]; then cat "$BROKERS_FILE"; else echo 1; fi
+}
+
+# Node 1 keeps the names of the one-node stack (kafka, kafka.log, $STATE_DIR/kafka); node N is kafka-N.
+kafka_name() { if (($1 == 1)); then echo kafka; else echo "kafka-$1"; fi; }
+kafka_data() { printf '%s/%s' "$STATE_DIR" "$(kafka_name "$1")"; }
+kafka_log() { printf '%s/%s.log' "$LOG_DIR" "$(kafka_name "$1")"; }
+
+kafka_port() {
+  local var="CARESTREAM_KAFKA_PORT_$1"
+  if (($1 == 1)); then echo "$KAFKA_PORT"; else echo "${!var:-$((KAFKA_PORT + 100 * ($1 - 1)))}"; fi
+}
+
+kafka_controller_port() {
+  local var="CARESTREAM_KAFKA_CONTROLLER_PORT_$1"
+  if (($1 == 1)); then echo "$KAFKA_CONTROLLER_PORT"; else echo "${!var:-$((KAFKA_CONTROLLER_PORT + 100 * ($1 - 1)))}"; fi
+}
+
+# The brokers' bootstrap list, host:port,… (KAFKA_BROKERS).
+kafka_bootstrap() {
+  local node list=""
+  for ((node = 1; node <= $(kafka_nodes); node++)); do list+="${list:+,}127.0.0.1:$(kafka_port "$node")"; done
+  echo "$list"
+}
+
+# For network-fault tests, node 1 may also listen on CARESTREAM_KAFKA_PROXIED_PORT and advertise
+# CARESTREAM_KAFKA_PROXIED_ADVERTISED_PORT there: a proxy (toxiproxy) listening on the advertised port and
+# forwarding to the proxied one carries every request of the clients that bootstrap through it, while the other
+# clients keep the direct listener.
+kafka_proxied_listener() {
+  [[ $1 == 1 && -n "${CARESTREAM_KAFKA_PROXIED_PORT:-}" ]] || return 0
+  [[ -n "${CARESTREAM_KAFKA_PROXIED_ADVERTISED_PORT:-}" ]] ||
+    die "CARESTREAM_KAFKA_PROXIED_PORT is set without CARESTREAM_KAFKA_PROXIED_ADVERTISED_PORT (the proxy's port)"
+  printf '%s' "$CARESTREAM_KAFKA_PROXIED_PORT"
+}
+
+# A combined broker+controller. With three nodes every internal topic has three replicas and a write with
+# acks=all needs two in sync (min.insync.replicas=2): one node may die without losing or refusing anything.
 write_kafka_config() {
-  cat >"$KAFKA_DATA/server.properties" <<EOF
+  local node="$1" nodes voters="" n replicas min_insync proxied listeners advertised protocols
+  nodes="$(kafka_nodes)"
+  for ((n = 1; n <= nodes; n++)); do voters+="${voters:+,}$n@127.0.0.1:$(kafka_controller_port "$n")"; done
+  if ((nodes >= 3)); then replicas=3 min_insync=2; else replicas=1 min_insync=1; fi
+  listeners="PLAINTEXT://127.0.0.1:$(kafka_port "$node"),CONTROLLER://127.0.0.1:$(kafka_controller_port "$node")"
+  advertised="PLAINTEXT://127.0.0.1:$(kafka_port "$node")"
+  protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  proxied="$(kafka_proxied_listener "$node")"
+  if [[ -n "$proxied" ]]; then
+    listeners+=",PROXIED://127.0.0.1:$proxied"
+    advertised+=",PROXIED://127.0.0.1:$CARESTREAM_KAFKA_PROXIED_ADVERTISED_PORT"
+    protocols+=",PROXIED:PLAINTEXT"
+  fi
+  cat >"$(kafka_data "$node")/server.properties" <<EOF
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+node.id=$node
+controller.quorum.voters=$voters
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols
 inter.broker.listener.name=PLAINTEXT
-log.dirs=$KAFKA_DATA/logs
+log.dirs=$(kafka_data "$node")/logs
 num.partitions=12
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=$replicas
 offsets.topic.num.partitions=12
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-default.replication.factor=1
-min.insync.replicas=1
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_insync
+default.replication.factor=$replicas
+min.insync.replicas=$min_insync
+unclean.leader.election.enable=false
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=-1
@@ -273,31 +330,66 @@ EOF
 }
 
 kafka_ready() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null &&
-    grep -q "Kafka Server started" "$LOG_DIR/kafka.log"
+  (exec 3<>"/dev/tcp/127.0.0.1/$(kafka_port "$1")") 2>/dev/null &&
+    grep -q "Kafka Server started" "$(kafka_log "$1")"
 }
 
+# Starts the nodes that are not running (all of them first: a node of three finishes starting only once a
+# majority of controllers answers), then waits until each answers.
 start_kafka() {
-  if running_pid kafka "$KAFKA_MAIN" >/dev/null; then
-    wait_until "Kafka" 90 "" "$LOG_DIR/kafka.log" kafka_ready
-    return 0
+  local node nodes cluster_id="" started=()
+  nodes="$(kafka_nodes)"
+  for ((node = 1; node <= nodes; node++)); do
+    running_pid "$(kafka_name "$node")" "$KAFKA_MAIN" >/dev/null && continue
+    mkdir -p "$(kafka_data "$node")"
+    write_kafka_config "$node"
+    if [[ ! -f "$(kafka_data "$node")/logs/meta.properties" ]]; then
+      # Every node of a cluster is formatted with the one cluster id (node 1's, when node 1 exists already).
+      [[ -n "$cluster_id" || ! -f "$(kafka_data 1)/logs/meta.properties" ]] ||
+        cluster_id="$(sed -n 's/^cluster.id=//p' "$(kafka_data 1)/logs/meta.properties")"
+      [[ -n "$cluster_id" ]] || cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid)"
+      log "formatting KRaft storage in $(kafka_data "$node")"
+      run_logged "Kafka's storage format" "$LOG_DIR/$(kafka_name "$node")-format.log" \
+        kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$(kafka_data "$node")/server.properties"
+    fi
+    log "starting Kafka $KAFKA_VERSION node $node of $nodes on 127.0.0.1:$(kafka_port "$node")"
+    : >"$(kafka_log "$node")"
+    nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+      -Dlog4j.configuration="file:$HERE/log4j.properties" -cp "$(cat "$KAFKA_CLASSPATH_FILE")" \
+      "$KAFKA_MAIN" "$(kafka_data "$node")/server.properties" >>"$(kafka_log "$node")" 2>&1 &
+    echo $! >"$(pid_file "$(kafka_name "$node")")"
+    started+=("$node")
+  done
+  for ((node = 1; node <= nodes; node++)); do
+    local pid=""
+    [[ " ${started[*]} " == *" $node "* ]] && pid="$(cat "$(pid_file "$(kafka_name "$node")")")"
+    wait_until "Kafka node $node" 120 "$pid" "$(kafka_log "$node")" kafka_ready "$node"
+  done
+}
+
+stop_kafka() {
+  local node
+  for ((node = $(kafka_nodes); node >= 1; node--)); do stop_pid "$(kafka_name "$node")" "$KAFKA_MAIN"; done
+}
+
+# `up [--brokers N]`: N is recorded in the state directory for every later command; a state directory whose
+# Kafka was formatted for another count must be emptied first (the controllers' quorum is written into the data).
+choose_kafka_nodes() {
+  local requested="" recorded
+  while (($#)); do
+    case "$1" in
+      --brokers) requested="${2:-}"; shift 2 || die "--brokers needs a number (1 or 3)" ;;
+      --brokers=*) requested="${1#*=}"; shift ;;
+      *) die "unknown option for up: $1 (up [--brokers 1|3])" ;;
+    esac
+  done
+  recorded="$(kafka_nodes)"
+  [[ -n "$requested" ]] || requested="$recorded"
+  [[ " $KAFKA_CLUSTER_SIZES " == *" $requested "* ]] || die "--brokers must be 1 or 3, got '$requested'"
+  if [[ "$requested" != "$recorded" && -f "$(kafka_data 1)/logs/meta.properties" ]]; then
+    die "the Kafka in $STATE_DIR has $recorded node(s); to run $requested: stack.sh down, then delete $STATE_DIR/kafka* and $BROKERS_FILE"
   fi
-  mkdir -p "$KAFKA_DATA"
-  write_kafka_config
-  if [[ ! -f "$KAFKA_DATA/logs/meta.properties" ]]; then
-    log "formatting KRaft storage in $KAFKA_DATA"
-    local cluster_id
-    cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid)"
-    run_logged "Kafka's storage format" "$LOG_DIR/kafka-format.log" \
-      kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DATA/server.properties"
-  fi
-  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
-  : >"$LOG_DIR/kafka.log"
-  nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$HERE/log4j.properties" -cp "$(cat "$KAFKA_CLASSPATH_FILE")" \
-    "$KAFKA_MAIN" "$KAFKA_DATA/server.properties" >>"$LOG_DIR/kafka.log" 2>&1 &
-  echo $! >"$(pid_file kafka)"
-  wait_until "Kafka" 120 "$(cat "$(pid_file kafka)")" "$LOG_DIR/kafka.log" kafka_ready
+  echo "$requested" >"$BROKERS_FILE"
 }
 
 # ---------------------------------------------------------------------------------------------- apicurio
@@ -339,6 +431,7 @@ start_registry() {
 cmd_up() {
   cmd_install
   mkdir -p "$LOG_DIR" "$PID_DIR"
+  choose_kafka_nodes "$@"
   write_endpoints_file
   start_postgres
   start_kafka
@@ -349,20 +442,22 @@ cmd_up() {
 
 cmd_down() {
   stop_pid registry "$REGISTRY_MARKER"
-  stop_pid kafka "$KAFKA_MAIN"
+  stop_kafka
   stop_postgres
   log "stack is down"
 }
 
-# stop NAME…: stops only the named components (postgres, kafka, registry), e.g. those one caller started.
+# stop NAME…: stops only the named components (postgres, kafka: every node, kafka-N: node N, registry), e.g. those
+# one caller started.
 cmd_stop() {
   local name
   for name in "$@"; do
     case "$name" in
       registry) stop_pid registry "$REGISTRY_MARKER" ;;
-      kafka) stop_pid kafka "$KAFKA_MAIN" ;;
+      kafka) stop_kafka ;;
+      kafka-[0-9]) stop_pid "$name" "$KAFKA_MAIN" ;;
       postgres) stop_postgres ;;
-      *) die "unknown component $name (postgres, kafka, registry)" ;;
+      *) die "unknown component $name (postgres, kafka, kafka-N, registry)" ;;
     esac
   done
 }
@@ -381,7 +476,10 @@ check() {
 cmd_status() {
   local ok=0
   check postgres "127.0.0.1:$PG_PORT" pg_ready || ok=1
-  check kafka "127.0.0.1:$KAFKA_PORT" kafka_ready || ok=1
+  local node
+  for ((node = 1; node <= $(kafka_nodes); node++)); do
+    check "$(kafka_name "$node")" "127.0.0.1:$(kafka_port "$node")" kafka_ready "$node" || ok=1
+  done
   check registry "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7" registry_ready || ok=1
   return $ok
 }
@@ -389,7 +487,7 @@ cmd_status() {
 # The stack's addresses, NAME=value a line: the one list that `env` prints and `up` records.
 endpoints() {
   cat <<EOF
-KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+KAFKA_BROKERS=$(kafka_bootstrap)
 SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
 DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
 EOF
@@ -430,7 +528,7 @@ cmd_kafka_class() {
 
 case "${1:-}" in
   install) cmd_install ;;
-  up) cmd_up ;;
+  up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
   stop) shift; cmd_stop "$@" ;;
   status) cmd_status ;;
@@ -439,5 +537,5 @@ case "${1:-}" in
   kafka-class) shift; cmd_kafka_class "$@" ;;
   restart-postgres) cmd_restart_postgres ;;
   state-dir) echo "$STATE_DIR" ;;
-  *) echo "usage: $0 install|up|down|status|env|logs [name]|kafka-class <main> [args]|stop <name…>|restart-postgres|state-dir" >&2; exit 2 ;;
+  *) echo "usage: $0 install|up [--brokers 1|3]|down|status|env|logs [name]|kafka-class <main> [args]|stop <name…>|restart-postgres|state-dir" >&2; exit 2 ;;
 esac

@@ -21,7 +21,14 @@ export interface SecondStack {
   remove(): Promise<void>;
 }
 
-export async function secondStack(prefix: string): Promise<SecondStack> {
+export interface SecondStackOptions {
+  /** Kafka nodes (`up --brokers N`, which the caller runs); each gets free ports of its own. Default 1. */
+  readonly brokers?: number;
+  /** More variables for stack.sh, e.g. the proxied listener of a network-fault test. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function secondStack(prefix: string, options: SecondStackOptions = {}): Promise<SecondStack> {
   const stateDir = await mkdtemp(join(tmpdir(), prefix));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -30,7 +37,12 @@ export async function secondStack(prefix: string): Promise<SecondStack> {
     CARESTREAM_KAFKA_CONTROLLER_PORT: String(await freePort()),
     CARESTREAM_REGISTRY_PORT: String(await freePort()),
     CARESTREAM_PG_PORT: String(await freePort()),
+    ...options.env,
   };
+  for (let node = 2; node <= (options.brokers ?? 1); node += 1) {
+    env[`CARESTREAM_KAFKA_PORT_${node}`] = String(await freePort());
+    env[`CARESTREAM_KAFKA_CONTROLLER_PORT_${node}`] = String(await freePort());
+  }
   const stack = async (...args: string[]) =>
     (await run('bash', [STACK, ...args], { env, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 })).stdout;
   return {

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { BrandProfileSet, MentionReceived } from './events.ts';
 import {
   DEFAULT_PARTITIONS,
+  FIT_CLUSTER,
   TOPIC_NAMES,
   messageKeyFor,
+  replicationFor,
   topicFor,
   topicNames,
   topicSpecs,
@@ -29,8 +31,9 @@ describe('topics', () => {
     expect(specs.map((spec) => spec.topic)).toEqual(Object.values(TOPIC_NAMES));
     for (const spec of specs) {
       expect(spec.numPartitions).toBe(DEFAULT_PARTITIONS);
-      expect(spec.replicationFactor).toBe(1);
-      expect(config(spec)['min.insync.replicas']).toBe('1');
+      // Chosen with min.insync.replicas by ensureTopics, from the cluster's size.
+      expect(spec.replicationFactor).toBe(FIT_CLUSTER);
+      expect(config(spec)['min.insync.replicas']).toBeUndefined();
       expect(config(spec)['cleanup.policy']).toMatch(/^(delete|compact)$/);
     }
     const byName = Object.fromEntries(specs.map((spec) => [spec.topic, config(spec)]));
@@ -55,10 +58,17 @@ describe('topics', () => {
     expect(() => topicSpecs({ partitions: 1.5 })).toThrow(/partitions/);
     expect(() => topicSpecs({ prefix: 'bad prefix/' })).toThrow(/may only use/);
     expect(() => topicSpecs({ prefix: 'x'.repeat(240) })).toThrow(/longer than 249/);
-    expect(() => topicSpecs({ minInsyncReplicas: 2 })).toThrow(/cannot exceed replicationFactor/);
     expect(() => topicSpecs({ partitions: 0 })).toThrow(
       expect.objectContaining({ code: 'CARE_ERR_CONFIG', field: 'partitions' }),
     );
+  });
+
+  it('are replicated three times on three brokers or more, a write needing two in sync; on fewer, by each broker with the leader alone', () => {
+    expect(replicationFor(1)).toEqual({ replicationFactor: 1, minInsyncReplicas: 1 });
+    expect(replicationFor(2)).toEqual({ replicationFactor: 2, minInsyncReplicas: 1 });
+    expect(replicationFor(3)).toEqual({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(replicationFor(5)).toEqual({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(() => replicationFor(0)).toThrow(expect.objectContaining({ field: 'brokers' }));
   });
 
   it('route each fact to its topic and key', () => {

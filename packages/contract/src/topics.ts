@@ -19,11 +19,20 @@ export type TopicNames = { readonly [R in TopicRole]: string };
 
 export const DEFAULT_PARTITIONS = 12;
 
-/** A topic to create, with every setting explicit: structurally kafkajs' ITopicConfig. */
+/**
+ * Replication that fits the cluster the topic is created on (ensureTopics asks the brokers how many they are):
+ * see replicationFor.
+ */
+export const FIT_CLUSTER = 'fit-cluster';
+
+/**
+ * A topic to create, with every setting explicit: structurally kafkajs' ITopicConfig, except that the replication
+ * may be FIT_CLUSTER (then min.insync.replicas is chosen with it).
+ */
 export interface TopicSpec {
   readonly topic: string;
   readonly numPartitions: number;
-  readonly replicationFactor: number;
+  readonly replicationFactor: number | typeof FIT_CLUSTER;
   readonly configEntries: readonly { readonly name: string; readonly value: string }[];
 }
 
@@ -32,10 +41,22 @@ export interface TopicSpecOptions {
   readonly partitions?: number;
   /** Prepended verbatim to every name, e.g. `t-<uuid>.` so that a test gets topics of its own. */
   readonly prefix?: string;
-  /** Default 1, for the single-node stack. */
-  readonly replicationFactor?: number;
-  /** Default 1, for the single-node stack; with acks=all a write waits for this many in-sync replicas. */
-  readonly minInsyncReplicas?: number;
+}
+
+export interface Replication {
+  readonly replicationFactor: number;
+  /** With acks=all a write waits for this many in-sync replicas, and is refused while fewer are in sync. */
+  readonly minInsyncReplicas: number;
+}
+
+/**
+ * carestream's topics on a cluster of `brokers` brokers: three replicas (fewer when there are fewer brokers), and
+ * two of them in sync for a write once there are three, so that one broker may be lost (or restarted) without
+ * losing an acknowledged event or refusing a write. On one or two brokers a write needs the leader alone.
+ */
+export function replicationFor(brokers: number): Replication {
+  const count = positiveInteger(brokers, 'brokers');
+  return { replicationFactor: Math.min(3, count), minInsyncReplicas: count >= 3 ? 2 : 1 };
 }
 
 const TOPIC_CHARS = /^[a-zA-Z0-9._-]*$/;
@@ -80,21 +101,11 @@ function positiveInteger(value: number, field: string): number {
   return value;
 }
 
-/** The topics to create, with every setting explicit rather than left to broker defaults. */
+/** The topics to create, with every setting explicit rather than left to broker defaults (replication: the cluster's). */
 export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
   const names = topicNames(options.prefix ?? '');
   const numPartitions = positiveInteger(options.partitions ?? DEFAULT_PARTITIONS, 'partitions');
-  const replicationFactor = positiveInteger(options.replicationFactor ?? 1, 'replicationFactor');
-  const minInsync = positiveInteger(options.minInsyncReplicas ?? 1, 'minInsyncReplicas');
-  if (minInsync > replicationFactor) {
-    throw new CareError(
-      'CARE_ERR_CONFIG',
-      `minInsyncReplicas (${minInsync}) cannot exceed replicationFactor (${replicationFactor}): every write would fail`,
-      { field: 'minInsyncReplicas' },
-    );
-  }
   const common = [
-    { name: 'min.insync.replicas', value: String(minInsync) },
     // Timestamps are the producer's (ingest time), not the broker's append time.
     { name: 'message.timestamp.type', value: 'CreateTime' },
   ];
@@ -107,7 +118,7 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
   const spec = (topic: string, configEntries: { name: string; value: string }[]): TopicSpec => ({
     topic,
     numPartitions,
-    replicationFactor,
+    replicationFactor: FIT_CLUSTER,
     configEntries: [...configEntries, ...common],
   });
   return [

@@ -1,10 +1,45 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { MENTION_RECEIVED_SCHEMA, subjectName, topicNames, topicSpecs } from '@carestream/contract';
 import { leftBehind, testServices, uniqueName } from '@carestream/test-support';
+import { ConfigResourceTypes } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createKafka } from './kafka-client.ts';
 import { EventCodec } from './event-codec.ts';
 import { deleteTopics, ensureTopics } from './topics.ts';
+
+describe('ensureTopics on the real broker', () => {
+  const services = testServices();
+  const kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'ensure-topics-test' });
+
+  it('fits the replication to the cluster: on one broker, one replica and a write needing the leader alone', async () => {
+    const prefix = `${uniqueName('fit-cluster')}.`;
+    const names = Object.values(topicNames(prefix));
+    await ensureTopics(kafka, topicSpecs({ partitions: 2, prefix }));
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const brokers = (await admin.describeCluster()).brokers.length;
+      expect(brokers).toBe(1);
+      const metadata = await admin.fetchTopicMetadata({ topics: names });
+      for (const topic of metadata.topics)
+        for (const partition of topic.partitions) expect(partition.replicas).toHaveLength(1);
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configNames: ['min.insync.replicas'],
+        })),
+      });
+      expect(configs.resources.map((resource) => resource.configEntries[0]?.configValue)).toEqual(
+        names.map(() => '1'),
+      );
+    } finally {
+      await admin.disconnect();
+      await deleteTopics(kafka, services.schemaRegistryUrl, names);
+    }
+  });
+});
 
 describe('deleteTopics on the real broker and registry', () => {
   const services = testServices();

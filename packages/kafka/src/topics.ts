@@ -1,10 +1,11 @@
-import { topicOfSubject, type TopicSpec } from '@carestream/contract';
+import { FIT_CLUSTER, replicationFor, topicOfSubject, type TopicSpec } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
-import type { Kafka } from 'kafkajs';
+import type { ITopicConfig, Kafka } from 'kafkajs';
 
 /**
- * Creates the topics that do not exist yet, with their explicit settings; existing ones are left alone
- * (their partition count is checked, since keys map to partitions and must not move silently).
+ * Creates the topics that do not exist yet, with their explicit settings, a FIT_CLUSTER replication made the one
+ * replicationFor the brokers the cluster has now; existing ones are left alone (their partition count is
+ * checked, since keys map to partitions and must not move silently).
  */
 export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
@@ -13,15 +14,14 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     if (missing.length > 0) {
+      // Only when asked for: the tests' specs of their own name their replication and skip the round trip.
+      const brokers = missing.some((spec) => spec.replicationFactor === FIT_CLUSTER)
+        ? (await admin.describeCluster()).brokers.length
+        : 0;
       try {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((spec) => ({
-            topic: spec.topic,
-            numPartitions: spec.numPartitions,
-            replicationFactor: spec.replicationFactor,
-            configEntries: spec.configEntries.map((entry) => ({ ...entry })),
-          })),
+          topics: missing.map((spec) => topicConfig(spec, brokers)),
         });
       } catch (error) {
         // Another instance may have created them between our list and create: that is fine.
@@ -43,6 +43,18 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
   } finally {
     await admin.disconnect();
   }
+}
+
+/** kafkajs' settings for a spec; a FIT_CLUSTER replication becomes replicationFor a cluster of `brokers`. */
+function topicConfig(spec: TopicSpec, brokers: number): ITopicConfig {
+  const { topic, numPartitions } = spec;
+  const configEntries = spec.configEntries.map((entry) => ({ ...entry }));
+  if (spec.replicationFactor !== FIT_CLUSTER) {
+    return { topic, numPartitions, replicationFactor: spec.replicationFactor, configEntries };
+  }
+  const { replicationFactor, minInsyncReplicas } = replicationFor(brokers);
+  configEntries.push({ name: 'min.insync.replicas', value: String(minInsyncReplicas) });
+  return { topic, numPartitions, replicationFactor, configEntries };
 }
 
 /**
