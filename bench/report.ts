@@ -121,7 +121,7 @@ export function markdown(results: BenchResults, options: BenchOptions): string {
     // processes' start.
     const whole = Math.round((run.slaMessages * 1000) / Math.max(1, run.allDoneMs));
     const waits = run.lockWaits
-      ? `; lock waits in ${run.lockWaits.samplesWithWaitShare * 100}% of samples`
+      ? `; lock waits in ${round(run.lockWaits.samplesWithWaitShare * 100, 1)}% of ${n(run.lockWaits.samples)} samples`
       : '';
     const target =
       run.instances === 1 ? '≥ 40,000 events/s' : '≥ one instance, no lock waits, CPU per event within 10%';
