@@ -1,10 +1,19 @@
-// Validation of the items of `POST /v1/events`. The TypeBox schemas describe the accepted JSON (the HTTP
-// layer publishes them in its OpenAPI document); `validateItem` enforces them with explicit checks, because
-// a generic JSON-schema error ("must match format date-time", "must match a schema in anyOf") does not tell
-// a caller what to change, and some rules (real calendar dates, clock skew, time zones, business hours that
-// close after they open, an event time inside the retention window) are not expressible in JSON schema at
-// all. A test keeps the two in step.
-import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+// Validation of the items of `POST /v1/events`, from one definition: the TypeBox schemas describe the accepted
+// JSON (the types, OpenAPI and carestream import's CSV columns come from them), and `validateItem` runs readers
+// compiled from the same schemas once, at start-up. The readers word their own errors rather than a generic
+// JSON-schema validator's ("must match format date-time", "must match a schema in anyOf"), which do not tell a
+// caller what to change; rules JSON schema cannot say (the id grammar, real calendar dates, clock skew, time
+// zones, business hours that close after they open, an event time inside the retention window) are
+// refinements attached to the schema nodes they concern.
+import {
+  Kind,
+  KindGuard,
+  Type,
+  type Static,
+  type TArray,
+  type TObject,
+  type TSchema,
+} from '@sinclair/typebox';
 import {
   CHANNELS,
   MENTION_KINDS,
@@ -12,7 +21,6 @@ import {
   type BrandProfileSet,
   type BusinessHoursRange,
   type CareEvent,
-  type Channel,
   type MentionKind,
   type MentionReceived,
   type ReplySent,
@@ -36,6 +44,7 @@ export const DEFAULT_SLA_TARGET_SECONDS = 3_600;
 export const DEFAULT_RETENTION_MS = 400 * DAY_MS;
 export const INDUSTRY_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_INDUSTRY_LENGTH = 64;
+const MAX_TIMEZONE_LENGTH = 64;
 const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 
 // ---- TypeBox schemas (the published contract) -------------------------------------------------------
@@ -65,6 +74,15 @@ const TimestampSchema = Type.String({
   format: 'date-time',
   description: 'ISO 8601 date-time with Z or an explicit offset, e.g. 2026-03-01T09:30:00Z',
 });
+/** When a profile was set (optional: the time of the request). Optional() copies, so this copy is refined. */
+const ProfileTimeSchema = Type.Optional(TimestampSchema);
+/** When the event happened: a timestamp that must also lie inside the retention window. */
+const EventTimeSchema = Type.String({
+  format: 'date-time',
+  description:
+    'ISO 8601 date-time with Z or an explicit offset, e.g. 2026-03-01T09:30:00Z; not older than the ' +
+    'retention window (CARESTREAM_RETENTION_DAYS, 400 days by default).',
+});
 export const ChannelSchema = Type.Union(
   CHANNELS.map((channel) => Type.Literal(channel)),
   { description: 'Where the message was posted.' },
@@ -81,7 +99,7 @@ export const IngestMentionSchema = Type.Object(
     conversationId: IdSchema,
     messageId: IdSchema,
     authorId: IdSchema,
-    receivedAt: TimestampSchema,
+    receivedAt: EventTimeSchema,
     kind: MentionKindSchema,
     needsResponse: Type.Optional(
       Type.Boolean({ description: 'Default: true for question and complaint, false for praise and other.' }),
@@ -110,7 +128,7 @@ export const IngestReplySchema = Type.Object(
     messageId: IdSchema,
     inReplyTo: nullable(IdSchema),
     agentId: IdSchema,
-    sentAt: TimestampSchema,
+    sentAt: EventTimeSchema,
     automated: Type.Optional(Type.Boolean({ default: false, description: 'Sent by a bot or an auto-rule.' })),
     private: Type.Optional(Type.Boolean({ default: false })),
   },
@@ -124,22 +142,37 @@ export const IngestBrandPostSchema = Type.Object(
     brandId: BrandIdSchema,
     channel: ChannelSchema,
     postId: IdSchema,
-    publishedAt: TimestampSchema,
+    publishedAt: EventTimeSchema,
   },
   { additionalProperties: false, title: 'IngestBrandPost', description: 'A broadcast or promotional post.' },
 );
 
+const OpenTimeSchema = Type.String({ pattern: TIME_OF_DAY.source, description: 'Local time HH:MM.' });
+const CloseTimeSchema = Type.String({
+  pattern: '^(?:(?:[01]\\d|2[0-3]):[0-5]\\d|24:00)$',
+  description: 'Local time HH:MM, after open; 24:00 for midnight.',
+});
+
 export const BusinessHoursRangeSchema = Type.Object(
   {
     weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 = Monday .. 7 = Sunday.' }),
-    open: Type.String({ pattern: TIME_OF_DAY.source, description: 'Local time HH:MM.' }),
-    close: Type.String({
-      pattern: '^(?:(?:[01]\\d|2[0-3]):[0-5]\\d|24:00)$',
-      description: 'Local time HH:MM, after open; 24:00 for midnight.',
-    }),
+    open: OpenTimeSchema,
+    close: CloseTimeSchema,
   },
   { additionalProperties: false },
 );
+
+const BusinessHoursSchema = Type.Array(BusinessHoursRangeSchema, {
+  minItems: 1,
+  maxItems: MAX_BUSINESS_HOURS_RANGES,
+  description: 'Omit or null when the brand keeps no business hours. Ranges of a weekday must not overlap.',
+});
+const IndustrySchema = Type.String({ pattern: INDUSTRY_SLUG.source, maxLength: MAX_INDUSTRY_LENGTH });
+const TimezoneSchema = Type.String({
+  minLength: 1,
+  maxLength: MAX_TIMEZONE_LENGTH,
+  description: 'IANA time zone, e.g. Europe/Paris.',
+});
 
 export const IngestBrandProfileSchema = Type.Object(
   {
@@ -147,19 +180,13 @@ export const IngestBrandProfileSchema = Type.Object(
     eventId: IdSchema,
     brandId: BrandIdSchema,
     name: TextSchema(1, MAX_NAME_LENGTH, 'The brand as people know it.'),
-    industry: Type.String({ pattern: INDUSTRY_SLUG.source, maxLength: MAX_INDUSTRY_LENGTH }),
-    timezone: Type.String({ minLength: 1, description: 'IANA time zone, e.g. Europe/Paris.' }),
-    businessHours: nullable(
-      Type.Array(BusinessHoursRangeSchema, {
-        minItems: 1,
-        maxItems: MAX_BUSINESS_HOURS_RANGES,
-        description: 'Omit or null when the brand keeps no business hours.',
-      }),
-    ),
+    industry: IndustrySchema,
+    timezone: TimezoneSchema,
+    businessHours: nullable(BusinessHoursSchema),
     slaTargetSeconds: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULT_SLA_TARGET_SECONDS })),
     customerValue: nullable(Type.Number({ minimum: 0 })),
     ownAccountIds: Type.Optional(Type.Array(IdSchema, { maxItems: MAX_OWN_ACCOUNT_IDS, default: [] })),
-    setAt: Type.Optional(TimestampSchema),
+    setAt: ProfileTimeSchema,
   },
   { additionalProperties: false, title: 'IngestBrandProfile', description: 'Reference data for a brand.' },
 );
@@ -227,6 +254,7 @@ interface Ctx {
   readonly errors: FieldError[];
 }
 
+/** A value read at `field`: what the event will hold, or undefined after reporting why not. */
 type Parse<T> = (ctx: Ctx, value: unknown, field: string) => T | undefined;
 
 function fail(ctx: Ctx, field: string, message: string): undefined {
@@ -261,27 +289,6 @@ function codePoints(text: string): number {
   return n;
 }
 
-function required<T>(ctx: Ctx, obj: Json, parent: string, key: string, parse: Parse<T>): T | undefined {
-  const value = obj[key];
-  const field = at(parent, key);
-  if (value === undefined) return fail(ctx, field, 'is required');
-  return parse(ctx, value, field);
-}
-
-/** Absent or null gives the fallback. */
-function optional<T, F>(
-  ctx: Ctx,
-  obj: Json,
-  parent: string,
-  key: string,
-  parse: Parse<T>,
-  fallback: F,
-): T | F | undefined {
-  const value = obj[key];
-  if (value === undefined || value === null) return fallback;
-  return parse(ctx, value, at(parent, key));
-}
-
 const stringOf =
   (min: number, max: number): Parse<string> =>
   (ctx, value, field) => {
@@ -292,6 +299,13 @@ const stringOf =
     if (length > max) return fail(ctx, field, `must be at most ${max} characters, got ${length}`);
     return value;
   };
+
+/** Free text, cleaned (cleanText: control characters removed) before its length is counted. */
+const textOf = (min: number, max: number): Parse<string> => {
+  const lengthChecked = stringOf(min, max);
+  return (ctx, value, field) =>
+    lengthChecked(ctx, typeof value === 'string' ? cleanText(value) : value, field);
+};
 
 /** An id, held to the one id grammar (id-grammar.ts). */
 const parseId: Parse<string> = (ctx, value, field) => {
@@ -307,22 +321,18 @@ const parseBrandId: Parse<string> = (ctx, value, field) => {
   return problem === undefined ? value : fail(ctx, field, problem);
 };
 
-/** Free text, cleaned (cleanText: control characters removed) before its length is counted. */
-const textOf =
-  (min: number, max: number): Parse<string> =>
-  (ctx, value, field) =>
-    stringOf(min, max)(ctx, typeof value === 'string' ? cleanText(value) : value, field);
-
 const parseBoolean: Parse<boolean> = (ctx, value, field) =>
   typeof value === 'boolean' ? value : fail(ctx, field, `must be true or false, got ${kindOf(value)}`);
 
-const oneOf =
-  <S extends string>(symbols: readonly S[]): Parse<S> =>
-  (ctx, value, field) => {
-    if (typeof value === 'string' && (symbols as readonly string[]).includes(value)) return value as S;
+const oneOf = <S extends string>(symbols: readonly S[]): Parse<S> => {
+  const allowed = new Set<string>(symbols);
+  const listed = symbols.join(', ');
+  return (ctx, value, field) => {
+    if (typeof value === 'string' && allowed.has(value)) return value as S;
     const got = typeof value === 'string' ? quote(value) : kindOf(value);
-    return fail(ctx, field, `must be one of: ${symbols.join(', ')} (got ${got})`);
+    return fail(ctx, field, `must be one of: ${listed} (got ${got})`);
   };
+};
 
 const numberIn =
   (min: number, max: number, integer: boolean): Parse<number> =>
@@ -378,8 +388,9 @@ const parseEventTime: Parse<number> = (ctx, value, field) => {
   return tooOld === undefined ? ms : fail(ctx, field, tooOld);
 };
 
+const industryText = stringOf(1, MAX_INDUSTRY_LENGTH);
 const parseIndustry: Parse<string> = (ctx, value, field) => {
-  const text = stringOf(1, MAX_INDUSTRY_LENGTH)(ctx, value, field);
+  const text = industryText(ctx, value, field);
   if (text === undefined) return undefined;
   if (!INDUSTRY_SLUG.test(text)) {
     return fail(
@@ -391,9 +402,10 @@ const parseIndustry: Parse<string> = (ctx, value, field) => {
   return text;
 };
 
+const timezoneText = stringOf(1, MAX_TIMEZONE_LENGTH);
 /** The canonical IANA name, or undefined after reporting why not. */
 const parseTimezone: Parse<string> = (ctx, value, field) => {
-  const text = stringOf(1, 64)(ctx, value, field);
+  const text = timezoneText(ctx, value, field);
   if (text === undefined) return undefined;
   let resolved: string | undefined;
   try {
@@ -412,66 +424,22 @@ const parseTimezone: Parse<string> = (ctx, value, field) => {
   return resolved;
 };
 
-const parseArray =
-  <T>(item: Parse<T>, minItems: number, maxItems: number, emptyHint = ''): Parse<T[]> =>
+const timeOfDay =
+  (allowMidnight: boolean): Parse<string> =>
   (ctx, value, field) => {
-    if (!Array.isArray(value)) return fail(ctx, field, `must be an array, got ${kindOf(value)}`);
-    if (value.length < minItems)
-      return fail(ctx, field, `must list at least ${minItems} item${minItems === 1 ? '' : 's'}${emptyHint}`);
-    if (value.length > maxItems)
-      return fail(ctx, field, `must list at most ${maxItems} items, got ${value.length}`);
-    const before = ctx.errors.length;
-    const out = value.map((element: unknown, i) => item(ctx, element, `${field}[${i}]`));
-    if (ctx.errors.length > before) return undefined;
-    return out as T[];
+    if (typeof value === 'string' && (TIME_OF_DAY.test(value) || (allowMidnight && value === '24:00')))
+      return value;
+    const got = typeof value === 'string' ? quote(value) : kindOf(value);
+    return fail(
+      ctx,
+      field,
+      `must be a local time HH:MM from 00:00 to ${allowMidnight ? '24:00' : '23:59'} (got ${got})`,
+    );
   };
-
-function rejectUnknownFields(
-  ctx: Ctx,
-  obj: Json,
-  parent: string,
-  known: readonly string[],
-  what: string,
-): void {
-  for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) {
-      fail(ctx, at(parent, key), `is not a known field of ${what}; known fields: ${known.join(', ')}`);
-    }
-  }
-}
-
-const BUSINESS_HOURS_FIELDS = Object.keys(BusinessHoursRangeSchema.properties);
 
 function minutesOf(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }
-
-const parseBusinessHoursRange: Parse<BusinessHoursRange> = (ctx, value, field) => {
-  if (!isJsonObject(value))
-    return fail(ctx, field, `must be an object {weekday, open, close}, got ${kindOf(value)}`);
-  const before = ctx.errors.length;
-  rejectUnknownFields(ctx, value, field, BUSINESS_HOURS_FIELDS, 'a business hours range');
-  const weekday = required(ctx, value, field, 'weekday', numberIn(1, 7, true));
-  const time =
-    (allowMidnight: boolean): Parse<string> =>
-    (c, v, f) => {
-      if (typeof v === 'string' && (TIME_OF_DAY.test(v) || (allowMidnight && v === '24:00'))) return v;
-      const got = typeof v === 'string' ? quote(v) : kindOf(v);
-      return fail(
-        c,
-        f,
-        `must be a local time HH:MM from 00:00 to ${allowMidnight ? '24:00' : '23:59'} (got ${got})`,
-      );
-    };
-  const open = required(ctx, value, field, 'open', time(false));
-  const close = required(ctx, value, field, 'close', time(true));
-  if (open !== undefined && close !== undefined && minutesOf(close) <= minutesOf(open)) {
-    fail(ctx, at(field, 'close'), `must be later than open (${open}); got ${close}`);
-  }
-  if (ctx.errors.length > before || weekday === undefined || open === undefined || close === undefined)
-    return undefined;
-  return { weekday, open, close };
-};
 
 const WEEKDAY_NAMES = [
   '',
@@ -484,14 +452,62 @@ const WEEKDAY_NAMES = [
   'Sunday',
 ] as const;
 
-const parseBusinessHours: Parse<BusinessHoursRange[]> = (ctx, value, field) => {
-  const ranges = parseArray(
-    parseBusinessHoursRange,
-    1,
-    MAX_BUSINESS_HOURS_RANGES,
-    ', or be null for a brand that keeps no business hours',
-  )(ctx, value, field);
-  if (ranges === undefined) return undefined;
+// ---- the schemas compiled into readers ------------------------------------------------------------------
+//
+// `compile(schema)` turns a TypeBox schema into a reader once, at start-up: the fields, which are required,
+// their defaults, types, ranges, lengths and allowed values all come from the schema. What JSON schema cannot
+// say (the id grammar, real dates, clock skew and retention, IANA zones, business hours that close after they
+// open and do not overlap) and the words a caller can act on are refinements attached to the schema nodes
+// below; there is no second list of fields.
+
+/** What a reader needs to know about a schema node besides its JSON-schema keywords. */
+interface Refinement {
+  /** Replaces the reader compiled from the node's keywords (the id grammar, timestamps, time zones…). */
+  readonly read?: Parse<unknown>;
+  /** For an object: how errors call it ("a business hours range"), and a check of its fields together. */
+  readonly what?: string;
+  readonly checkTogether?: (ctx: Ctx, value: Json, field: string) => void;
+  /** For an array: appended to "must list at least N items". */
+  readonly emptyHint?: string;
+  /** For an array: a check of its items together, once each was read; false after reporting why not. */
+  readonly checkItems?: (ctx: Ctx, items: readonly unknown[], field: string) => boolean;
+  /** What a value that is not an object is told it must be, for an object node. */
+  readonly objectHint?: string;
+}
+
+const REFINEMENTS = new Map<TSchema, Refinement>([
+  [IdSchema, { read: parseId }],
+  [BrandIdSchema, { read: parseBrandId }],
+  [ProfileTimeSchema, { read: parseTimestamp }],
+  [EventTimeSchema, { read: parseEventTime }],
+  [IndustrySchema, { read: parseIndustry }],
+  [TimezoneSchema, { read: parseTimezone }],
+  [OpenTimeSchema, { read: timeOfDay(false) }],
+  [CloseTimeSchema, { read: timeOfDay(true) }],
+  [
+    BusinessHoursRangeSchema,
+    {
+      what: 'a business hours range',
+      objectHint: 'an object {weekday, open, close}',
+      checkTogether: (ctx, range, field) => {
+        const { open, close } = range as { open?: string; close?: string };
+        if (open !== undefined && close !== undefined && minutesOf(close) <= minutesOf(open)) {
+          fail(ctx, at(field, 'close'), `must be later than open (${open}); got ${close}`);
+        }
+      },
+    },
+  ],
+  [
+    BusinessHoursSchema,
+    {
+      emptyHint: ', or be null for a brand that keeps no business hours',
+      checkItems: (ctx, ranges, field) => !overlappingRanges(ctx, ranges as BusinessHoursRange[], field),
+    },
+  ],
+]);
+
+/** Business hours may not overlap on a weekday (checked on the whole list, after each range is read). */
+function overlappingRanges(ctx: Ctx, ranges: readonly BusinessHoursRange[], field: string): boolean {
   let overlapping = false;
   ranges.forEach((range, i) => {
     ranges.slice(0, i).forEach((earlier, j) => {
@@ -509,211 +525,255 @@ const parseBusinessHours: Parse<BusinessHoursRange[]> = (ctx, value, field) => {
       }
     });
   });
-  return overlapping ? undefined : ranges;
+  return overlapping;
+}
+
+/** A property: how to read it, whether it must be there, and what its absence (or null) means. */
+interface CompiledProperty {
+  readonly key: string;
+  readonly read: Parse<unknown>;
+  readonly required: boolean;
+  /** The value when absent or null: the schema's default, null for a nullable field, else undefined. */
+  readonly absent: unknown;
+}
+
+function compile(schema: TSchema): Parse<unknown> {
+  const refinement = REFINEMENTS.get(schema);
+  if (refinement?.read) return refinement.read;
+  if (KindGuard.IsUnion(schema)) {
+    const literals = schema.anyOf.filter(KindGuard.IsLiteral).map((literal) => String(literal.const));
+    if (literals.length === schema.anyOf.length) return oneOf(literals);
+    // A nullable field: null is handled where the property is read (it means "absent").
+    const [present] = schema.anyOf.filter((member) => !KindGuard.IsNull(member));
+    if (present === undefined) throw new Error('a union of nothing but null');
+    return compile(present);
+  }
+  if (KindGuard.IsLiteral(schema)) return oneOf([String(schema.const)]);
+  // A format needs a refinement that reads it (a copy made by Type.Optional is not the refined node).
+  if (KindGuard.IsString(schema) && schema.format !== undefined) {
+    throw new Error(`ingest validation has no reader for format ${schema.format}`);
+  }
+  if (KindGuard.IsString(schema))
+    return textOf(schema.minLength ?? 0, schema.maxLength ?? Number.MAX_SAFE_INTEGER);
+  if (KindGuard.IsBoolean(schema)) return parseBoolean;
+  if (KindGuard.IsInteger(schema) || KindGuard.IsNumber(schema)) {
+    return numberIn(
+      schema.minimum ?? Number.MIN_SAFE_INTEGER,
+      schema.maximum ?? Number.MAX_SAFE_INTEGER,
+      KindGuard.IsInteger(schema),
+    );
+  }
+  if (KindGuard.IsArray(schema)) return compileArray(schema, refinement);
+  if (KindGuard.IsObject(schema)) return compileObject(schema, refinement);
+  throw new Error(`ingest validation cannot compile a ${String(schema[Kind])} schema`);
+}
+
+function compileArray(schema: TArray, refinement: Refinement | undefined): Parse<unknown[]> {
+  const readItem = compile(schema.items);
+  const minItems = schema.minItems ?? 0;
+  const maxItems = schema.maxItems ?? Number.MAX_SAFE_INTEGER;
+  const emptyHint = refinement?.emptyHint ?? '';
+  return (ctx, value, field) => {
+    if (!Array.isArray(value)) return fail(ctx, field, `must be an array, got ${kindOf(value)}`);
+    if (value.length < minItems)
+      return fail(ctx, field, `must list at least ${minItems} item${minItems === 1 ? '' : 's'}${emptyHint}`);
+    if (value.length > maxItems)
+      return fail(ctx, field, `must list at most ${maxItems} items, got ${value.length}`);
+    const before = ctx.errors.length;
+    const out = value.map((element: unknown, i) => readItem(ctx, element, `${field}[${i}]`));
+    if (ctx.errors.length > before) return undefined;
+    if (refinement?.checkItems && !refinement.checkItems(ctx, out, field)) return undefined;
+    return out;
+  };
+}
+
+function compileProperties(schema: TObject): CompiledProperty[] {
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties).map(([key, property]) => {
+    const nullable = KindGuard.IsUnion(property) && property.anyOf.some((member) => KindGuard.IsNull(member));
+    const fallback = (property as { default?: unknown }).default;
+    return {
+      key,
+      read: compile(property),
+      required: required.has(key),
+      absent: fallback !== undefined ? fallback : nullable ? null : undefined,
+    };
+  });
+}
+
+/** Reads an object's properties into `out`; false when any of them (or a stray field) was wrong. */
+type ReadProperties = (ctx: Ctx, value: Json, field: string, out: Record<string, unknown>) => boolean;
+
+function unknownField(ctx: Ctx, field: string, key: string, known: ReadonlySet<string>, what: string): void {
+  fail(ctx, at(field, key), `is not a known field of ${what}; known fields: ${[...known].join(', ')}`);
+}
+
+/**
+ * Compiles the reading of an object's properties into straight-line code, one block per property, as ajv and
+ * TypeBox's TypeCompiler do: each property's reader is called from a call site of its own (which V8 can
+ * inline) instead of from one loop that calls every kind of reader. Nothing from the request reaches the code:
+ * it is built from the schema's property names (JSON-quoted) at start-up.
+ */
+function compileReadProperties(
+  properties: readonly CompiledProperty[],
+  known: ReadonlySet<string>,
+  what: string,
+): ReadProperties {
+  const blocks = properties.map((property, i) => {
+    const key = JSON.stringify(property.key);
+    const whenAbsent = property.required
+      ? `fail(ctx, at(field, ${key}), 'is required');`
+      : property.absent === undefined
+        ? ''
+        : `out[${key}] = absent[${i}];`;
+    return (
+      `raw = value[${key}];\n` +
+      `if (raw === undefined${property.required ? '' : ' || raw === null'}) { ${whenAbsent} }\n` +
+      `else { read = readers[${i}](ctx, raw, at(field, ${key})); if (read !== undefined) out[${key}] = read; }`
+    );
+  });
+  const body =
+    'return function readProperties(ctx, value, field, out) {\n' +
+    'const before = ctx.errors.length;\n' +
+    'let raw, read;\n' +
+    'for (const key of Object.keys(value)) if (!known.has(key)) unknownField(ctx, field, key, known, what);\n' +
+    `${blocks.join('\n')}\n` +
+    'return ctx.errors.length === before;\n};';
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the schema, see above
+  const build = new Function('readers', 'absent', 'known', 'what', 'fail', 'at', 'unknownField', body) as (
+    ...args: unknown[]
+  ) => ReadProperties;
+  return build(
+    properties.map((property) => property.read),
+    properties.map((property) => property.absent),
+    known,
+    what,
+    fail,
+    at,
+    unknownField,
+  );
+}
+
+function compileObject(schema: TObject, refinement: Refinement | undefined): Parse<Json> {
+  const readProperties = compileReadProperties(
+    compileProperties(schema),
+    new Set(Object.keys(schema.properties)),
+    refinement?.what ?? 'an object',
+  );
+  const hint = refinement?.objectHint ?? 'an object';
+  return (ctx, value, field) => {
+    if (!isJsonObject(value)) return fail(ctx, field, `must be ${hint}, got ${kindOf(value)}`);
+    const before = ctx.errors.length;
+    const out: Record<string, unknown> = {};
+    readProperties(ctx, value, field, out);
+    refinement?.checkTogether?.(ctx, out, field);
+    return ctx.errors.length > before ? undefined : out;
+  };
+}
+
+/** One item type: its schema compiled (without `type`, read first to choose it) and its conversion to an event. */
+interface ItemReader {
+  /**
+   * The event's type and every field (undefined until read), in schema order: each item is read into a copy, an
+   * object that has all its fields from the start (V8 keeps them in the object, not in a second store).
+   */
+  readonly blank: Readonly<Record<string, unknown>>;
+  readonly readProperties: ReadProperties;
+  /** Completes the event in place: what the schema leaves open (a default worked out from other fields…). */
+  readonly complete: (item: Record<string, unknown>, options: ValidateOptions) => CareEvent;
+}
+
+/**
+ * `Item` is what the compiled reader returns for a schema: the event's type, and the schema's static type with
+ * times as epoch ms and the absent optional fields filled in (the schema's default, or null when nullable).
+ */
+function itemReader<Item extends { readonly type: CareEvent['type'] }>(
+  schema: TObject,
+  eventType: Item['type'],
+  what: string,
+  complete: (item: Item, options: ValidateOptions) => CareEvent,
+): ItemReader {
+  const properties = compileProperties(schema).filter((property) => property.key !== 'type');
+  return {
+    blank: Object.fromEntries([
+      ['type', eventType],
+      ...properties.map((property) => [property.key, undefined] as const),
+    ]),
+    readProperties: compileReadProperties(properties, new Set(Object.keys(schema.properties)), what),
+    complete: (item, options) => complete(item as Item, options),
+  };
+}
+
+type Read<T, EventType, Times extends keyof T, Filled extends keyof T = never> = Omit<
+  T,
+  Times | Filled | 'type'
+> & { readonly type: EventType } & { readonly [K in Times]-?: number } & {
+  readonly [K in Filled]-?: Exclude<T[K], undefined> | (null extends T[K] ? null : never);
 };
 
 function defaultNeedsResponse(kind: MentionKind): boolean {
   return kind === 'question' || kind === 'complaint';
 }
 
-function readMention(ctx: Ctx, item: Json): MentionReceived | undefined {
-  const eventId = required(ctx, item, '', 'eventId', parseId);
-  const brandId = required(ctx, item, '', 'brandId', parseBrandId);
-  const channel = required(ctx, item, '', 'channel', oneOf<Channel>(CHANNELS));
-  const conversationId = required(ctx, item, '', 'conversationId', parseId);
-  const messageId = required(ctx, item, '', 'messageId', parseId);
-  const authorId = required(ctx, item, '', 'authorId', parseId);
-  const receivedAt = required(ctx, item, '', 'receivedAt', parseEventTime);
-  const kind = required(ctx, item, '', 'kind', oneOf<MentionKind>(MENTION_KINDS));
-  const needsResponse = optional(ctx, item, '', 'needsResponse', parseBoolean, undefined);
-  const sentiment = optional(ctx, item, '', 'sentiment', numberIn(-1, 1, false), null);
-  const authorFollowers = optional(
-    ctx,
-    item,
-    '',
-    'authorFollowers',
-    numberIn(0, Number.MAX_SAFE_INTEGER, true),
-    null,
-  );
-  const isPrivate = optional(ctx, item, '', 'private', parseBoolean, false);
-  const text = optional(ctx, item, '', 'text', textOf(0, MAX_TEXT_LENGTH), null);
-  if (
-    eventId === undefined ||
-    brandId === undefined ||
-    channel === undefined ||
-    conversationId === undefined ||
-    messageId === undefined ||
-    authorId === undefined ||
-    receivedAt === undefined ||
-    kind === undefined ||
-    sentiment === undefined ||
-    authorFollowers === undefined ||
-    isPrivate === undefined ||
-    text === undefined
-  ) {
-    return undefined;
-  }
-  return {
-    type: 'MentionReceived',
-    eventId,
-    brandId,
-    channel,
-    conversationId,
-    messageId,
-    authorId,
-    receivedAt,
-    kind,
-    needsResponse: needsResponse ?? defaultNeedsResponse(kind),
-    sentiment,
-    authorFollowers,
-    private: isPrivate,
-    text,
-  };
-}
-
-function readReply(ctx: Ctx, item: Json): ReplySent | undefined {
-  const eventId = required(ctx, item, '', 'eventId', parseId);
-  const brandId = required(ctx, item, '', 'brandId', parseBrandId);
-  const channel = required(ctx, item, '', 'channel', oneOf<Channel>(CHANNELS));
-  const conversationId = required(ctx, item, '', 'conversationId', parseId);
-  const messageId = required(ctx, item, '', 'messageId', parseId);
-  const inReplyTo = optional(ctx, item, '', 'inReplyTo', parseId, null);
-  const agentId = required(ctx, item, '', 'agentId', parseId);
-  const sentAt = required(ctx, item, '', 'sentAt', parseEventTime);
-  const automated = optional(ctx, item, '', 'automated', parseBoolean, false);
-  const isPrivate = optional(ctx, item, '', 'private', parseBoolean, false);
-  if (
-    eventId === undefined ||
-    brandId === undefined ||
-    channel === undefined ||
-    conversationId === undefined ||
-    messageId === undefined ||
-    inReplyTo === undefined ||
-    agentId === undefined ||
-    sentAt === undefined ||
-    automated === undefined ||
-    isPrivate === undefined
-  ) {
-    return undefined;
-  }
-  return {
-    type: 'ReplySent',
-    eventId,
-    brandId,
-    channel,
-    conversationId,
-    messageId,
-    inReplyTo,
-    agentId,
-    sentAt,
-    automated,
-    private: isPrivate,
-  };
-}
-
-function readBrandPost(ctx: Ctx, item: Json): BrandPostPublished | undefined {
-  const eventId = required(ctx, item, '', 'eventId', parseId);
-  const brandId = required(ctx, item, '', 'brandId', parseBrandId);
-  const channel = required(ctx, item, '', 'channel', oneOf<Channel>(CHANNELS));
-  const postId = required(ctx, item, '', 'postId', parseId);
-  const publishedAt = required(ctx, item, '', 'publishedAt', parseEventTime);
-  if (
-    eventId === undefined ||
-    brandId === undefined ||
-    channel === undefined ||
-    postId === undefined ||
-    publishedAt === undefined
-  ) {
-    return undefined;
-  }
-  return { type: 'BrandPostPublished', eventId, brandId, channel, postId, publishedAt };
-}
-
-function readBrandProfile(ctx: Ctx, item: Json): BrandProfileSet | undefined {
-  const eventId = required(ctx, item, '', 'eventId', parseId);
-  const brandId = required(ctx, item, '', 'brandId', parseBrandId);
-  const name = required(ctx, item, '', 'name', textOf(1, MAX_NAME_LENGTH));
-  const industry = required(ctx, item, '', 'industry', parseIndustry);
-  const timezone = required(ctx, item, '', 'timezone', parseTimezone);
-  const businessHours = optional(ctx, item, '', 'businessHours', parseBusinessHours, null);
-  const slaTargetSeconds = optional(
-    ctx,
-    item,
-    '',
-    'slaTargetSeconds',
-    numberIn(1, Number.MAX_SAFE_INTEGER, true),
-    DEFAULT_SLA_TARGET_SECONDS,
-  );
-  const customerValue = optional(
-    ctx,
-    item,
-    '',
-    'customerValue',
-    numberIn(0, Number.MAX_SAFE_INTEGER, false),
-    null,
-  );
-  const ownAccountIds = optional(
-    ctx,
-    item,
-    '',
-    'ownAccountIds',
-    parseArray(parseId, 0, MAX_OWN_ACCOUNT_IDS),
-    [],
-  );
-  // The time of the request when the caller does not say: a value that arrives as data, not a clock read.
-  // Not held to the retention window: a profile describes the brand rather than something that happened,
-  // and one set long ago is still the brand's rules (the SLA fold judges older events by the first version).
-  const setAt = optional(ctx, item, '', 'setAt', parseTimestamp, ctx.options.nowMs);
-  if (
-    eventId === undefined ||
-    brandId === undefined ||
-    name === undefined ||
-    industry === undefined ||
-    timezone === undefined ||
-    businessHours === undefined ||
-    slaTargetSeconds === undefined ||
-    customerValue === undefined ||
-    ownAccountIds === undefined ||
-    setAt === undefined
-  ) {
-    return undefined;
-  }
-  return {
-    type: 'BrandProfileSet',
-    eventId,
-    brandId,
-    name,
-    industry,
-    timezone,
-    businessHours,
-    slaTargetSeconds,
-    customerValue,
-    ownAccountIds: [...new Set(ownAccountIds)],
-    setAt,
-  };
-}
-
-const READERS: { readonly [T in IngestItemType]: (ctx: Ctx, item: Json) => CareEvent | undefined } = {
-  mention: readMention,
-  reply: readReply,
-  brand_post: readBrandPost,
-  brand_profile: readBrandProfile,
+// Each item is read into one object that becomes its event (no copy: this is the hot path of ingest).
+const READERS: { readonly [T in IngestItemType]: ItemReader } = {
+  mention: itemReader(
+    IngestMentionSchema,
+    'MentionReceived',
+    'a mention',
+    (
+      mention: Read<
+        IngestMention,
+        'MentionReceived',
+        'receivedAt',
+        'sentiment' | 'authorFollowers' | 'private' | 'text'
+      >,
+    ) =>
+      Object.assign(mention, {
+        needsResponse: mention.needsResponse ?? defaultNeedsResponse(mention.kind),
+      }) satisfies MentionReceived,
+  ),
+  reply: itemReader(
+    IngestReplySchema,
+    'ReplySent',
+    'a reply',
+    (reply: Read<IngestReply, 'ReplySent', 'sentAt', 'inReplyTo' | 'automated' | 'private'>) =>
+      reply satisfies ReplySent,
+  ),
+  brand_post: itemReader(
+    IngestBrandPostSchema,
+    'BrandPostPublished',
+    'a brand_post',
+    (post: Read<IngestBrandPost, 'BrandPostPublished', 'publishedAt'>) => post satisfies BrandPostPublished,
+  ),
+  brand_profile: itemReader(
+    IngestBrandProfileSchema,
+    'BrandProfileSet',
+    'a brand_profile',
+    (
+      profile: Omit<
+        Read<
+          IngestBrandProfile,
+          'BrandProfileSet',
+          never,
+          'businessHours' | 'slaTargetSeconds' | 'customerValue' | 'ownAccountIds'
+        >,
+        'setAt'
+      > & { readonly setAt?: number },
+      options,
+    ) =>
+      Object.assign(profile, {
+        ownAccountIds: [...new Set(profile.ownAccountIds)],
+        // The time of the request when the caller does not say: a value that arrives as data, not a clock
+        // read. Not held to the retention window: a profile describes the brand rather than something that
+        // happened, and one set long ago is still the brand's rules (the SLA fold judges older events by the
+        // first version).
+        setAt: profile.setAt ?? options.nowMs,
+      }) satisfies BrandProfileSet,
+  ),
 };
 
-/** The fields each item type may have, from its published schema (worked out once, not per item). */
-const ITEM_FIELDS: { readonly [T in IngestItemType]: readonly string[] } = {
-  mention: Object.keys(IngestMentionSchema.properties),
-  reply: Object.keys(IngestReplySchema.properties),
-  brand_post: Object.keys(IngestBrandPostSchema.properties),
-  brand_profile: Object.keys(IngestBrandProfileSchema.properties),
-};
-
-const ITEM_NAMES: { readonly [T in IngestItemType]: string } = {
-  mention: 'a mention',
-  reply: 'a reply',
-  brand_post: 'a brand_post',
-  brand_profile: 'a brand_profile',
-};
+const readItemType = oneOf<IngestItemType>(INGEST_ITEM_TYPES);
 
 /**
  * Validates one ingest item and converts it to its event. Every problem is reported, not just the first,
@@ -725,12 +785,15 @@ export function validateItem(raw: unknown, index: number, options: ValidateOptio
     fail(ctx, '', `must be a JSON object with a "type" field, got ${kindOf(raw)}`);
     return { ok: false, errors: ctx.errors };
   }
-  const type = required(ctx, raw, '', 'type', oneOf<IngestItemType>(INGEST_ITEM_TYPES));
+  const type =
+    raw.type === undefined ? fail(ctx, 'type', 'is required') : readItemType(ctx, raw.type, 'type');
   if (type === undefined) return { ok: false, errors: ctx.errors };
-  rejectUnknownFields(ctx, raw, '', ITEM_FIELDS[type], ITEM_NAMES[type]);
-  const event = READERS[type](ctx, raw);
-  if (event === undefined || ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
-  return { ok: true, event };
+  const reader = READERS[type];
+  const item: Record<string, unknown> = { ...reader.blank };
+  if (!reader.readProperties(ctx, raw, '', item)) {
+    return { ok: false, errors: ctx.errors };
+  }
+  return { ok: true, event: reader.complete(item, options) };
 }
 
 export interface BatchValidation {
