@@ -107,7 +107,18 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
       routesOf(app)
         .map((route) => route.url)
         .sort(),
-    ).toEqual(['/healthz', '/metrics', '/readyz', '/v1/events', '/webhooks/meta', '/webhooks/x'].sort());
+    ).toEqual(
+      [
+        '/healthz',
+        '/metrics',
+        '/readyz',
+        '/v1/events',
+        '/webhooks/meta',
+        '/webhooks/meta/data-deletion',
+        '/webhooks/meta/data-deletion/:code',
+        '/webhooks/x',
+      ].sort(),
+    );
   });
 
   it('paths and query values', async () => {

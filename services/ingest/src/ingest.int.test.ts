@@ -521,6 +521,60 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
     });
   });
 
+  describe('Meta data-deletion callback', () => {
+    const signedRequest = (payload: object, secret = META_SECRET) => {
+      const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+      return `${createHmac('sha256', secret).update(body).digest('base64url')}.${body}`;
+    };
+    const callback = (signed: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/webhooks/meta/data-deletion',
+        payload: `signed_request=${encodeURIComponent(signed)}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    const identities = async (value: string) =>
+      (await pool.query('select 1 from author_identities where clear_value = $1', [value])).rowCount;
+
+    it('erases the user in every brand and answers a url telling the user it is done', async () => {
+      const user = uniqueName('meta-user');
+      expect((await post(JSON.stringify([mention({ authorId: user })]))).statusCode).toBe(202);
+      expect(await identities(user)).toBe(1);
+      const response = await callback(
+        signedRequest({ algorithm: 'HMAC-SHA256', issued_at: 1, user_id: user }),
+      );
+      expect(response.statusCode, response.body).toBe(200);
+      const answer = response.json<{ url: string; confirmation_code: string }>();
+      expect(answer.url).toMatch(
+        new RegExp(`^http://[^/]+/webhooks/meta/data-deletion/${answer.confirmation_code}$`),
+      );
+      expect(await identities(user)).toBe(0);
+      const status = await app.inject({ method: 'GET', url: new URL(answer.url).pathname });
+      expect(status.json()).toMatchObject({
+        confirmation_code: answer.confirmation_code,
+        status: 'completed',
+      });
+      const audit = await pool.query('select source, brand_id from erasures where erasure_id = $1', [
+        answer.confirmation_code,
+      ]);
+      expect(audit.rows).toEqual([{ source: 'meta-webhook', brand_id: null }]);
+    });
+
+    it('refuses a request signed with another secret, erasing nothing', async () => {
+      const user = uniqueName('meta-user');
+      await post(JSON.stringify([mention({ authorId: user })]));
+      const response = await callback(
+        signedRequest({ algorithm: 'HMAC-SHA256', user_id: user }, 'not-the-secret'),
+      );
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject({ error: { field: 'signed_request' } });
+      expect(await identities(user)).toBe(1);
+      expect((await app.inject({ method: 'GET', url: '/webhooks/meta/data-deletion/nope' })).statusCode).toBe(
+        404,
+      );
+    });
+  });
+
   describe('Meta webhook', () => {
     it('verifies the subscription token', async () => {
       const ok = await app.inject({

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ErasureLog } from '@carestream/erasure';
+import { parseErasureRequest, type ErasureLog } from '@carestream/erasure';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainUnreadBody, readUtf8Body, refuseDeclaredLength, unsupportedCharset } from '../body-reader.ts';
@@ -11,7 +11,9 @@ import {
   type WebhookMapOptions,
   type WebhookMapResult,
 } from '../webhooks/webhook-mapping.ts';
+import { idField, asObject } from '../webhooks/untrusted-json.ts';
 import {
+  metaSignedRequestPayload,
   metaVerificationChallenge,
   verifyMetaSignature,
   verifyXSignature,
@@ -111,6 +113,32 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       throw badSignature('x-hub-signature-256');
     }
     return publishMapped(reply, mapMetaWebhook(parseJson(raw), mapOptions));
+  });
+
+  // Meta's data-deletion callback (Facebook Login: "Data Deletion Request Callback URL"): a form with a
+  // signed_request naming the app-scoped user id. The user is erased in every brand; Meta shows the user the
+  // answer's url and confirmation code, and the url tells whether the erasure is done (nothing else).
+  app.post('/webhooks/meta/data-deletion', async (request, reply) => {
+    const secret = requireSecret(settings.metaAppSecret, 'META_APP_SECRET');
+    const form = new URLSearchParams((await readBody(request)).toString('utf8'));
+    const payload = metaSignedRequestPayload(form.get('signed_request') ?? '', secret);
+    if (payload === undefined) throw badSignature('signed_request');
+    const authorId = idField(asObject(payload), 'user_id');
+    const subject = parseErasureRequest({ authorId });
+    const record = await options.erasures.erase(subject, { source: 'meta-webhook', requestedBy: null });
+    const url = `${request.protocol}://${request.host}/webhooks/meta/data-deletion/${record.erasureId}`;
+    return reply.code(200).send({ url, confirmation_code: record.erasureId });
+  });
+
+  app.get<{ Params: { code: string } }>('/webhooks/meta/data-deletion/:code', async (request) => {
+    const { code } = request.params;
+    const record = /^[0-9a-f-]{36}$/i.test(code) ? await options.erasures.find(code) : undefined;
+    if (record === undefined || record.source !== 'meta-webhook') {
+      throw new CareError('CARE_ERR_NOT_FOUND', 'no data deletion has this confirmation code', {
+        field: 'code',
+      });
+    }
+    return { confirmation_code: record.erasureId, status: record.status, completedAt: record.completedAt };
   });
 
   /** The raw bytes of a webhook's body (its signature is over them), within the limit and UTF-8. */

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   constantTimeEqual,
+  metaSignedRequestPayload,
   metaVerificationChallenge,
   verifyMetaSignature,
   verifyXSignature,
@@ -70,5 +71,28 @@ describe('constantTimeEqual', () => {
   it('checks lengths before comparing (timingSafeEqual would throw)', () => {
     expect(constantTimeEqual(Buffer.from('abc'), Buffer.from('abcd'))).toBe(false);
     expect(constantTimeEqual(Buffer.from('abc'), Buffer.from('abc'))).toBe(true);
+  });
+});
+
+describe('metaSignedRequestPayload', () => {
+  const secret = 'meta-app-secret';
+  const sign = (payload: object, key = secret) => {
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `${createHmac('sha256', key).update(body).digest('base64url')}.${body}`;
+  };
+  const deletion = { algorithm: 'HMAC-SHA256', issued_at: 1_795_000_000, user_id: '218471' };
+
+  it('given a request signed with the app secret, then its payload', () => {
+    expect(metaSignedRequestPayload(sign(deletion), secret)).toEqual(deletion);
+  });
+
+  it('given another key, a tampered payload, another algorithm or no dot, then nothing', () => {
+    expect(metaSignedRequestPayload(sign(deletion, 'other'), secret)).toBeUndefined();
+    const [signature] = sign(deletion).split('.');
+    const forged = Buffer.from(JSON.stringify({ ...deletion, user_id: '1' })).toString('base64url');
+    expect(metaSignedRequestPayload(`${signature}.${forged}`, secret)).toBeUndefined();
+    expect(metaSignedRequestPayload(sign({ ...deletion, algorithm: 'none' }), secret)).toBeUndefined();
+    expect(metaSignedRequestPayload('no-dot', secret)).toBeUndefined();
+    expect(metaSignedRequestPayload(sign(deletion), '')).toBeUndefined();
   });
 });

@@ -79,3 +79,25 @@ export function metaVerificationChallenge(
   const theirs = hmacSha256('carestream-verify-token', token);
   return constantTimeEqual(ours, theirs) ? challenge : undefined;
 }
+
+/**
+ * Meta's `signed_request` (data-deletion callbacks): `<base64url signature>.<base64url JSON payload>`, the
+ * signature being the HMAC-SHA256 of the payload's base64url text under the app secret. Returns the parsed
+ * payload when the signature matches and it says `"algorithm": "HMAC-SHA256"`, else undefined (answer 401).
+ */
+export function metaSignedRequestPayload(signedRequest: string, appSecret: string): unknown {
+  const [signature, payload, extra] = signedRequest.split('.');
+  if (signature === undefined || payload === undefined || extra !== undefined || appSecret === '')
+    return undefined;
+  const base64url = /^[A-Za-z0-9_-]+$/;
+  if (!base64url.test(signature) || !base64url.test(payload)) return undefined;
+  if (!constantTimeEqual(Buffer.from(signature, 'base64url'), hmacSha256(appSecret, payload)))
+    return undefined;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const algorithm = (parsed as { algorithm?: unknown } | null)?.algorithm;
+    return typeof algorithm === 'string' && algorithm.toUpperCase() === 'HMAC-SHA256' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
