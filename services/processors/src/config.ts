@@ -35,6 +35,9 @@ export interface ProcessorsConfig {
   /** Partition batches each processor applies at once, each in its own transaction. */
   readonly concurrentPartitions: number;
   readonly maxBytesPerPartition: number;
+  /** A fetch waits for this much data or fetchWaitMs, whichever first: bigger batches at live rates. */
+  readonly fetchMinBytes: number;
+  readonly fetchWaitMs: number;
 }
 
 export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
@@ -79,5 +82,7 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
     sessionTimeoutMs: read.integer('PROCESSORS_SESSION_TIMEOUT_MS', 30_000, { min: 6_000 }),
     concurrentPartitions: read.integer('PROCESSORS_CONCURRENT_PARTITIONS', 4, { min: 1, max: 64 }),
     maxBytesPerPartition: read.integer('PROCESSORS_FETCH_KIB_PER_PARTITION', 1024, { min: 16 }) * 1024,
+    fetchMinBytes: read.integer('PROCESSORS_FETCH_MIN_KIB', 256, { min: 0 }) * 1024,
+    fetchWaitMs: read.integer('PROCESSORS_FETCH_WAIT_MS', 200, { min: 0, max: 10_000 }),
   };
 }

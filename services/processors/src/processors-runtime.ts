@@ -65,6 +65,8 @@ export async function startProcessors(
     sessionTimeoutMs: config.sessionTimeoutMs,
     concurrentPartitions: config.concurrentPartitions,
     maxBytesPerPartition: config.maxBytesPerPartition,
+    fetchMinBytes: config.fetchMinBytes,
+    fetchWaitMs: config.fetchWaitMs,
     clock,
   };
 
