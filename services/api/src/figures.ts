@@ -1,4 +1,5 @@
 import type { Channel } from '@carestream/contract';
+import type { Static } from '@sinclair/typebox';
 import {
   benchmarkDays,
   benchmarkOverDays,
@@ -14,37 +15,26 @@ import {
   type DayBlockBenchmark,
   type ResponseTimeFigures,
   type SlaBucket,
-  type WithinTargetFigures,
 } from '@carestream/domain';
 import type { OpenMention } from './projection-reader.ts';
+import type {
+  AgentItemSchema,
+  BacklogItemSchema,
+  BenchmarkItemSchema,
+  ChurnItemSchema,
+  SlaFiguresSchema,
+  TimeseriesItemSchema,
+} from './schemas.ts';
 import { DAY_MS, HOUR_MS, type Granularity, type Period } from './query-params.ts';
 
-/** Turns summed SLA buckets and projection rows into the answers of the query routes (no I/O here). */
+/**
+ * Turns summed SLA buckets and projection rows into the answers of the query routes (no I/O here). The answers'
+ * types are those of their schemas (schemas.ts), which also document them in /openapi.json and serialize them.
+ */
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export interface SlaFiguresAnswer {
-  readonly from: string;
-  readonly to: string;
-  readonly needingResponse: number;
-  readonly answered: number;
-  readonly open: number;
-  readonly expired: number;
-  readonly complaints: number;
-  readonly responseRate: number | null;
-  readonly responseTimeSeconds: ResponseTimeFigures;
-  readonly withinTarget: WithinTargetFigures;
-  readonly businessHours: {
-    readonly answered: number;
-    readonly responseTimeSeconds: ResponseTimeFigures;
-    readonly withinTarget: WithinTargetFigures;
-  } | null;
-  readonly targetBreaches: number;
-  readonly humanReplies: number;
-  readonly automatedReplies: number;
-  readonly brandPosts: number;
-  readonly postsPerReply: number | null;
-}
+export type SlaFiguresAnswer = Static<typeof SlaFiguresSchema>;
 
 const NO_TIMES: ResponseTimeFigures = { mean: null, p50: null, p90: null, p99: null, min: null, max: null };
 
@@ -92,13 +82,7 @@ export function slaFiguresAnswer(
   };
 }
 
-export interface TimeseriesItem {
-  readonly bucketStart: string;
-  readonly needingResponse: number;
-  readonly answered: number;
-  readonly responseRate: number | null;
-  readonly responseTimeSeconds: { readonly p50: number | null; readonly p90: number | null };
-}
+export type TimeseriesItem = Static<typeof TimeseriesItemSchema>;
 
 /** The start of every bucket that overlaps `period` (UTC hours or UTC days). */
 export function bucketStarts(period: Period, granularity: Granularity): number[] {
@@ -130,16 +114,7 @@ export function timeseriesItems(
   });
 }
 
-export interface AgentItem {
-  readonly agentId: string;
-  readonly answered: number;
-  readonly humanReplies: number;
-  readonly responseTimeSeconds: {
-    readonly mean: number | null;
-    readonly p50: number | null;
-    readonly p90: number | null;
-  };
-}
+export type AgentItem = Static<typeof AgentItemSchema>;
 
 /** Agents by answers, most first (then by id, for a stable order across pages). */
 export function agentItems(byAgent: ReadonlyMap<string, SlaBucket>): AgentItem[] {
@@ -160,21 +135,7 @@ export function agentItems(byAgent: ReadonlyMap<string, SlaBucket>): AgentItem[]
     .sort((a, b) => b.answered - a.answered || compareText(a.agentId, b.agentId));
 }
 
-export interface BacklogItem {
-  readonly mentionEventId: string;
-  readonly conversationId: string;
-  readonly messageId: string;
-  readonly authorId: string;
-  readonly channel: Channel;
-  readonly kind: OpenMention['kind'];
-  readonly sentiment: number | null;
-  readonly followers: number | null;
-  readonly receivedAt: string;
-  readonly ageSeconds: number;
-  readonly pastTarget: boolean;
-  readonly score: number;
-  readonly reasons: readonly string[];
-}
+export type BacklogItem = Static<typeof BacklogItemSchema>;
 
 /** The open mentions, most urgent first (domain urgency; ties: older first, then by id). */
 export function backlogItems(
@@ -199,24 +160,12 @@ export function backlogItems(
       ageSeconds: Math.floor(ageMs / 1000),
       pastTarget: ageMs >= targetMs,
       score: urgency.score,
-      reasons: urgency.reasons,
+      reasons: [...urgency.reasons],
     };
   });
 }
 
-export interface ChurnItem {
-  readonly authorId: string;
-  readonly score: number;
-  readonly level: 'low' | 'medium' | 'high';
-  readonly reasons: readonly {
-    readonly signal: ChurnSignal['kind'];
-    readonly weight: number;
-    readonly contribution: number;
-    readonly mentionEventId: string;
-    readonly messageId: string;
-    readonly at: string;
-  }[];
-}
+export type ChurnItem = Static<typeof ChurnItemSchema>;
 
 /** Every customer's churn risk now, highest first (ties by author id). */
 export function churnItems(
@@ -245,18 +194,7 @@ export function churnItems(
 
 // ---- benchmarks ----
 
-export interface BenchmarkItem {
-  readonly industry: string;
-  readonly channel: Channel | null;
-  readonly brands: number;
-  readonly needingResponse: number;
-  readonly answered: number;
-  readonly responseRate: number | null;
-  readonly complaintShare: number | null;
-  readonly responseTimeSeconds: { readonly p50: number | null; readonly p90: number | null };
-  /** The UTC days counted (YYYY-MM-DD): those of the period that pass the rule for this caller. */
-  readonly days: readonly string[];
-}
+export type BenchmarkItem = Static<typeof BenchmarkItemSchema>;
 
 export interface BrandChannelDayBucket {
   readonly brandId: string;
