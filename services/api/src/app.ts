@@ -26,7 +26,7 @@ import { brandsRoute } from './routes/brands-route.ts';
 import { churnRiskRoute } from './routes/churn-risk-route.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { erasureRoutes } from './routes/erasures.ts';
-import type { QueryRouteOptions } from './routes/route-options.ts';
+import { registerBrandPreamble, type QueryRouteOptions } from './routes/route-options.ts';
 import { slaRoutes } from './routes/sla-routes.ts';
 
 export interface ApiAppDependencies {
@@ -132,6 +132,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
         `has made ${deps.rateLimitPerMinute} requests this minute, its limit (API_RATE_LIMIT_PER_MINUTE)`,
       );
     });
+    registerBrandPreamble(v1, clock);
     await v1.register(brandsRoute, routeOptions);
     await v1.register(slaRoutes, routeOptions);
     await v1.register(agentsRoute, routeOptions);

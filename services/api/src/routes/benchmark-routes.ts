@@ -2,7 +2,6 @@ import { canAccessBrand, type Principal } from '@carestream/api-keys';
 import { INDUSTRY_SLUG } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance } from 'fastify';
-import { assertBrandVisible } from '../access.ts';
 import {
   brandRanks,
   industryBenchmarks,
@@ -15,22 +14,22 @@ import { parseQuery, wholeUtcDays, type ParsedQuery, type QueryParamName } from 
 import {
   BenchmarkItemSchema,
   BrandBenchmarkSchema,
-  BrandParams,
   IndustryParams,
   List,
   querySchema,
   responses,
 } from '../schemas.ts';
 import {
+  brandRequestOf,
+  brandRoute,
   principalOf,
-  requireBrand,
+  readBrand,
   respondWithPage,
   SECURITY,
   type QueryRouteOptions,
 } from './route-options.ts';
 
 const LIST_PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel', 'limit', 'cursor'];
-const BRAND_PARAMS: readonly QueryParamName[] = ['from', 'to', 'window', 'channel'];
 
 const BENCHMARK_DESCRIPTION =
   'Anonymous aggregates, in whole UTC days: the period is widened to whole UTC days (from down to its midnight, ' +
@@ -141,32 +140,26 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
     },
   );
 
-  app.get<{ Params: { brandId: string } }>(
+  app.get(
     '/v1/brands/:brandId/benchmark',
-    {
-      schema: {
-        tags: ['benchmarks'],
-        summary: 'A brand’s percentile ranks in its industry (response rate, median response time)',
-        description:
-          'The brand’s own figures cover the whole period (from, to: widened to whole UTC days). Percentile rank = ' +
-          'share of contributing brands the brand does better than over the days the industry row counted, ties ' +
-          'counting half (0..100; a higher response rate and a faster median rank higher). Ranks and the industry ' +
-          'row are null unless the industry row is published. ' +
-          BENCHMARK_DESCRIPTION,
-        params: BrandParams,
-        querystring: querySchema(BRAND_PARAMS),
-        response: responses(BrandBenchmarkSchema, { brand: true }),
-        security: SECURITY,
-      },
-    },
+    brandRoute({
+      tags: ['benchmarks'],
+      summary: 'A brand’s percentile ranks in its industry (response rate, median response time)',
+      description:
+        'The brand’s own figures cover the whole period (from, to: widened to whole UTC days). Percentile rank = ' +
+        'share of contributing brands the brand does better than over the days the industry row counted, ties ' +
+        'counting half (0..100; a higher response rate and a faster median rank higher). Ranks and the industry ' +
+        'row are null unless the industry row is published. ' +
+        BENCHMARK_DESCRIPTION,
+      query: ['from', 'to', 'window', 'channel'],
+      answer: BrandBenchmarkSchema,
+    }),
     async (request, reply) => {
-      const { brandId } = request.params;
+      const { brandId, query } = brandRequestOf(request);
       const principal = principalOf(request);
-      assertBrandVisible(principal, brandId);
-      const query = parseQuery(request.query, BRAND_PARAMS, options.clock());
       const period = wholeUtcDays(query.period);
-      const { profile, own } = await options.reader.read(async (snapshot) => ({
-        profile: await requireBrand(snapshot, brandId),
+      const { profile, own } = await readBrand(options.reader, brandId, async (snapshot, profile) => ({
+        profile,
         own: await snapshot.slaTotals(brandId, { period, channel: query.channel }),
       }));
       const industry = profile?.industry ?? null;

@@ -1,18 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { assertBrandVisible } from '../access.ts';
 import { AnswerCache } from '../answer-cache.ts';
 import { slaFiguresAnswer, timeseriesItems, type SlaFiguresAnswer, type TimeseriesItem } from '../figures.ts';
 import { respond } from '../negotiation.ts';
-import { parseQuery, previousPeriod, type ParsedQuery, type Period } from '../query-params.ts';
-import {
-  BrandParams,
-  List,
-  SlaAnswerSchema,
-  TimeseriesItemSchema,
-  querySchema,
-  responses,
-} from '../schemas.ts';
-import { principalOf, requireBrand, SECURITY, type QueryRouteOptions } from './route-options.ts';
+import { previousPeriod, type ParsedQuery, type Period } from '../query-params.ts';
+import { List, SlaAnswerSchema, TimeseriesItemSchema } from '../schemas.ts';
+import { brandRequestOf, brandRoute, readBrand, type QueryRouteOptions } from './route-options.ts';
 
 const TimeseriesSchema = List(TimeseriesItemSchema, false);
 
@@ -31,28 +23,21 @@ export async function slaRoutes(app: FastifyInstance, options: QueryRouteOptions
   const cacheKey = (brandId: string, query: ParsedQuery) =>
     JSON.stringify([brandId, query.period.fromMs, query.period.toMs, query.channel, query.granularity]);
 
-  app.get<{ Params: { brandId: string } }>(
+  app.get(
     '/v1/brands/:brandId/sla',
-    {
-      schema: {
-        tags: ['sla'],
-        summary: 'SLA figures of a brand over a period, beside the period of equal length before it',
-        description:
-          'Mentions are counted by receivedAt, replies and posts by when they were sent. The period is widened to ' +
-          'whole UTC hours and echoed as from/to. `open` counts the period’s mentions still open now.',
-        params: BrandParams,
-        querystring: querySchema(['from', 'to', 'window', 'channel']),
-        response: responses(SlaAnswerSchema, { brand: true }),
-        security: SECURITY,
-      },
-    },
+    brandRoute({
+      tags: ['sla'],
+      summary: 'SLA figures of a brand over a period, beside the period of equal length before it',
+      description:
+        'Mentions are counted by receivedAt, replies and posts by when they were sent. The period is widened to ' +
+        'whole UTC hours and echoed as from/to. `open` counts the period’s mentions still open now.',
+      query: ['from', 'to', 'window', 'channel'],
+      answer: SlaAnswerSchema,
+    }),
     async (request, reply) => {
-      const { brandId } = request.params;
-      assertBrandVisible(principalOf(request), brandId);
-      const query = parseQuery(request.query, ['from', 'to', 'window', 'channel'], options.clock());
+      const { brandId, query } = brandRequestOf(request);
       const answer = await answers.get(cacheKey(brandId, query), () =>
-        options.reader.read(async (snapshot) => {
-          const profile = await requireBrand(snapshot, brandId);
+        readBrand(options.reader, brandId, async (snapshot, profile) => {
           const keepsBusinessHours = profile?.keepsBusinessHours ?? false;
           const figuresOf = async (period: Period) => {
             const filter = { period, channel: query.channel };
@@ -72,32 +57,21 @@ export async function slaRoutes(app: FastifyInstance, options: QueryRouteOptions
     },
   );
 
-  app.get<{ Params: { brandId: string } }>(
+  app.get(
     '/v1/brands/:brandId/sla/timeseries',
-    {
-      schema: {
-        tags: ['sla'],
-        summary: 'SLA figures per hour or per day (UTC days), every bucket of the period, zero-filled',
-        description:
-          'Buckets are UTC hours or UTC days. With day granularity and a period that does not start or end at ' +
-          'midnight UTC, the first and last day count only the hours inside the period.',
-        params: BrandParams,
-        querystring: querySchema(['from', 'to', 'window', 'channel', 'granularity']),
-        response: responses(TimeseriesSchema, { brand: true }),
-        security: SECURITY,
-      },
-    },
+    brandRoute({
+      tags: ['sla'],
+      summary: 'SLA figures per hour or per day (UTC days), every bucket of the period, zero-filled',
+      description:
+        'Buckets are UTC hours or UTC days. With day granularity and a period that does not start or end at ' +
+        'midnight UTC, the first and last day count only the hours inside the period.',
+      query: ['from', 'to', 'window', 'channel', 'granularity'],
+      answer: TimeseriesSchema,
+    }),
     async (request, reply) => {
-      const { brandId } = request.params;
-      assertBrandVisible(principalOf(request), brandId);
-      const query = parseQuery(
-        request.query,
-        ['from', 'to', 'window', 'channel', 'granularity'],
-        options.clock(),
-      );
+      const { brandId, query } = brandRequestOf(request);
       const items = await series.get(cacheKey(brandId, query), () =>
-        options.reader.read(async (snapshot) => {
-          await requireBrand(snapshot, brandId);
+        readBrand(options.reader, brandId, async (snapshot) => {
           const byBucket = await snapshot.slaByBucket(
             brandId,
             { period: query.period, channel: query.channel },
