@@ -1,6 +1,6 @@
 import { FIT_CLUSTER, replicationFor, topicOfSubject, type TopicSpec } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
-import type { ITopicConfig, Kafka } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 
 /**
  * Creates the topics that do not exist yet, with their explicit settings, a FIT_CLUSTER replication made the one
@@ -20,13 +20,17 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
         : 0;
       try {
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((spec) => topicConfig(spec, brokers)),
         });
       } catch (error) {
         // Another instance may have created them between our list and create: that is fine.
         if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
       }
+      await waitForLeaders(
+        admin,
+        missing.map((spec) => spec.topic),
+      );
     }
     const metadata = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
     for (const spec of specs) {
@@ -42,6 +46,38 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+// Errors of a broker that has not heard of a new topic, or of its partitions' leaders, yet.
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const LEADERS_TIMEOUT_MS = 30_000;
+
+/**
+ * Resolves once every partition of `topics` has a leader. kafkajs' own wait (createTopics' waitForLeaders) gives
+ * up when the broker it asks does not know a topic yet, which on a cluster of several brokers happens right after
+ * the controller created it.
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const led = metadata.topics.every((topic) =>
+        topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (led) return;
+    } catch (error) {
+      if (!NOT_YET.has((error as { type?: string }).type ?? '')) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new CareError(
+        'CARE_ERR_KAFKA_UNAVAILABLE',
+        `the partitions of ${topics.join(', ')} have no leader ${LEADERS_TIMEOUT_MS} ms after they were created`,
+        { retriable: true },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
