@@ -4,10 +4,6 @@ import { CareError } from '@carestream/errors';
 import { authenticateRequest } from '@carestream/service-kit';
 import type { FastifyRequest } from 'fastify';
 
-/**
- * An HTTP answer whose status has no CareError code yet (403 for a key that may not read, 429 for a key over its
- * rate limit); the app's error handler sends it in the same `{error: {code, field, message}}` shape.
- */
 /** The caller, who must hold a read or admin key (401 without a valid key, 403 with a write-only key). */
 export async function authenticateReader(request: FastifyRequest, keys: ApiKeyStore): Promise<Principal> {
   const principal = await authenticateRequest(request, keys);

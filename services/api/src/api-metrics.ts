@@ -22,7 +22,7 @@ export class ApiMetrics {
     });
     this.cache = new Counter({
       name: 'carestream_api_cache_total',
-      help: 'Look-ups of the short-lived answer caches (cache: figures, benchmarks), by result (hit: served from the cache; miss: computed).',
+      help: 'Look-ups of the short-lived answer caches (cache: sla, sla_timeseries, benchmarks), by result (hit: served from the cache; miss: computed).',
       labelNames: ['cache', 'result'],
       registers: [registry],
     });
