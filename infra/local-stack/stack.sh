@@ -8,6 +8,10 @@
 # Downloads go to Maven's local repository and $CARESTREAM_CACHE_DIR (outside the clone, reused by every
 # clone on the machine). Data, logs, pid files and endpoints.json (the addresses, for the carestream CLI) go to
 # $CARESTREAM_STATE_DIR. `up` stops at the first component that fails, with the end of its log.
+#
+# Besides PLAINTEXT (what carestream uses by default), every Kafka node has a SASL_SSL listener and the registry a
+# basic-auth front, so that clients can be tried as against a production cluster and registry (`env` prints the
+# CARESTREAM_KAFKA_SASL_* and CARESTREAM_SCHEMA_REGISTRY_AUTH_* addresses and the local credentials).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,7 +25,16 @@ KAFKA_CONTROLLER_PORT="${CARESTREAM_KAFKA_CONTROLLER_PORT:-9093}"
 # `up --brokers 3` runs three Kafka nodes; node N > 1 listens on CARESTREAM_KAFKA_PORT_N (default the first node's
 # port + 100 (N-1): 9192, 9292) and its controller on CARESTREAM_KAFKA_CONTROLLER_PORT_N (9193, 9293).
 KAFKA_CLUSTER_SIZES="1 3"
+# The SASL_SSL listener (TLS, then PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512): node 1 on CARESTREAM_KAFKA_SASL_PORT,
+# node N on CARESTREAM_KAFKA_SASL_PORT_N, by default each node's PLAINTEXT port + 2 (9094, 9194, 9294). One user,
+# the same for PLAIN (in the listener's JAAS config) and SCRAM (created in the cluster's metadata on `up`).
+KAFKA_SASL_USERNAME="carestream"
+KAFKA_SASL_PASSWORD="carestream-sasl"
 REGISTRY_PORT="${CARESTREAM_REGISTRY_PORT:-8085}"
+# registry-basic-auth.js in front of the registry, on CARESTREAM_REGISTRY_AUTH_PORT (default the registry's + 1).
+REGISTRY_AUTH_PORT="${CARESTREAM_REGISTRY_AUTH_PORT:-$((REGISTRY_PORT + 1))}"
+REGISTRY_AUTH_USERNAME="carestream"
+REGISTRY_AUTH_PASSWORD="carestream-registry"
 PG_PORT="${CARESTREAM_PG_PORT:-5433}"
 PG_USER="carestream"
 PG_PASSWORD="carestream"
@@ -40,6 +53,7 @@ PID_DIR="$STATE_DIR/pids"
 PG_DATA="$STATE_DIR/postgres"
 PG_SOCKET_DIR="$STATE_DIR/run"
 BROKERS_FILE="$STATE_DIR/brokers"
+SECURITY_DIR="$STATE_DIR/security"
 KAFKA_CLASSPATH_FILE="$CACHE_DIR/kafka-$KAFKA_VERSION.classpath"
 APICURIO_DIR="$CACHE_DIR/apicurio-registry-$APICURIO_VERSION"
 
@@ -299,6 +313,9 @@ write_kafka_config() {
   listeners="PLAINTEXT://127.0.0.1:$(kafka_port "$node"),CONTROLLER://127.0.0.1:$(kafka_controller_port "$node")"
   advertised="PLAINTEXT://127.0.0.1:$(kafka_port "$node")"
   protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  listeners+=",SASL_SSL://127.0.0.1:$(kafka_sasl_port "$node")"
+  advertised+=",SASL_SSL://127.0.0.1:$(kafka_sasl_port "$node")"
+  protocols+=",SASL_SSL:SASL_SSL"
   proxied="$(kafka_proxied_listener "$node")"
   if [[ -n "$proxied" ]]; then
     listeners+=",PROXIED://127.0.0.1:$proxied"
@@ -327,6 +344,69 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=-1
 EOF
+  kafka_sasl_ssl_properties >>"$(kafka_data "$node")/server.properties"
+}
+
+kafka_sasl_port() {
+  local var="CARESTREAM_KAFKA_SASL_PORT"
+  (($1 == 1)) || var+="_$1"
+  echo "${!var:-$(($(kafka_port "$1") + 2))}"
+}
+
+kafka_sasl_bootstrap() {
+  local node list=""
+  for ((node = 1; node <= $(kafka_nodes); node++)); do list+="${list:+,}127.0.0.1:$(kafka_sasl_port "$node")"; done
+  echo "$list"
+}
+
+# A CA and the brokers' certificate (for 127.0.0.1 and localhost), made once per state directory. Kafka reads the
+# unencrypted key and the chain as a PEM keystore; clients trust ca.pem (KAFKA_SSL_CA_FILE).
+ensure_kafka_tls() {
+  [[ -s "$SECURITY_DIR/broker-keystore.pem" ]] && return 0
+  mkdir -p "$SECURITY_DIR"
+  chmod 700 "$SECURITY_DIR"
+  log "making a CA and the brokers' certificate in $SECURITY_DIR"
+  local openssl_log="$LOG_DIR/kafka-tls.log"
+  run_logged "the CA" "$openssl_log" openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
+    -subj "/CN=carestream local stack CA" -keyout "$SECURITY_DIR/ca.key" -out "$SECURITY_DIR/ca.pem"
+  run_logged "the brokers' key" "$openssl_log" openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$SECURITY_DIR/broker.key" -out "$SECURITY_DIR/broker.csr"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+    >"$SECURITY_DIR/broker.ext"
+  run_logged "the brokers' certificate" "$openssl_log" openssl x509 -req -days 3650 -in "$SECURITY_DIR/broker.csr" \
+    -CA "$SECURITY_DIR/ca.pem" -CAkey "$SECURITY_DIR/ca.key" -CAcreateserial -extfile "$SECURITY_DIR/broker.ext" \
+    -out "$SECURITY_DIR/broker.crt"
+  cat "$SECURITY_DIR/broker.key" "$SECURITY_DIR/broker.crt" "$SECURITY_DIR/ca.pem" >"$SECURITY_DIR/broker-keystore.pem.tmp"
+  mv "$SECURITY_DIR/broker-keystore.pem.tmp" "$SECURITY_DIR/broker-keystore.pem"
+}
+
+# The SASL_SSL listener's part of server.properties: TLS from the PEM keystore, the PLAIN user in its JAAS config,
+# SCRAM users from the cluster's metadata (ensure_scram_user). Brokers and controllers keep PLAINTEXT between
+# themselves.
+kafka_sasl_ssl_properties() {
+  cat <<EOF
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$SECURITY_DIR/broker-keystore.pem
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SASL_USERNAME="$KAFKA_SASL_PASSWORD";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+}
+
+# SCRAM credentials live in the cluster's metadata: created once per Kafka data, through the PLAINTEXT listener,
+# one mechanism a request (KRaft refuses two changes of one user's credentials in one request).
+ensure_scram_user() {
+  local marker mechanism
+  marker="$(kafka_data 1)/scram-user-created"
+  [[ -f "$marker" ]] && return 0
+  for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+    log "creating the $mechanism credentials of $KAFKA_SASL_USERNAME"
+    run_logged "creating the $mechanism credentials" "$LOG_DIR/kafka-scram.log" \
+      kafka_java kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$(kafka_port 1)" --alter \
+      --entity-type users --entity-name "$KAFKA_SASL_USERNAME" --add-config "$mechanism=[password=$KAFKA_SASL_PASSWORD]"
+  done
+  touch "$marker"
 }
 
 kafka_ready() {
@@ -426,6 +506,25 @@ start_registry() {
   wait_until "Apicurio Registry" 180 "$(cat "$(pid_file registry)")" "$LOG_DIR/registry.log" registry_ready
 }
 
+REGISTRY_AUTH_MARKER="registry-basic-auth.js"
+
+registry_auth_ready() {
+  curl -fsS -o /dev/null -u "$REGISTRY_AUTH_USERNAME:$REGISTRY_AUTH_PASSWORD" \
+    "http://127.0.0.1:$REGISTRY_AUTH_PORT/apis/ccompat/v7/subjects"
+}
+
+start_registry_auth() {
+  if ! running_pid registry-auth "$REGISTRY_AUTH_MARKER" >/dev/null; then
+    log "starting the registry's basic-auth front on 127.0.0.1:$REGISTRY_AUTH_PORT"
+    REGISTRY_AUTH_USERNAME="$REGISTRY_AUTH_USERNAME" REGISTRY_AUTH_PASSWORD="$REGISTRY_AUTH_PASSWORD" \
+      nohup node "$HERE/$REGISTRY_AUTH_MARKER" "$REGISTRY_AUTH_PORT" "$REGISTRY_PORT" \
+      >>"$LOG_DIR/registry-auth.log" 2>&1 &
+    echo $! >"$(pid_file registry-auth)"
+  fi
+  wait_until "the registry's basic-auth front" 30 "$(running_pid registry-auth "$REGISTRY_AUTH_MARKER" || true)" \
+    "$LOG_DIR/registry-auth.log" registry_auth_ready
+}
+
 # ---------------------------------------------------------------------------------------------- commands
 
 cmd_up() {
@@ -434,13 +533,17 @@ cmd_up() {
   choose_kafka_nodes "$@"
   write_endpoints_file
   start_postgres
+  ensure_kafka_tls
   start_kafka
+  ensure_scram_user
   start_registry
+  start_registry_auth
   log "stack is up; logs in $LOG_DIR"
   cmd_env
 }
 
 cmd_down() {
+  stop_pid registry-auth "$REGISTRY_AUTH_MARKER"
   stop_pid registry "$REGISTRY_MARKER"
   stop_kafka
   stop_postgres
@@ -454,10 +557,11 @@ cmd_stop() {
   for name in "$@"; do
     case "$name" in
       registry) stop_pid registry "$REGISTRY_MARKER" ;;
+      registry-auth) stop_pid registry-auth "$REGISTRY_AUTH_MARKER" ;;
       kafka) stop_kafka ;;
       kafka-[0-9]) stop_pid "$name" "$KAFKA_MAIN" ;;
       postgres) stop_postgres ;;
-      *) die "unknown component $name (postgres, kafka, kafka-N, registry)" ;;
+      *) die "unknown component $name (postgres, kafka, kafka-N, registry, registry-auth)" ;;
     esac
   done
 }
@@ -466,9 +570,9 @@ check() {
   local name="$1" address="$2"
   shift 2
   if "$@" >/dev/null 2>&1; then
-    printf '%-10s healthy    %s\n' "$name" "$address"
+    printf '%-14s healthy    %s\n' "$name" "$address"
   else
-    printf '%-10s DOWN       %s\n' "$name" "$address"
+    printf '%-14s DOWN       %s\n' "$name" "$address"
     return 1
   fi
 }
@@ -481,6 +585,7 @@ cmd_status() {
     check "$(kafka_name "$node")" "127.0.0.1:$(kafka_port "$node")" kafka_ready "$node" || ok=1
   done
   check registry "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7" registry_ready || ok=1
+  check registry-auth "http://127.0.0.1:$REGISTRY_AUTH_PORT/apis/ccompat/v7" registry_auth_ready || ok=1
   return $ok
 }
 
@@ -490,6 +595,13 @@ endpoints() {
 KAFKA_BROKERS=$(kafka_bootstrap)
 SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
 DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
+CARESTREAM_KAFKA_SASL_SSL_BROKERS=$(kafka_sasl_bootstrap)
+CARESTREAM_KAFKA_SSL_CA_FILE=$SECURITY_DIR/ca.pem
+CARESTREAM_KAFKA_SASL_USERNAME=$KAFKA_SASL_USERNAME
+CARESTREAM_KAFKA_SASL_PASSWORD=$KAFKA_SASL_PASSWORD
+CARESTREAM_SCHEMA_REGISTRY_AUTH_URL=http://127.0.0.1:$REGISTRY_AUTH_PORT/apis/ccompat/v7
+CARESTREAM_SCHEMA_REGISTRY_USERNAME=$REGISTRY_AUTH_USERNAME
+CARESTREAM_SCHEMA_REGISTRY_PASSWORD=$REGISTRY_AUTH_PASSWORD
 EOF
 }
 

@@ -35,13 +35,16 @@ export async function secondStack(prefix: string, options: SecondStackOptions = 
     CARESTREAM_STATE_DIR: stateDir,
     CARESTREAM_KAFKA_PORT: String(await freePort()),
     CARESTREAM_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    CARESTREAM_KAFKA_SASL_PORT: String(await freePort()),
     CARESTREAM_REGISTRY_PORT: String(await freePort()),
+    CARESTREAM_REGISTRY_AUTH_PORT: String(await freePort()),
     CARESTREAM_PG_PORT: String(await freePort()),
     ...options.env,
   };
   for (let node = 2; node <= (options.brokers ?? 1); node += 1) {
     env[`CARESTREAM_KAFKA_PORT_${node}`] = String(await freePort());
     env[`CARESTREAM_KAFKA_CONTROLLER_PORT_${node}`] = String(await freePort());
+    env[`CARESTREAM_KAFKA_SASL_PORT_${node}`] = String(await freePort());
   }
   const stack = async (...args: string[]) =>
     (await run('bash', [STACK, ...args], { env, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 })).stdout;

@@ -78,7 +78,10 @@ export class EventCodec {
       recordName = schema.name ?? '';
       value = await this.registry.decode(buffer);
     } catch (error) {
-      if (isTransientRegistryError(error)) throw registryFault(error, `fetching schema ${schemaId}`);
+      // Refused credentials say nothing about the message: it must not be dead-lettered for them.
+      if (isTransientRegistryError(error) || refusedCredentials(error)) {
+        throw registryFault(error, `fetching schema ${schemaId}`);
+      }
       throw new CareError('CARE_ERR_DECODE', `cannot decode with schema ${schemaId}: ${messageOf(error)}`, {
         cause: error,
       });
@@ -101,8 +104,23 @@ function isNetworkFault(error: unknown): boolean {
   );
 }
 
+/** 401 or 403: the registry wants other credentials (SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD). */
+function refusedCredentials(error: unknown): boolean {
+  const status = (error as { status?: unknown }).status;
+  return status === 401 || status === 403;
+}
+
 function registryFault(error: unknown, doing: string): CareError {
   if (error instanceof CareError) return error;
+  if (refusedCredentials(error)) {
+    const status = (error as { status: number }).status;
+    return new CareError(
+      'CARE_ERR_REGISTRY_UNAVAILABLE',
+      `the schema registry refused carestream's credentials (HTTP ${status}) while ${doing}: check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD`,
+      // Retried without committing, like an outage: the events wait for the credentials to be fixed.
+      { retriable: true, cause: error },
+    );
+  }
   return new CareError(
     'CARE_ERR_REGISTRY_UNAVAILABLE',
     `schema registry unavailable while ${doing}: ${messageOf(error)}`,
