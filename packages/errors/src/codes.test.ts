@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CARE_ERROR_CODES, codeForClientStatus, httpStatusOf } from './index.ts';
+import { CARE_ERROR_CODES, CareError, codeForClientStatus, httpStatusOf, isRetriable } from './index.ts';
 
 const operations = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
 
@@ -31,5 +31,16 @@ describe('the one list of error codes', () => {
     expect(codeForClientStatus(400)).toBe('CARE_ERR_VALIDATION');
     expect(codeForClientStatus(418)).toBe('CARE_ERR_VALIDATION');
     expect(httpStatusOf('CARE_ERR_FORBIDDEN')).toBe(403);
+  });
+});
+
+describe('isRetriable: the one reading of an error that says it is transient', () => {
+  it('a CareError by its flag, a client library error marked retriable, nothing else', () => {
+    expect(isRetriable(new CareError('CARE_ERR_KAFKA_UNAVAILABLE', 'down', { retriable: true }))).toBe(true);
+    expect(isRetriable(new CareError('CARE_ERR_DECODE', 'not Avro'))).toBe(false);
+    expect(isRetriable(Object.assign(new Error('leader not available'), { retriable: true }))).toBe(true);
+    expect(isRetriable(Object.assign(new Error('bad request'), { retriable: false }))).toBe(false);
+    expect(isRetriable({ retriable: true })).toBe(false);
+    expect(isRetriable(undefined)).toBe(false);
   });
 });

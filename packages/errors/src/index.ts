@@ -98,6 +98,13 @@ export class CareError extends Error {
   }
 }
 
+/**
+ * Whether an error says it is a transient fault (retry, commit nothing): a CareError marked retriable, or an
+ * error of a client library that marks itself the same way (kafkajs's errors carry `retriable`). The one
+ * reading of that flag; what is transient besides (PostgreSQL away, a serialization failure) is decided where
+ * those errors are known (processor-runtime's isTransientFault).
+ */
 export function isRetriable(error: unknown): boolean {
-  return error instanceof CareError && error.retriable;
+  if (error instanceof CareError) return error.retriable;
+  return error instanceof Error && (error as { retriable?: unknown }).retriable === true;
 }
