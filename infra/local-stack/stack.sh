@@ -95,6 +95,7 @@ install_apt_packages() {
   command -v mvn >/dev/null || missing+=(maven)
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
   command -v curl >/dev/null || missing+=(curl)
+  command -v openssl >/dev/null || missing+=(openssl)
   if ((${#missing[@]})); then
     [[ $EUID -eq 0 ]] || die "missing packages (${missing[*]}); install them with apt-get as root"
     log "installing Debian packages: ${missing[*]}"
