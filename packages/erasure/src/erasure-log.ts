@@ -29,6 +29,8 @@ interface ErasureRow {
   messages_erased: number;
 }
 
+const ERASURE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Any brand: the scope of a digest for an author erased in every brand. */
 const EVERY_BRAND = '*';
 
@@ -116,7 +118,9 @@ export class ErasureLog {
     );
   }
 
+  /** The record, or undefined for an unknown id or a value that is no erasure id (any string a caller sent). */
   async find(erasureId: string): Promise<ErasureRecord | undefined> {
+    if (!ERASURE_ID.test(erasureId)) return undefined;
     const { rows } = await this.pool.query<ErasureRow>('select * from erasures where erasure_id = $1', [
       erasureId,
     ]);

@@ -104,6 +104,9 @@ describe('identities and erasure against real PostgreSQL', () => {
       messagesErased: 1,
     });
     expect(await log.find(record.erasureId)).toEqual(record);
+    // Any string a caller sends is an unknown erasure, never a PostgreSQL error.
+    expect(await log.find('------------------------------------')).toBeUndefined();
+    expect(await log.find(record.erasureId.replace(/^./, 'g'))).toBeUndefined();
     expect(await shown('acme', stored)).toEqual({ authorId: ERASED, messageId: ERASED, followers: null });
     expect(await shown('globex', other)).toMatchObject({ authorId: 'bob', messageId: 't-b1' });
     const leftovers = await pool.query(

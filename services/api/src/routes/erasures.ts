@@ -49,8 +49,6 @@ const ERRORS = {
   429: { ...ErrorSchema, description: 'Rate limited; see Retry-After (seconds).' },
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function requireAdmin(principal: Principal): void {
   if (principal.scope !== 'admin') {
     throw new CareError(
@@ -121,7 +119,7 @@ export async function erasureRoutes(app: FastifyInstance, options: ErasureRouteO
     async (request) => {
       requireAdmin(principalOf(request));
       const { erasureId } = request.params;
-      const record = UUID.test(erasureId) ? await options.erasures.find(erasureId) : undefined;
+      const record = await options.erasures.find(erasureId);
       if (record === undefined) {
         throw new CareError('CARE_ERR_NOT_FOUND', 'no erasure has this id', { field: 'erasureId' });
       }

@@ -55,9 +55,7 @@ export function eraseCommand(io: CliIo): Command {
     .argument('<erasureId>', 'the id erase or POST /v1/erasures printed')
     .option('--json', 'print the audit record as JSON')
     .action(async (erasureId: string, options: { json?: boolean }) => {
-      const record = /^[0-9a-f-]{36}$/i.test(erasureId)
-        ? await withErasureLog((log) => log.find(erasureId))
-        : undefined;
+      const record = await withErasureLog((log) => log.find(erasureId));
       if (record === undefined) {
         throw new CareError('CARE_ERR_NOT_FOUND', `there is no erasure ${erasureId}`, { field: 'erasureId' });
       }

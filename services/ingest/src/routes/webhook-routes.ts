@@ -131,8 +131,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
   });
 
   app.get<{ Params: { code: string } }>('/webhooks/meta/data-deletion/:code', async (request) => {
-    const { code } = request.params;
-    const record = /^[0-9a-f-]{36}$/i.test(code) ? await options.erasures.find(code) : undefined;
+    const record = await options.erasures.find(request.params.code);
     if (record === undefined || record.source !== 'meta-webhook') {
       throw new CareError('CARE_ERR_NOT_FOUND', 'no data deletion has this confirmation code', {
         field: 'code',
