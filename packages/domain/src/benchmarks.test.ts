@@ -3,6 +3,7 @@ import {
   benchmarkDays,
   benchmarkOverDays,
   benchmarkRow,
+  groupBenchmarkDays,
   MIN_BRANDS_FOR_BENCHMARK,
   percentileRank,
   type BenchmarkDay,
@@ -160,5 +161,40 @@ describe('benchmarks in whole days: benchmarkDays, benchmarkOverDays', () => {
     expect(me?.responseSketch.count).toBe(2);
     // The days' own sketches are left as they were.
     expect(days[0]?.brands[0]?.responseSketch.count).toBe(1);
+  });
+});
+
+describe('groupBenchmarkDays: the one grouping of benchmarks', () => {
+  const DAY = 86_400_000;
+  it('groups per industry, channel and day, again under all channels, summing a brand within a group', () => {
+    const grouped = groupBenchmarkDays([
+      { industry: 'retail', channel: 'x', dayMs: 0, brand: brand('b1', 10, 5, [60], 2) },
+      { industry: 'retail', channel: 'facebook', dayMs: 0, brand: brand('b1', 4, 4, [120], 1) },
+      { industry: 'retail', channel: 'x', dayMs: DAY, brand: brand('b2', 3, 1, [30], 0) },
+      { industry: 'legal', channel: 'x', dayMs: 0, brand: brand('b3', 1, 1, [10], 0) },
+    ]);
+    expect([...grouped.keys()]).toEqual(['retail', 'legal']);
+    const retail = grouped.get('retail');
+    expect([...(retail?.keys() ?? [])]).toEqual(['x', '', 'facebook']);
+    const summary = (days: readonly BenchmarkDay[] | undefined) =>
+      days?.map((day) => ({
+        dayMs: day.dayMs,
+        brands: day.brands.map((b) => [
+          b.brandId,
+          b.needingResponse,
+          b.answered,
+          b.complaints,
+          b.responseSketch.count,
+        ]),
+      }));
+    expect(summary(retail?.get('x'))).toEqual([
+      { dayMs: 0, brands: [['b1', 10, 5, 2, 1]] },
+      { dayMs: DAY, brands: [['b2', 3, 1, 0, 1]] },
+    ]);
+    expect(summary(retail?.get(''))).toEqual([
+      { dayMs: 0, brands: [['b1', 14, 9, 3, 2]] },
+      { dayMs: DAY, brands: [['b2', 3, 1, 0, 1]] },
+    ]);
+    expect(summary(grouped.get('legal')?.get(''))).toEqual([{ dayMs: 0, brands: [['b3', 1, 1, 0, 1]] }]);
   });
 });

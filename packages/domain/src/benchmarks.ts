@@ -64,6 +64,63 @@ export interface BenchmarkDay {
   readonly brands: readonly BrandAggregate[];
 }
 
+/** One brand's figures for one channel on one UTC day, with its industry: what benchmarks are grouped from. */
+export interface BrandChannelDay {
+  readonly industry: string;
+  readonly channel: string;
+  /** Start of the UTC day (epoch ms). */
+  readonly dayMs: number;
+  readonly brand: BrandAggregate;
+}
+
+/** Benchmarks' days, per industry, then per channel ('' = all channels). */
+export type IndustryChannelDays = Map<string, Map<string, BenchmarkDay[]>>;
+
+/**
+ * The one grouping of benchmarks (the processors' industry_benchmarks rows, the API's per-caller answers): each
+ * brand's figures per industry × channel × UTC day, and again under channel '' (all channels), a brand's rows of
+ * one group summed. Days and brands keep the order they first appear in.
+ */
+export function groupBenchmarkDays(rows: Iterable<BrandChannelDay>): IndustryChannelDays {
+  const grouped = new Map<string, Map<string, Map<number, Map<string, BrandAggregate>>>>();
+  for (const row of rows) {
+    const byChannel =
+      grouped.get(row.industry) ?? new Map<string, Map<number, Map<string, BrandAggregate>>>();
+    grouped.set(row.industry, byChannel);
+    for (const channel of [row.channel, '']) {
+      const byDay = byChannel.get(channel) ?? new Map<number, Map<string, BrandAggregate>>();
+      byChannel.set(channel, byDay);
+      const byBrand = byDay.get(row.dayMs) ?? new Map<string, BrandAggregate>();
+      byDay.set(row.dayMs, byBrand);
+      const known = byBrand.get(row.brand.brandId);
+      byBrand.set(row.brand.brandId, known === undefined ? row.brand : summed(known, row.brand));
+    }
+  }
+  return new Map(
+    [...grouped].map(([industry, byChannel]) => [
+      industry,
+      new Map(
+        [...byChannel].map(([channel, byDay]) => [
+          channel,
+          [...byDay].map(([dayMs, byBrand]) => ({ dayMs, brands: [...byBrand.values()] })),
+        ]),
+      ),
+    ]),
+  );
+}
+
+function summed(a: BrandAggregate, b: BrandAggregate): BrandAggregate {
+  return {
+    brandId: a.brandId,
+    needingResponse: a.needingResponse + b.needingResponse,
+    answered: a.answered + b.answered,
+    ...(a.complaints === undefined || b.complaints === undefined
+      ? {}
+      : { complaints: a.complaints + b.complaints }),
+    responseSketch: ResponseTimeSketch.merged(a.responseSketch, b.responseSketch),
+  };
+}
+
 /** A benchmark over whole UTC days. */
 export interface DayBlockBenchmark {
   /** The row over the days; null when there are none. */

@@ -5,7 +5,7 @@ import {
   benchmarkOverDays,
   churnRisk,
   emptySlaBucket,
-  mergeBuckets,
+  groupBenchmarkDays,
   percentileRank,
   rankBacklog,
   slaFigures,
@@ -239,44 +239,21 @@ export function industryDays(
   rows: readonly BrandChannelDayBucket[],
   industryOf: ReadonlyMap<string, string>,
 ): Map<string, IndustryDays> {
-  // industry → channel ('' = all) → day → brand → summed bucket
-  const sums = new Map<string, Map<string, Map<number, Map<string, SlaBucket>>>>();
-  for (const row of rows) {
-    const industry = industryOf.get(row.brandId);
-    if (industry === undefined) continue;
-    const byChannel = sums.get(industry) ?? new Map<string, Map<number, Map<string, SlaBucket>>>();
-    sums.set(industry, byChannel);
-    for (const channel of [row.channel, '']) {
-      const byDay = byChannel.get(channel) ?? new Map<number, Map<string, SlaBucket>>();
-      byChannel.set(channel, byDay);
-      const byBrand = byDay.get(row.dayMs) ?? new Map<string, SlaBucket>();
-      byDay.set(row.dayMs, byBrand);
-      const previous = byBrand.get(row.brandId);
-      byBrand.set(row.brandId, previous ? mergeBuckets(previous, row.bucket) : row.bucket);
-    }
-  }
+  const grouped = groupBenchmarkDays(
+    rows.flatMap((row) => {
+      const industry = industryOf.get(row.brandId);
+      if (industry === undefined) return [];
+      const { needingResponse, answered, complaints, responseSketch } = row.bucket;
+      const brand = { brandId: row.brandId, needingResponse, answered, complaints, responseSketch };
+      return [{ industry, channel: row.channel, dayMs: row.dayMs, brand }];
+    }),
+  );
   return new Map(
-    [...sums].map(([industry, byChannel]) => [
+    [...grouped].map(([industry, byChannel]) => [
       industry,
       {
         industry,
-        channels: new Map(
-          [...byChannel].map(([channel, byDay]) => [
-            channel,
-            new ChannelDays(
-              [...byDay].map(([dayMs, byBrand]) => ({
-                dayMs,
-                brands: [...byBrand].map(([brandId, bucket]) => ({
-                  brandId,
-                  needingResponse: bucket.needingResponse,
-                  answered: bucket.answered,
-                  complaints: bucket.complaints,
-                  responseSketch: bucket.responseSketch,
-                })),
-              })),
-            ),
-          ]),
-        ),
+        channels: new Map([...byChannel].map(([channel, days]) => [channel, new ChannelDays(days)])),
       },
     ]),
   );

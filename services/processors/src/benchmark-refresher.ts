@@ -1,5 +1,6 @@
 import {
   benchmarkRow,
+  groupBenchmarkDays,
   ResponseTimeSketch,
   type BrandAggregate,
   type SerializedResponseTimeSketch,
@@ -28,7 +29,7 @@ export interface RunningRefresher {
   stop(): Promise<void>;
 }
 
-interface BrandDayRow {
+export interface BrandDayRow {
   industry: string;
   channel: string;
   day: Date;
@@ -39,10 +40,66 @@ interface BrandDayRow {
   sketches: SerializedResponseTimeSketch[];
 }
 
+/** A row of industry_benchmarks (its columns). */
+export interface IndustryBenchmarkRow {
+  readonly industry: string;
+  readonly channel: string;
+  readonly day: string;
+  readonly brands: number;
+  readonly needing_response: number;
+  readonly answered: number;
+  readonly response_rate: number | null;
+  readonly complaint_share: number | null;
+  readonly p50_seconds: number | null;
+  readonly p90_seconds: number | null;
+  readonly published: boolean;
+}
+
+/** The rows of industry_benchmarks for brands' day figures: every industry × channel ('' = all) × day. */
+export function industryBenchmarkRows(rows: readonly BrandDayRow[]): IndustryBenchmarkRow[] {
+  const grouped = groupBenchmarkDays(
+    rows.map((row) => {
+      const responseSketch = new ResponseTimeSketch();
+      for (const json of row.sketches) responseSketch.merge(ResponseTimeSketch.fromJSON(json));
+      const brand: BrandAggregate = {
+        brandId: row.brand_id,
+        needingResponse: Number(row.needing_response),
+        answered: Number(row.answered),
+        complaints: Number(row.complaints),
+        responseSketch,
+      };
+      return { industry: row.industry, channel: row.channel, dayMs: row.day.getTime(), brand };
+    }),
+  );
+  return [...grouped].flatMap(([industry, byChannel]) =>
+    [...byChannel].flatMap(([channel, days]) =>
+      days.map(({ dayMs, brands: aggregates }) => {
+        const benchmark = benchmarkRow(aggregates);
+        return {
+          industry,
+          channel,
+          day: new Date(dayMs).toISOString().slice(0, 10),
+          brands: aggregates.filter((brand) => brand.needingResponse > 0).length,
+          needing_response: aggregates.reduce((sum, brand) => sum + brand.needingResponse, 0),
+          answered: aggregates.reduce((sum, brand) => sum + brand.answered, 0),
+          response_rate: benchmark?.responseRate ?? null,
+          complaint_share: benchmark?.complaintShare ?? null,
+          p50_seconds: benchmark?.p50Seconds ?? null,
+          p90_seconds: benchmark?.p90Seconds ?? null,
+          published: benchmark !== null,
+        };
+      }),
+    ),
+  );
+}
+
 /**
  * The industry benchmark projection: per industry × channel ('' = all channels) × UTC day, recomputed from
- * the SLA buckets and the brands' industries. A row is published only where at least five brands contribute
- * (domain benchmarkRow); the counts of unpublished rows are kept so operators can see how close they are.
+ * the SLA buckets and the brands' industries, grouped by the domain's groupBenchmarkDays (the API's benchmarks
+ * group the same way). The table is what BI reads (bi_industry_benchmarks); the API cannot: what a caller sees
+ * depends on the brands its key can read (domain benchmarkDays). A row is published only where at least five
+ * brands contribute (domain benchmarkRow); the counts of unpublished rows are kept so operators can see how close
+ * they are.
  */
 export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): RunningRefresher {
   const published = new Gauge({
@@ -76,52 +133,7 @@ export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): Run
           group by p.industry, s.channel, 3, s.brand_id`,
         [since.toISOString()],
       );
-      const groups = new Map<
-        string,
-        { industry: string; channel: string; day: string; brands: Map<string, BrandAggregate> }
-      >();
-      const addTo = (channel: string, row: BrandDayRow, sketch: ResponseTimeSketch) => {
-        const day = row.day.toISOString().slice(0, 10);
-        const id = `${row.industry}\u0000${channel}\u0000${day}`;
-        const group = groups.get(id) ?? {
-          industry: row.industry,
-          channel,
-          day,
-          brands: new Map<string, BrandAggregate>(),
-        };
-        const known = group.brands.get(row.brand_id);
-        group.brands.set(row.brand_id, {
-          brandId: row.brand_id,
-          needingResponse: (known?.needingResponse ?? 0) + Number(row.needing_response),
-          answered: (known?.answered ?? 0) + Number(row.answered),
-          complaints: (known?.complaints ?? 0) + Number(row.complaints),
-          responseSketch: known ? ResponseTimeSketch.merged(known.responseSketch, sketch) : sketch,
-        });
-        groups.set(id, group);
-      };
-      for (const row of rows) {
-        const sketch = new ResponseTimeSketch();
-        for (const json of row.sketches) sketch.merge(ResponseTimeSketch.fromJSON(json));
-        addTo(row.channel, row, sketch);
-        addTo('', row, sketch);
-      }
-      const output = [...groups.values()].map((group) => {
-        const aggregates = [...group.brands.values()];
-        const benchmark = benchmarkRow(aggregates);
-        return {
-          industry: group.industry,
-          channel: group.channel,
-          day: group.day,
-          brands: aggregates.filter((brand) => brand.needingResponse > 0).length,
-          needing_response: aggregates.reduce((sum, brand) => sum + brand.needingResponse, 0),
-          answered: aggregates.reduce((sum, brand) => sum + brand.answered, 0),
-          response_rate: benchmark?.responseRate ?? null,
-          complaint_share: benchmark?.complaintShare ?? null,
-          p50_seconds: benchmark?.p50Seconds ?? null,
-          p90_seconds: benchmark?.p90Seconds ?? null,
-          published: benchmark !== null,
-        };
-      });
+      const output = industryBenchmarkRows(rows);
       await client.query('delete from industry_benchmarks where day >= $1', [
         since.toISOString().slice(0, 10),
       ]);
