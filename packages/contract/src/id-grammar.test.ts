@@ -39,6 +39,8 @@ const BAD_IDS: readonly (readonly [string, RegExp])[] = [
   ['\u3000x', /^must not begin or end with whitespace$/],
   ['cafe\u0301', /^is not in Unicode normalisation form C \(NFC\)/],
   ['x'.repeat(257), /^must be at most 256 characters, got 257$/],
+  ['a\u007fb', /^contains U\+007F, a control character/],
+  ['a\tb', /^contains U\+0009, a control character/],
   ['x'.repeat(10_240), /^must be at most 256 characters, got 10240$/],
 ];
 
@@ -58,6 +60,8 @@ describe('the id grammar', () => {
     '😀'.repeat(256),
     'a\u00A0b',
     '../x',
+    'x'.repeat(256),
+    '!~ with spaces inside ~!',
   ])('accepts %j as an id (printable, NFC, no edge whitespace)', (id) => {
     expect(idProblem(id)).toBeUndefined();
   });

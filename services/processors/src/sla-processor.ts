@@ -125,9 +125,18 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
 
   /** Writes what a batch's effects hold besides its conversations, and counts its changes. */
   async function saveEffects(client: PoolClient, effects: SlaEffects): Promise<void> {
+    // Tallied first: one counter update per kind and batch, not per change.
+    const byType = new Map<string, number>();
+    let automated = 0;
     for (const change of effects.changes) {
-      changesCounter.inc({ change: change.type });
-      if (change.type === 'reply-counted') replies.inc({ automated: String(change.automated) });
+      byType.set(change.type, (byType.get(change.type) ?? 0) + 1);
+      if (change.type === 'reply-counted' && change.automated) automated += 1;
+    }
+    for (const [change, n] of byType) changesCounter.inc({ change }, n);
+    const repliesCounted = byType.get('reply-counted') ?? 0;
+    if (repliesCounted > 0) {
+      replies.inc({ automated: 'true' }, automated);
+      replies.inc({ automated: 'false' }, repliesCounted - automated);
     }
     await applyChurnUpdates(client, effects.churn.values());
     await appendBucketDeltas(client, effects.deltas);
@@ -220,7 +229,9 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
       },
       effects,
     );
-    for (const { outcome } of outcomes) foldOutcomes.inc({ outcome });
+    const byOutcome = new Map<string, number>();
+    for (const { outcome } of outcomes) byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+    for (const [outcome, n] of byOutcome) foldOutcomes.inc({ outcome }, n);
     await countUnplaced(
       client,
       outcomes.flatMap(({ event, outcome }) =>
