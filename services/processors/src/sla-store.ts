@@ -48,23 +48,29 @@ export async function appendBucketDeltas(
   // A delta whose changes cancel out (a credit that moved in and out of a bucket within the batch) is nothing.
   const entries = [...deltas.values()].filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
-  const sketchOf = (sketch: ResponseTimeSketch) =>
-    sketch.isEmpty() ? null : JSON.stringify(sketch.toJSON());
+  // One JSON document (JSON.stringify is native; pg's array literals escape every quote of a sketch in JS).
+  const rows = entries.map(({ key, delta }) => ({
+    brand_id: key.brandId,
+    hour_start: new Date(key.hourStartMs).toISOString(),
+    channel: key.channel,
+    agent_id: key.agentId ?? '',
+    ...Object.fromEntries(SLA_COUNTER_COLUMNS.map(([field, column]) => [column, delta[field]])),
+    response_sketch: delta.responseSketch.isEmpty() ? null : delta.responseSketch.toJSON(),
+    business_sketch: delta.businessSketch.isEmpty() ? null : delta.businessSketch.toJSON(),
+  }));
   await client.query(
     `insert into sla_hourly_deltas (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
-     select * from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], ${COUNTER_PARAMS}, $${SKETCH_PARAM}::jsonb[], $${SKETCH_PARAM + 1}::jsonb[])`,
-    [
-      ...keyAndCounterParams(entries),
-      entries.map(({ delta }) => sketchOf(delta.responseSketch)),
-      entries.map(({ delta }) => sketchOf(delta.businessSketch)),
-    ],
+     select brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch
+       from jsonb_to_recordset($1::jsonb) as d(brand_id text, hour_start timestamptz, channel text, agent_id text,
+            ${COUNTER_NAMES.map((c) => `${c} bigint`).join(', ')}, response_sketch jsonb, business_sketch jsonb)`,
+    [JSON.stringify(rows)],
   );
 }
 
 /**
  * Folds up to `limit` of the oldest bucket deltas into the hourly rows and the daily rows (UTC days), in the
- * caller's transaction, and returns how many it folded. The caller makes sure it is the generation's only compactor (an advisory
- * lock): the hourly rows then have one writer, which reads a row's sketches, merges and writes them back
+ * caller's transaction, and returns how many it folded. The caller makes sure it is the generation's only
+ * compactor (an advisory lock): the rows then have one writer, which reads a row's sketches, merges and writes them back
  * without locking against anyone. Deltas of one key are summed first, so a busy hour is written once per
  * call however many batches touched it. A row whose every count went back to zero (its only answer moved to
  * another agent's row) is deleted, so the table is the same whatever the order and batching that led to it.
