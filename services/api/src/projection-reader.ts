@@ -7,6 +7,7 @@ import {
   type SerializedResponseTimeSketch,
   type SlaBucket,
 } from '@carestream/domain';
+import { CareError } from '@carestream/errors';
 import { databaseUnavailable, isDatabaseUnavailable, type Pool, type PoolClient } from '@carestream/postgres';
 import type { Period } from './query-params.ts';
 
@@ -342,7 +343,13 @@ export class ProjectionReader {
         `select active_schema from projection_generations where projection = 'sla'`,
       );
       const schema = rows[0]?.active_schema;
-      if (!schema) throw new Error('projection_generations has no active sla schema');
+      if (!schema) {
+        // An operator's to fix (the client gets a 500 that says only "internal error"; the log says this).
+        throw new CareError(
+          'CARE_ERR_CONFIG',
+          'projection_generations has no active sla schema; run the migrations',
+        );
+      }
       const result = await fn(new ProjectionSnapshot(client, schema));
       await client.query('commit');
       return result;

@@ -26,6 +26,10 @@ export const CHURN_LEVEL_NAMES = ['low', 'medium', 'high'] as const satisfies re
 export const MAX_PERIOD_MS = 400 * DAY_MS;
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
+/** What a cursor this API gives out looks like (base64url), and how long one may be. */
+export const CURSOR_PATTERN = '^[A-Za-z0-9_-]+$';
+export const MAX_CURSOR_LENGTH = 512;
+const CURSOR = new RegExp(CURSOR_PATTERN);
 
 export type QueryParamName =
   'from' | 'to' | 'window' | 'channel' | 'granularity' | 'limit' | 'cursor' | 'level';
@@ -166,7 +170,7 @@ export function parseLimit(value: string | undefined): number {
 
 function parseCursorText(value: string | undefined): string | null {
   if (value === undefined) return null;
-  if (!/^[A-Za-z0-9_-]{1,512}$/.test(value)) {
+  if (value.length > MAX_CURSOR_LENGTH || !CURSOR.test(value)) {
     throw invalid(
       'cursor',
       'is not a cursor this API gave out; pass nextCursor from the previous page as is',

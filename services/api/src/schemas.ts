@@ -1,6 +1,15 @@
 import { BRAND_ID_PATTERN, CHANNELS, MAX_ID_LENGTH, MENTION_KINDS } from '@carestream/contract';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { CHURN_LEVEL_NAMES, GRANULARITIES, MAX_LIMIT, WINDOWS, type QueryParamName } from './query-params.ts';
+import {
+  CHURN_LEVEL_NAMES,
+  CURSOR_PATTERN,
+  DEFAULT_LIMIT,
+  GRANULARITIES,
+  MAX_CURSOR_LENGTH,
+  MAX_LIMIT,
+  WINDOWS,
+  type QueryParamName,
+} from './query-params.ts';
 
 /**
  * TypeBox schemas of the query API: they document the routes in /openapi.json and drive the JSON serializer
@@ -239,8 +248,12 @@ const QUERY_PARAMETERS = {
   }),
   channel: StringEnum(CHANNELS, { description: 'Only this channel; all channels when omitted.' }),
   granularity: StringEnum(GRANULARITIES, { description: 'Bucket size; days are UTC days. Default hour.' }),
-  limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 50, description: 'Page size.' }),
-  cursor: Type.String({ pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page.' }),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Page size.' }),
+  cursor: Type.String({
+    pattern: CURSOR_PATTERN,
+    maxLength: MAX_CURSOR_LENGTH,
+    description: 'nextCursor of the previous page.',
+  }),
   level: StringEnum(CHURN_LEVEL_NAMES, { description: 'Only customers at this churn-risk level.' }),
 } as const satisfies Record<QueryParamName, TSchema>;
 
