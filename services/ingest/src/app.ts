@@ -16,6 +16,7 @@ import { DEFAULT_ITEMS_PER_KEY_PER_MINUTE } from './config.ts';
 import type { EventPublisher } from './event-publisher.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { eventsRoute } from './routes/events-route.ts';
+import { openApiRoute } from './routes/openapi-route.ts';
 import { webhookRoutes, type WebhookSettings } from './routes/webhook-routes.ts';
 
 export interface IngestAppDependencies {
@@ -58,6 +59,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     });
   });
   registerOperationalRoutes(app, { registry: deps.registry, checks: deps.checks });
+  await app.register(openApiRoute);
   const authFailures = new RateLimiter({ ...(deps.authFailures ?? DEFAULT_AUTH_FAILURES), clock });
   const itemsPerKey = new RateLimiter({
     limit: deps.itemsPerKeyPerMinute ?? DEFAULT_ITEMS_PER_KEY_PER_MINUTE,

@@ -111,6 +111,7 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
       [
         '/healthz',
         '/metrics',
+        '/openapi.json',
         '/readyz',
         '/v1/events',
         '/webhooks/meta',
