@@ -316,6 +316,10 @@ describe('erasure across the log, the projections and every replay', () => {
       const before = await call('GET', `/v1/brands/${brandId}/backlog?limit=500`);
       expect(before.text).toContain(user);
       expect(before.text).toContain(`"messageId":"${deleted}"`);
+      // The X adapter keys a tweet's conversation by the tweet: the API and the BI views show the clear id.
+      expect(before.text).toContain(`"conversationId":"${kept}"`);
+      expect(before.text).toContain(`"mentionEventId":"x:tweet:${kept}"`);
+      expect(await biViews()).toContain(`"conversation_id":"${kept}"`);
       const figuresBefore = await slaFigures();
 
       const tweetDeleted = await deliver({
@@ -335,7 +339,8 @@ describe('erasure across the log, the projections and every replay', () => {
         },
       });
       expect(revoked).toEqual({ accepted: 0, skipped: [], erased: 1 });
-      const gone = (text: string) => [user, words].filter((value) => text.includes(value));
+      // The author's id, texts and tweet ids (which the X adapter also makes conversation and event ids of).
+      const gone = (text: string) => [user, words, deleted, kept].filter((value) => text.includes(value));
       expect(gone(await everyAnswer())).toEqual([]);
       expect(await slaFigures()).toEqual(figuresBefore);
       const { replayProjection, loadProcessorsConfig } = await import('@carestream/processors');
@@ -344,6 +349,7 @@ describe('erasure across the log, the projections and every replay', () => {
       expect(await slaFigures()).toEqual(figuresBefore);
       expect(gone(await pgDump())).toEqual([]);
       expect(gone(await everyTopic())).toEqual([]);
+      expect(gone(await biViews())).toEqual([]);
       const audit = await pipeline.pool.query<{ source: string; subject: string }>(
         `select source, subject from erasures where source = 'x-webhook' order by requested_at`,
       );

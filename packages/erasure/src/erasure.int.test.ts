@@ -36,12 +36,23 @@ describe('identities and erasure against real PostgreSQL', () => {
   let vault: IdentityVault;
   let log: ErasureLog;
   let resolver: IdentityResolver;
-  const shown = (brandId: string, stored: MentionReceived) =>
+  const resolvedIds = (brandId: string, stored: MentionReceived) =>
     resolver
       .resolveMentions(brandId, [
-        { authorId: stored.authorId, messageId: stored.messageId, followers: stored.authorFollowers },
+        {
+          mentionEventId: stored.eventId,
+          conversationId: stored.conversationId,
+          authorId: stored.authorId,
+          messageId: stored.messageId,
+          followers: stored.authorFollowers,
+        },
       ])
       .then(([item]) => item);
+  /** What an answer shows of the mention's author. */
+  const shown = async (brandId: string, stored: MentionReceived) => {
+    const item = await resolvedIds(brandId, stored);
+    return item && { authorId: item.authorId, messageId: item.messageId, followers: item.followers };
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -165,7 +176,7 @@ describe('identities and erasure against real PostgreSQL', () => {
       { source: 'api', requestedBy: null },
     );
     expect(await shown('acme', message)).toEqual({ authorId: 'frank', messageId: ERASED, followers: 5000 });
-    const signal = (messageId: string) => ({ kind: 'ignored', evidence: { messageId } });
+    const signal = (messageId: string) => ({ kind: 'ignored', evidence: { mentionEventId: 'm', messageId } });
     const customers = await resolver.resolveCustomers(
       'acme',
       new Map([
@@ -174,5 +185,32 @@ describe('identities and erasure against real PostgreSQL', () => {
       ]),
     );
     expect([...customers]).toEqual([['frank', [signal(ERASED), signal('t-f2')]]]);
+  });
+
+  it('shows the clear ids behind references embedded in conversation and event ids, [erased] once erased', async () => {
+    const [stored] = (await vault.pseudonymize([mention('acme', 'gus', 't-g1')])) as [MentionReceived];
+    // What the X adapter makes of a tweet: its conversation and event ids carry the tweet's reference.
+    const adapted = { ...stored, conversationId: stored.messageId, eventId: `x:tweet:${stored.messageId}` };
+    expect(await resolvedIds('acme', adapted)).toMatchObject({
+      mentionEventId: 'x:tweet:t-g1',
+      conversationId: 't-g1',
+      messageId: 't-g1',
+    });
+    await log.erase(
+      { kind: 'message', brandId: 'acme', messageId: 't-g1' },
+      { source: 'x-webhook', requestedBy: null },
+    );
+    expect(await resolvedIds('acme', adapted)).toMatchObject({
+      mentionEventId: ERASED,
+      conversationId: ERASED,
+      messageId: ERASED,
+      authorId: 'gus',
+    });
+    // An id that only looks like a prefix and a reference, of a producer of one's own, is kept as it is.
+    expect(
+      await resolvedIds('acme', { ...mention('acme', 'gus', 't-g2'), eventId: 'plain-id' }),
+    ).toMatchObject({
+      mentionEventId: 'plain-id',
+    });
   });
 });

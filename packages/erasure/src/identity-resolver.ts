@@ -3,8 +3,21 @@ import { onIdentities } from './database-faults.ts';
 import { digestsOf, type ErasureLog } from './erasure-log.ts';
 import { ERASED, isReference } from './references.ts';
 
+// A reference alone, or ending an id after a prefix that ends in ':' (`x:tweet:msg_…`).
+const EMBEDDED = /^((?:.*:)?)((?:au|msg)_[A-Za-z0-9_-]{22})$/;
+
+/** The references inside conversation and event ids, to look up with the others. */
+function embedded(...values: readonly string[]): string[] {
+  return values.flatMap((value) => {
+    const reference = EMBEDDED.exec(value)?.[2];
+    return reference === undefined ? [] : [reference];
+  });
+}
+
 /** What the API shows of a mention's author: the fields erasure concerns. */
 export interface MentionIdentity {
+  readonly mentionEventId: string;
+  readonly conversationId: string;
   readonly authorId: string;
   readonly messageId: string;
   readonly followers: number | null;
@@ -12,7 +25,7 @@ export interface MentionIdentity {
 
 /** A churn signal's evidence names the mention's message. */
 export interface SignalIdentity {
-  readonly evidence: { readonly messageId: string };
+  readonly evidence: { readonly mentionEventId: string; readonly messageId: string };
 }
 
 /**
@@ -31,12 +44,19 @@ export class IdentityResolver {
     const shown = await this.lookUp(
       brandId,
       mentions.map((mention) => mention.authorId),
-      mentions.map((mention) => mention.messageId),
+      mentions.flatMap((mention) => [
+        mention.messageId,
+        ...embedded(mention.conversationId, mention.mentionEventId),
+      ]),
     );
     return mentions.map((mention) => {
+      const ids = {
+        mentionEventId: shown.embedded(mention.mentionEventId),
+        conversationId: shown.embedded(mention.conversationId),
+      };
       const authorId = shown.author(mention.authorId);
-      if (authorId === ERASED) return { ...mention, authorId, messageId: ERASED, followers: null };
-      return { ...mention, authorId, messageId: shown.message(mention.messageId) };
+      if (authorId === ERASED) return { ...mention, ...ids, authorId, messageId: ERASED, followers: null };
+      return { ...mention, ...ids, authorId, messageId: shown.message(mention.messageId) };
     });
   }
 
@@ -52,7 +72,7 @@ export class IdentityResolver {
     const shown = await this.lookUp(
       brandId,
       [...byAuthor.keys()],
-      signals.map((signal) => signal.evidence.messageId),
+      signals.flatMap((signal) => [signal.evidence.messageId, ...embedded(signal.evidence.mentionEventId)]),
     );
     const customers = new Map<string, S[]>();
     for (const [stored, authorSignals] of byAuthor) {
@@ -60,7 +80,11 @@ export class IdentityResolver {
       if (authorId === ERASED) continue;
       const resolved = authorSignals.map((signal) => ({
         ...signal,
-        evidence: { ...signal.evidence, messageId: shown.message(signal.evidence.messageId) },
+        evidence: {
+          ...signal.evidence,
+          mentionEventId: shown.embedded(signal.evidence.mentionEventId),
+          messageId: shown.message(signal.evidence.messageId),
+        },
       }));
       customers.set(authorId, [...(customers.get(authorId) ?? []), ...resolved]);
     }
@@ -71,7 +95,11 @@ export class IdentityResolver {
     brandId: string,
     authorValues: readonly string[],
     messageValues: readonly string[],
-  ): Promise<{ author(value: string): string; message(value: string): string }> {
+  ): Promise<{
+    author(value: string): string;
+    message(value: string): string;
+    embedded(value: string): string;
+  }> {
     const refs = [...new Set([...authorValues, ...messageValues].filter(isReference))];
     const clear = new Map<string, string>();
     if (refs.length > 0) {
@@ -110,6 +138,16 @@ export class IdentityResolver {
       );
       return erased ? ERASED : value;
     };
-    return { author: (value) => show('author', value), message: (value) => show('message', value) };
+    return {
+      author: (value) => show('author', value),
+      message: (value) => show('message', value),
+      // Ids an adapter built from a reference (a conversation, `x:tweet:<reference>`): the clear id in its place.
+      embedded: (value) => {
+        const found = EMBEDDED.exec(value);
+        if (found === null) return value;
+        const clearValue = clear.get(found[2] ?? '');
+        return clearValue === undefined ? ERASED : `${found[1] ?? ''}${clearValue}`;
+      },
+    };
   }
 }

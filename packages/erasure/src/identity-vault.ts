@@ -4,6 +4,7 @@ import {
   identitiesNeeded,
   identityKey,
   pseudonymizeEvents,
+  type IdentitiesNeeded,
   type ResolvedIdentities,
 } from './pseudonymize.ts';
 import { onIdentities } from './database-faults.ts';
@@ -39,7 +40,16 @@ export class IdentityVault {
   async pseudonymize(events: readonly CareEvent[]): Promise<CareEvent[]> {
     const needed = identitiesNeeded(events);
     if (needed.authors.length === 0 && needed.messages.length === 0) return [...events];
-    const resolved = await onIdentities(() =>
+    return pseudonymizeEvents(events, await this.references(needed));
+  }
+
+  /**
+   * The references of these authors and messages, created where new (a message with its author when the need
+   * names one). Also for ids a webhook adapter built from a person's platform ids (an X DM's conversation is
+   * the customer's user id): they get the references of the same author or message, so they go with them.
+   */
+  async references(needed: IdentitiesNeeded): Promise<ResolvedIdentities> {
+    return onIdentities(() =>
       withTransaction(this.pool, async (client): Promise<ResolvedIdentities> => {
         const authors = await upsert(client, 'author', needed.authors);
         const messages = await upsert(
@@ -64,7 +74,6 @@ export class IdentityVault {
         };
       }),
     );
-    return pseudonymizeEvents(events, resolved);
   }
 }
 

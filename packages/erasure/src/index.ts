@@ -4,8 +4,11 @@ export { IdentityResolver, type MentionIdentity, type SignalIdentity } from './i
 export { IdentityVault } from './identity-vault.ts';
 export {
   identitiesNeeded,
+  identityKey,
   pseudonymizeEvents,
   type IdentitiesNeeded,
+  type IdentityNeed,
+  type MessageNeed,
   type ResolvedIdentities,
 } from './pseudonymize.ts';
 export { ERASED, isReference, newReference, type IdentityKind } from './references.ts';

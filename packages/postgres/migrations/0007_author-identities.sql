@@ -47,12 +47,13 @@ create index on erasures (subject_digest);
 -- BI users keep reading clear ids: the two views that carry authors and messages resolve the references (an
 -- erased one reads [erased], as in the API; an erased author's message id and audience too). The views are
 -- repointed at every replay's swap by carestream_point_bi_views(), so the resolving step wraps it.
+-- A reference alone, or ending an id after a prefix that ends in ':' (the X adapter's `x:tweet:msg_…`).
 create function carestream_shown_identity(stored text) returns text language sql stable as $$
   select case
-    when stored ~ '^(au|msg)_[A-Za-z0-9_-]{22}$'
-      then coalesce((select clear_value from author_identities where ref = stored), '[erased]')
-    else stored
+    when found is null then stored
+    else coalesce(found[1] || (select clear_value from author_identities where ref = found[2]), '[erased]')
   end
+  from (select regexp_match(stored, '^((?:.*:)?)((?:au|msg)_[A-Za-z0-9_-]{22})$') as found) m
 $$;
 
 alter function carestream_point_bi_views() rename to carestream_point_bi_views_0006;
@@ -62,7 +63,7 @@ declare
 begin
   perform carestream_point_bi_views_0006();
   execute format($v$create or replace view bi_open_mentions as
-    select brand_id, channel, conversation_id,
+    select brand_id, channel, carestream_shown_identity(conversation_id) as conversation_id,
            case when author_shown = '[erased]' then '[erased]' else carestream_shown_identity(message_id) end
              as message_id,
            author_shown as author_id, kind, sentiment,
@@ -70,7 +71,8 @@ begin
            private, received_at, breached_at
       from (select *, carestream_shown_identity(author_id) as author_shown from %I.open_mentions) o$v$, sla);
   execute format($v$create or replace view bi_churn_signals as
-    select brand_id, author_shown as author_id, mention_event_id, slot, kind, intensity,
+    select brand_id, author_shown as author_id, carestream_shown_identity(mention_event_id) as mention_event_id,
+           slot, kind, intensity,
            case when author_shown = '[erased]' then '[erased]' else carestream_shown_identity(message_id) end
              as message_id,
            at

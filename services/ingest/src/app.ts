@@ -1,5 +1,5 @@
 import type { ApiKeyStore } from '@carestream/api-keys';
-import type { ErasureLog } from '@carestream/erasure';
+import type { ErasureLog, IdentityVault } from '@carestream/erasure';
 import {
   answerFrameworkError,
   DEFAULT_AUTH_FAILURES,
@@ -23,6 +23,8 @@ export interface IngestAppDependencies {
   readonly publisher: EventPublisher;
   /** Erasures asked for by the platforms' webhooks (deleted tweets, revoked users). */
   readonly erasures: ErasureLog;
+  /** Author and message references (the webhooks' platform ids that name a person). */
+  readonly identities: IdentityVault;
   readonly keys: ApiKeyStore;
   readonly metrics: IngestMetrics;
   readonly registry: Registry;
@@ -82,6 +84,7 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     await authenticated.register(webhookRoutes, {
       publisher: deps.publisher,
       erasures: deps.erasures,
+      identities: deps.identities,
       metrics: deps.metrics,
       settings: deps.webhooks,
       maxBytes: deps.limits.maxBytes,

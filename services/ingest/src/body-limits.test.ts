@@ -4,7 +4,7 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { ErasureLog } from '@carestream/erasure';
+import { ErasureLog, IdentityVault } from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS } from '@carestream/contract';
 import type { Pool } from '@carestream/postgres';
 import type { FastifyInstance } from 'fastify';
@@ -83,6 +83,7 @@ describe('ingest: oversize bodies get a 413 the client can read', () => {
       // The admin key needs no lookup: the pool is never used.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
       erasures: new ErasureLog({} as Pool),
+      identities: new IdentityVault({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},
@@ -166,6 +167,7 @@ describe('ingest: bodies are UTF-8', () => {
       publisher: { publish } as unknown as EventPublisher,
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
       erasures: new ErasureLog({} as Pool),
+      identities: new IdentityVault({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},

@@ -1,7 +1,7 @@
 // PostgreSQL stopped, as ingest sees it, without stopping anyone's PostgreSQL: the API keys' pool points at a
 // port where nothing listens. A key that must be looked up gets 503 with Retry-After, never a 500.
 import { ApiKeyStore, generateApiKey } from '@carestream/api-keys';
-import { ErasureLog } from '@carestream/erasure';
+import { ErasureLog, IdentityVault } from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS } from '@carestream/contract';
 import { createPool, type Pool } from '@carestream/postgres';
 import { freePort } from '@carestream/test-support';
@@ -29,6 +29,7 @@ describe('ingest when PostgreSQL is down', () => {
       publisher: { publish } as unknown as EventPublisher,
       keys: new ApiKeyStore(pool, { adminKey: ADMIN_KEY }),
       erasures: new ErasureLog(pool),
+      identities: new IdentityVault(pool),
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},

@@ -1,7 +1,7 @@
 // Every error a client of ingest sees comes from a CareError through the one error handler: the code matches the
 // status, and the body has the one shape (a refused batch adds its counts and per-item errors).
 import { ApiKeyStore } from '@carestream/api-keys';
-import { ErasureLog } from '@carestream/erasure';
+import { ErasureLog, IdentityVault } from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS, type CareEvent } from '@carestream/contract';
 import type { Pool } from '@carestream/postgres';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +24,7 @@ describe('ingest: error answers', () => {
       // Only the admin key is used: the pool is never asked.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
       erasures: new ErasureLog({} as Pool),
+      identities: new IdentityVault({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},

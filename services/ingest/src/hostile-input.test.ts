@@ -4,7 +4,14 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { ErasureLog } from '@carestream/erasure';
+import {
+  ErasureLog,
+  identityKey,
+  newReference,
+  newTextKey,
+  type IdentitiesNeeded,
+  type IdentityVault,
+} from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS, eventIdProblem, type CareEvent } from '@carestream/contract';
 import type { Pool } from '@carestream/postgres';
 import {
@@ -71,6 +78,23 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
       // Only the admin key is used: the pool is never asked.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
       erasures: new ErasureLog({} as Pool),
+      // No database: every platform id a webhook names gets a fresh reference, as a new one would.
+      identities: {
+        references: async (needed: IdentitiesNeeded) => ({
+          authors: new Map(
+            needed.authors.map((need) => [
+              identityKey(need.brandId, need.clearValue),
+              newReference('author'),
+            ]),
+          ),
+          messages: new Map(
+            needed.messages.map((need) => [
+              identityKey(need.brandId, need.clearValue),
+              { ref: newReference('message'), textKey: newTextKey() },
+            ]),
+          ),
+        }),
+      } as unknown as IdentityVault,
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},

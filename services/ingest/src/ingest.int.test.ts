@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { ErasureLog } from '@carestream/erasure';
+import { ErasureLog, IdentityVault } from '@carestream/erasure';
 import { DAY_MS, DEFAULT_RETENTION_MS, topicNames, type CareEvent } from '@carestream/contract';
 import { createKafka, EventCodec } from '@carestream/kafka';
 import { createPool, type Pool } from '@carestream/postgres';
@@ -308,6 +308,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
         publisher: new EventPublisher(producer, codec, names, { ackTimeoutMs: 5_000 }),
         keys: new ApiKeyStore(pool, { adminKey: ADMIN_KEY }),
         erasures: new ErasureLog(pool),
+        identities: new IdentityVault(pool),
         metrics: new IngestMetrics(registry),
         registry,
         checks: {},

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { parseErasureRequest, type ErasureLog } from '@carestream/erasure';
+import type { CareEvent } from '@carestream/contract';
+import { parseErasureRequest, type ErasureLog, type IdentityVault } from '@carestream/erasure';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainUnreadBody, readUtf8Body, refuseDeclaredLength, unsupportedCharset } from '../body-reader.ts';
@@ -20,6 +21,7 @@ import {
   xCrcResponseToken,
 } from '../webhooks/webhook-signatures.ts';
 import { mapXDeletions, type WebhookErasures } from '../webhooks/x-deletions.ts';
+import { withXPlatformReferences, xPlatformIdsNeeded } from '../webhooks/x-platform-ids.ts';
 import { mapXWebhook } from '../webhooks/x-webhook.ts';
 
 export interface WebhookSettings {
@@ -38,6 +40,8 @@ export interface WebhookRoutesOptions {
   readonly publisher: EventPublisher;
   /** Runs the erasures a platform's deletions ask for (deleted tweets, revoked users). */
   readonly erasures: ErasureLog;
+  /** References for the ids an adapter builds from a person's platform ids (x-platform-ids.ts). */
+  readonly identities: IdentityVault;
   readonly metrics: IngestMetrics;
   readonly settings: WebhookSettings;
   readonly maxBytes: number;
@@ -91,7 +95,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       throw badSignature('x-twitter-webhooks-signature');
     }
     const payload = parseJson(raw);
-    return publishMapped(reply, mapXWebhook(payload, mapOptions), mapXDeletions(payload, mapOptions));
+    return publishMapped(reply, mapXWebhook(payload, mapOptions), {
+      deletions: mapXDeletions(payload, mapOptions),
+      withReferences: async (events) =>
+        withXPlatformReferences(events, await options.identities.references(xPlatformIdsNeeded(events))),
+    });
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/webhooks/meta', async (request, reply) => {
@@ -150,20 +158,29 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
   }
 
   /**
-   * Publishes the mapped events, then runs the deletions of the same delivery (so a tweet created and deleted in
-   * one delivery ends erased). The answer counts both; `erased` is the number of erasure requests run.
+   * Publishes the mapped events (the platform's ids that name a person first replaced, where the adapter builds
+   * ids from them), then runs the deletions of the same delivery (so a tweet created and deleted in one
+   * delivery ends erased). The answer counts both; `erased` is the number of erasure requests run.
    */
   async function publishMapped(
     reply: FastifyReply,
     mapped: WebhookMapResult,
-    deletions: WebhookErasures = { erasures: [], skipped: [] },
+    platform: {
+      readonly deletions?: WebhookErasures;
+      readonly withReferences?: (events: readonly CareEvent[]) => Promise<CareEvent[]>;
+    } = {},
   ): Promise<FastifyReply> {
+    const deletions = platform.deletions ?? { erasures: [], skipped: [] };
     const result = admitMappedEvents(mapped, {
       nowMs: options.clock(),
       maxFutureSkewMs: options.maxFutureSkewMs,
       retentionMs: options.retentionMs,
     });
-    await options.publisher.publish(result.events);
+    const events =
+      platform.withReferences && result.events.length > 0
+        ? await platform.withReferences(result.events)
+        : result.events;
+    await options.publisher.publish(events);
     options.metrics.countAccepted(result.events);
     for (const subject of deletions.erasures) {
       await options.erasures.erase(subject, { source: 'x-webhook', requestedBy: null });

@@ -1,0 +1,83 @@
+import type { MentionReceived, ReplySent } from '@carestream/contract';
+import { identityKey, newReference, newTextKey, type ResolvedIdentities } from '@carestream/erasure';
+import { describe, expect, it } from 'vitest';
+import { withXPlatformReferences, xPlatformIdsNeeded } from './x-platform-ids.ts';
+import { mapXWebhook } from './x-webhook.ts';
+
+const options = { brandForAccount: (account: string) => (account === '3001' ? 'acme' : undefined) };
+const tweet = (id: string, user: string, repliesTo: string | null = null) => ({
+  id_str: id,
+  text: `tweet ${id}`,
+  timestamp_ms: '1795000000000',
+  in_reply_to_status_id_str: repliesTo,
+  user: { id_str: user, followers_count: 10 },
+});
+const dm = (id: string, sender: string, recipient: string) => ({
+  type: 'message_create',
+  id,
+  created_timestamp: '1795000000000',
+  message_create: { sender_id: sender, target: { recipient_id: recipient }, message_data: { text: 'hi' } },
+});
+
+/** What the vault would answer: one reference per brand and value. */
+function resolve(needed: ReturnType<typeof xPlatformIdsNeeded>): ResolvedIdentities {
+  return {
+    authors: new Map(
+      needed.authors.map((n) => [identityKey(n.brandId, n.clearValue), newReference('author')]),
+    ),
+    messages: new Map(
+      needed.messages.map((n) => [
+        identityKey(n.brandId, n.clearValue),
+        { ref: newReference('message'), textKey: newTextKey() },
+      ]),
+    ),
+  };
+}
+
+describe('X platform ids', () => {
+  it('given a customer tweet and the brand reply to it, then both meet in the tweet’s reference', () => {
+    const { events } = mapXWebhook(
+      { for_user_id: '3001', tweet_create_events: [tweet('701', '42'), tweet('702', '3001', '701')] },
+      options,
+    );
+    const needed = xPlatformIdsNeeded(events);
+    expect(needed).toEqual({
+      authors: [],
+      messages: [{ brandId: 'acme', clearValue: '701', authorId: '42' }],
+    });
+    const resolved = resolve(needed);
+    const [mention, reply] = withXPlatformReferences(events, resolved) as [MentionReceived, ReplySent];
+    const ref = resolved.messages.get(identityKey('acme', '701'))?.ref;
+    expect(mention.conversationId).toBe(ref);
+    expect(mention.eventId).toBe(`x:tweet:${ref}`);
+    expect(reply.conversationId).toBe(ref);
+    expect(reply.eventId).toBe('x:tweet:702'); // the brand's own
+    expect(JSON.stringify([mention.conversationId, mention.eventId, reply.conversationId])).not.toMatch(
+      /701/,
+    );
+  });
+
+  it('given a DM from a customer and the brand’s answer, then both meet in the customer’s reference', () => {
+    const { events } = mapXWebhook(
+      { for_user_id: '3001', direct_message_events: [dm('801', '42', '3001'), dm('802', '3001', '42')] },
+      options,
+    );
+    const resolved = resolve(xPlatformIdsNeeded(events));
+    const [mention, reply] = withXPlatformReferences(events, resolved) as [MentionReceived, ReplySent];
+    const customer = resolved.authors.get(identityKey('acme', '42'));
+    expect(mention.conversationId).toBe(customer);
+    expect(reply.conversationId).toBe(customer);
+    expect(mention.eventId).toBe(`x:dm:${resolved.messages.get(identityKey('acme', '801'))?.ref}`);
+    expect(reply.eventId).toBe('x:dm:802');
+  });
+
+  it('refuses to publish an id it has no reference for', () => {
+    const { events } = mapXWebhook(
+      { for_user_id: '3001', tweet_create_events: [tweet('701', '42')] },
+      options,
+    );
+    expect(() => withXPlatformReferences(events, { authors: new Map(), messages: new Map() })).toThrow(
+      /no resolved reference/,
+    );
+  });
+});
