@@ -109,6 +109,7 @@ export function groupBenchmarkDays(rows: Iterable<BrandChannelDay>): IndustryCha
   );
 }
 
+/** Two aggregates of one brand added up (a new sketch: the days' and groups' own are never changed). */
 function summed(a: BrandAggregate, b: BrandAggregate): BrandAggregate {
   return {
     brandId: a.brandId,
@@ -162,20 +163,7 @@ export function benchmarkOverDays(days: readonly BenchmarkDay[]): DayBlockBenchm
   for (const day of days) {
     for (const brand of day.brands) {
       const known = byBrand.get(brand.brandId);
-      byBrand.set(
-        brand.brandId,
-        known === undefined
-          ? { ...brand, responseSketch: brand.responseSketch.clone() }
-          : {
-              brandId: brand.brandId,
-              needingResponse: known.needingResponse + brand.needingResponse,
-              answered: known.answered + brand.answered,
-              ...(known.complaints === undefined || brand.complaints === undefined
-                ? {}
-                : { complaints: known.complaints + brand.complaints }),
-              responseSketch: known.responseSketch.merge(brand.responseSketch),
-            },
-      );
+      byBrand.set(brand.brandId, known === undefined ? brand : summed(known, brand));
     }
   }
   const brands = [...byBrand.values()];
