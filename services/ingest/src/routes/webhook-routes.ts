@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { CareEvent } from '@carestream/contract';
 import { parseErasureRequest, type ErasureLog, type IdentityVault } from '@carestream/erasure';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -21,7 +20,7 @@ import {
   xCrcResponseToken,
 } from '../webhooks/webhook-signatures.ts';
 import { mapXDeletions, type WebhookErasures } from '../webhooks/x-deletions.ts';
-import { withXPlatformReferences, xPlatformIdsNeeded } from '../webhooks/x-platform-ids.ts';
+import { platformIdsNeeded, withPlatformReferences } from '../webhooks/platform-ids.ts';
 import { mapXWebhook } from '../webhooks/x-webhook.ts';
 
 export interface WebhookSettings {
@@ -95,11 +94,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       throw badSignature('x-twitter-webhooks-signature');
     }
     const payload = parseJson(raw);
-    return publishMapped(reply, mapXWebhook(payload, mapOptions), {
-      deletions: mapXDeletions(payload, mapOptions),
-      withReferences: async (events) =>
-        withXPlatformReferences(events, await options.identities.references(xPlatformIdsNeeded(events))),
-    });
+    return publishMapped(reply, mapXWebhook(payload, mapOptions), mapXDeletions(payload, mapOptions));
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/webhooks/meta', async (request, reply) => {
@@ -158,28 +153,27 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
   }
 
   /**
-   * Publishes the mapped events (the platform's ids that name a person first replaced, where the adapter builds
-   * ids from them), then runs the deletions of the same delivery (so a tweet created and deleted in one
+   * Publishes the mapped events (the ids the adapters built from a person's platform ids replaced first:
+   * platform-ids.ts), then runs the deletions of the same delivery (so a tweet created and deleted in one
    * delivery ends erased). The answer counts both; `erased` is the number of erasure requests run.
    */
   async function publishMapped(
     reply: FastifyReply,
     mapped: WebhookMapResult,
-    platform: {
-      readonly deletions?: WebhookErasures;
-      readonly withReferences?: (events: readonly CareEvent[]) => Promise<CareEvent[]>;
-    } = {},
+    deletions: WebhookErasures = { erasures: [], skipped: [] },
   ): Promise<FastifyReply> {
-    const deletions = platform.deletions ?? { erasures: [], skipped: [] };
     const result = admitMappedEvents(mapped, {
       nowMs: options.clock(),
       maxFutureSkewMs: options.maxFutureSkewMs,
       retentionMs: options.retentionMs,
     });
     const events =
-      platform.withReferences && result.events.length > 0
-        ? await platform.withReferences(result.events)
-        : result.events;
+      result.events.length === 0
+        ? result.events
+        : withPlatformReferences(
+            result.events,
+            await options.identities.references(platformIdsNeeded(result.events)),
+          );
     await options.publisher.publish(events);
     options.metrics.countAccepted(result.events);
     for (const subject of deletions.erasures) {

@@ -1,7 +1,8 @@
 import type { MentionReceived, ReplySent } from '@carestream/contract';
 import { identityKey, newReference, newTextKey, type ResolvedIdentities } from '@carestream/erasure';
 import { describe, expect, it } from 'vitest';
-import { withXPlatformReferences, xPlatformIdsNeeded } from './x-platform-ids.ts';
+import { mapMetaWebhook } from './meta-webhook.ts';
+import { platformIdsNeeded, withPlatformReferences } from './platform-ids.ts';
 import { mapXWebhook } from './x-webhook.ts';
 
 const options = { brandForAccount: (account: string) => (account === '3001' ? 'acme' : undefined) };
@@ -20,7 +21,7 @@ const dm = (id: string, sender: string, recipient: string) => ({
 });
 
 /** What the vault would answer: one reference per brand and value. */
-function resolve(needed: ReturnType<typeof xPlatformIdsNeeded>): ResolvedIdentities {
+function resolve(needed: ReturnType<typeof platformIdsNeeded>): ResolvedIdentities {
   return {
     authors: new Map(
       needed.authors.map((n) => [identityKey(n.brandId, n.clearValue), newReference('author')]),
@@ -34,19 +35,19 @@ function resolve(needed: ReturnType<typeof xPlatformIdsNeeded>): ResolvedIdentit
   };
 }
 
-describe('X platform ids', () => {
+describe('platform ids', () => {
   it('given a customer tweet and the brand reply to it, then both meet in the tweet’s reference', () => {
     const { events } = mapXWebhook(
       { for_user_id: '3001', tweet_create_events: [tweet('701', '42'), tweet('702', '3001', '701')] },
       options,
     );
-    const needed = xPlatformIdsNeeded(events);
+    const needed = platformIdsNeeded(events);
     expect(needed).toEqual({
       authors: [],
       messages: [{ brandId: 'acme', clearValue: '701', authorId: '42' }],
     });
     const resolved = resolve(needed);
-    const [mention, reply] = withXPlatformReferences(events, resolved) as [MentionReceived, ReplySent];
+    const [mention, reply] = withPlatformReferences(events, resolved) as [MentionReceived, ReplySent];
     const ref = resolved.messages.get(identityKey('acme', '701'))?.ref;
     expect(mention.conversationId).toBe(ref);
     expect(mention.eventId).toBe(`x:tweet:${ref}`);
@@ -62,8 +63,8 @@ describe('X platform ids', () => {
       { for_user_id: '3001', direct_message_events: [dm('801', '42', '3001'), dm('802', '3001', '42')] },
       options,
     );
-    const resolved = resolve(xPlatformIdsNeeded(events));
-    const [mention, reply] = withXPlatformReferences(events, resolved) as [MentionReceived, ReplySent];
+    const resolved = resolve(platformIdsNeeded(events));
+    const [mention, reply] = withPlatformReferences(events, resolved) as [MentionReceived, ReplySent];
     const customer = resolved.authors.get(identityKey('acme', '42'));
     expect(mention.conversationId).toBe(customer);
     expect(reply.conversationId).toBe(customer);
@@ -76,8 +77,46 @@ describe('X platform ids', () => {
       { for_user_id: '3001', tweet_create_events: [tweet('701', '42')] },
       options,
     );
-    expect(() => withXPlatformReferences(events, { authors: new Map(), messages: new Map() })).toThrow(
+    expect(() => withPlatformReferences(events, { authors: new Map(), messages: new Map() })).toThrow(
       /no resolved reference/,
     );
+  });
+
+  it('given a Messenger conversation, then the customer’s message and the page’s echo meet in the customer’s reference', () => {
+    const messaging = (sender: string, recipient: string, mid: string, echo: boolean) => ({
+      sender: { id: sender },
+      recipient: { id: recipient },
+      timestamp: 1_795_000_000_000,
+      message: { mid, text: 'hello', ...(echo ? { is_echo: true } : {}) },
+    });
+    const { events } = mapMetaWebhook(
+      {
+        object: 'page',
+        entry: [
+          {
+            id: '3001',
+            time: 1_795_000_000_000,
+            messaging: [messaging('55', '3001', 'm-1', false), messaging('3001', '55', 'm-2', true)],
+          },
+        ],
+      },
+      options,
+    );
+    const resolved = resolve(platformIdsNeeded(events));
+    const [mention, reply] = withPlatformReferences(events, resolved) as [MentionReceived, ReplySent];
+    const customer = resolved.authors.get(identityKey('acme', '55'));
+    expect(mention.conversationId).toBe(customer);
+    expect(reply.conversationId).toBe(customer);
+    expect(mention.eventId).toBe(`meta:mid:${resolved.messages.get(identityKey('acme', 'm-1'))?.ref}`);
+  });
+
+  it('leaves events whose ids are not built from platform ids as they are', () => {
+    const { events } = mapXWebhook(
+      { for_user_id: '3001', tweet_create_events: [tweet('701', '42')] },
+      options,
+    );
+    const own = events.map((event) => ({ ...event, eventId: 'sent-by-a-client' }));
+    expect(platformIdsNeeded(own)).toEqual({ authors: [], messages: [] });
+    expect(withPlatformReferences(own, { authors: new Map(), messages: new Map() })).toEqual(own);
   });
 });
