@@ -1,4 +1,5 @@
 import type { Channel, MentionKind } from '@carestream/contract';
+import { CareError } from '@carestream/errors';
 
 // The simulator's model as data. Every figure that comes from a published study names it; the ones marked
 // "assumption" have no published figure behind them and were chosen to look like ordinary social care traffic.
@@ -319,6 +320,10 @@ export function conversationAnswerProbability(rate: number): number {
 
 export function industryCalibration(industry: string): IndustryCalibration {
   const found = INDUSTRIES.find((entry) => entry.industry === industry);
-  if (!found) throw new Error(`no calibration for industry ${industry}`);
+  if (!found) {
+    throw new CareError('CARE_ERR_VALIDATION', `no calibration for industry ${industry}`, {
+      field: 'industry',
+    });
+  }
   return found;
 }

@@ -7,6 +7,7 @@ import type {
   ReplySent,
 } from '@carestream/contract';
 import { nextBusinessInstant } from '@carestream/domain';
+import { CareError } from '@carestream/errors';
 import {
   AUTOMATED_REPLY,
   BRAND_VOLUME_SIGMA,
@@ -101,13 +102,15 @@ export function stableHash(text: string): number {
  * estate and sports; 60 cover all twelve.
  */
 export function generateBrands(count: number): SimBrand[] {
-  if (!Number.isInteger(count) || count < 1) throw new Error('brands must be a whole number ≥ 1');
+  if (!Number.isInteger(count) || count < 1) {
+    throw new CareError('CARE_ERR_VALIDATION', 'brands must be a whole number ≥ 1', { field: 'brands' });
+  }
   const group = Math.max(1, Math.min(5, Math.floor(count / 6)));
   const perIndustry = new Map<string, number>();
   const brands: SimBrand[] = [];
   for (let i = 0; i < count; i += 1) {
     const calibration = INDUSTRIES[Math.floor(i / group) % INDUSTRIES.length] ?? INDUSTRIES[0];
-    if (!calibration) throw new Error('no industries');
+    if (!calibration) throw new CareError('CARE_ERR_INTERNAL', 'no industries');
     const k = perIndustry.get(calibration.industry) ?? 0;
     perIndustry.set(calibration.industry, k + 1);
     const prefix = PREFIXES[k % PREFIXES.length] ?? 'Brand';
@@ -342,10 +345,14 @@ const TEXTS: Readonly<Record<MentionKind, readonly string[]>> = {
  */
 export function* simulateTraffic(options: TrafficOptions): Generator<TimedEvent, void, undefined> {
   const brands = typeof options.brands === 'number' ? generateBrands(options.brands) : options.brands;
-  if (brands.length === 0) throw new Error('no brands to simulate');
+  if (brands.length === 0) {
+    throw new CareError('CARE_ERR_VALIDATION', 'no brands to simulate', { field: 'brands' });
+  }
   const model = trafficModel(brands);
   const rate = options.ratePerSecond ?? 20;
-  if (!(rate > 0)) throw new Error('ratePerSecond must be positive');
+  if (!(rate > 0)) {
+    throw new CareError('CARE_ERR_VALIDATION', 'ratePerSecond must be positive', { field: 'ratePerSecond' });
+  }
   const conversationsPerMs = rate / model.eventsPerConversation / 1000;
   const random = new SeededRandom(options.seed);
   const runId = options.runId ?? `sim${options.seed}-${options.startMs.toString(36)}`;

@@ -1,5 +1,6 @@
 // How far a processor has got: the next offsets it stored (in a projection generation's schema, or public for
 // the profiles processor) against the ends of its topics. Replay, the tests' catch-up and the bench read it.
+import { CareError } from '@carestream/errors';
 import type { Pool } from '@carestream/postgres';
 import type { Admin } from 'kafkajs';
 import type { Projection } from './projection-generation.ts';
@@ -23,7 +24,8 @@ export async function activeSchema(pool: Pool, projection: Projection): Promise<
     [projection],
   );
   const schema = rows[0]?.active_schema;
-  if (!schema) throw new Error(`no active generation for ${projection}; run the migrations`);
+  if (!schema)
+    throw new CareError('CARE_ERR_CONFIG', `no active generation for ${projection}; run the migrations`);
   return schema;
 }
 

@@ -1,3 +1,4 @@
+import { CareError } from '@carestream/errors';
 import type { PoolClient } from '@carestream/postgres';
 
 /** The projections rebuilt by replay: the SLA figures, the backlog and the churn signals live in one. */
@@ -29,7 +30,12 @@ export async function useGeneration(
     [projection],
   );
   const schema = rows[0]?.active_schema;
-  if (!schema) throw new Error(`no active generation for projection ${projection}; run the migrations`);
-  if (!SCHEMA_NAME.test(schema)) throw new Error(`bad schema name ${schema}`);
+  if (!schema) {
+    throw new CareError(
+      'CARE_ERR_CONFIG',
+      `no active generation for projection ${projection}; run the migrations`,
+    );
+  }
+  if (!SCHEMA_NAME.test(schema)) throw new CareError('CARE_ERR_CONFIG', `bad schema name ${schema}`);
   return schema;
 }
