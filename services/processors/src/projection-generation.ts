@@ -17,7 +17,8 @@ export async function useGeneration(
   fixedSchema?: string,
 ): Promise<string> {
   if (fixedSchema !== undefined) {
-    if (!SCHEMA_NAME.test(fixedSchema)) throw new Error(`bad schema name ${fixedSchema}`);
+    if (!SCHEMA_NAME.test(fixedSchema))
+      throw new CareError('CARE_ERR_CONFIG', `bad schema name ${fixedSchema}`);
     await client.query(`set local search_path to ${fixedSchema}, public`);
     return fixedSchema;
   }
