@@ -561,6 +561,48 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       expect(audit.rows).toEqual([{ source: 'meta-webhook', brand_id: null }]);
     });
 
+    it('erases a comment removed from the page, keeping its author and their other comments', async () => {
+      const deliver = async (value: Record<string, unknown>) => {
+        const body = JSON.stringify({
+          object: 'page',
+          entry: [{ id: '104738491234567', time: Date.now(), changes: [{ field: 'feed', value }] }],
+        });
+        const response = await app.inject({
+          method: 'POST',
+          url: '/webhooks/meta',
+          payload: body,
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': `sha256=${createHmac('sha256', META_SECRET).update(body).digest('hex')}`,
+          },
+        });
+        expect(response.statusCode, response.body).toBe(200);
+        return response.json<{ accepted: number; erased: number }>();
+      };
+      const user = uniqueName('fb-user');
+      const [removed, kept] = [uniqueName('c'), uniqueName('c')];
+      const comment = (id: string) => ({
+        item: 'comment',
+        verb: 'add',
+        comment_id: id,
+        post_id: 'p-1',
+        parent_id: 'p-1',
+        from: { id: user },
+        message: 'where is my parcel',
+        created_time: Math.floor(Date.now() / 1000) - 60,
+      });
+      expect(await deliver(comment(removed))).toMatchObject({ accepted: 1, erased: 0 });
+      expect(await deliver(comment(kept))).toMatchObject({ accepted: 1, erased: 0 });
+      expect(await identities(removed)).toBe(1);
+      expect(
+        await deliver({ item: 'comment', verb: 'remove', comment_id: removed, post_id: 'p-1' }),
+      ).toMatchObject({
+        accepted: 0,
+        erased: 1,
+      });
+      expect([await identities(removed), await identities(kept), await identities(user)]).toEqual([0, 1, 1]);
+    });
+
     it('refuses a request signed with another secret, erasing nothing', async () => {
       const user = uniqueName('meta-user');
       await post(JSON.stringify([mention({ authorId: user })]));

@@ -1,10 +1,16 @@
 import type { Readable } from 'node:stream';
-import { parseErasureRequest, type ErasureLog, type IdentityVault } from '@carestream/erasure';
+import {
+  parseErasureRequest,
+  type ErasureLog,
+  type ErasureSource,
+  type IdentityVault,
+} from '@carestream/erasure';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainUnreadBody, readUtf8Body, refuseDeclaredLength, unsupportedCharset } from '../body-reader.ts';
 import type { EventPublisher } from '../event-publisher.ts';
 import type { IngestMetrics } from '../ingest-metrics.ts';
+import { mapMetaDeletions } from '../webhooks/meta-deletions.ts';
 import { mapMetaWebhook } from '../webhooks/meta-webhook.ts';
 import {
   admitMappedEvents,
@@ -94,7 +100,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       throw badSignature('x-twitter-webhooks-signature');
     }
     const payload = parseJson(raw);
-    return publishMapped(reply, mapXWebhook(payload, mapOptions), mapXDeletions(payload, mapOptions));
+    return publishMapped(reply, mapXWebhook(payload, mapOptions), {
+      ...mapXDeletions(payload, mapOptions),
+      source: 'x-webhook',
+    });
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/webhooks/meta', async (request, reply) => {
@@ -115,7 +124,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     if (!verifyMetaSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
       throw badSignature('x-hub-signature-256');
     }
-    return publishMapped(reply, mapMetaWebhook(parseJson(raw), mapOptions));
+    const payload = parseJson(raw);
+    return publishMapped(reply, mapMetaWebhook(payload, mapOptions), {
+      ...mapMetaDeletions(payload, mapOptions),
+      source: 'meta-webhook',
+    });
   });
 
   // Meta's data-deletion callback (Facebook Login: "Data Deletion Request Callback URL"): a form with a
@@ -160,7 +173,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
   async function publishMapped(
     reply: FastifyReply,
     mapped: WebhookMapResult,
-    deletions: WebhookErasures = { erasures: [], skipped: [] },
+    deletions: WebhookErasures & { readonly source: ErasureSource },
   ): Promise<FastifyReply> {
     const result = admitMappedEvents(mapped, {
       nowMs: options.clock(),
@@ -177,7 +190,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     await options.publisher.publish(events);
     options.metrics.countAccepted(result.events);
     for (const subject of deletions.erasures) {
-      await options.erasures.erase(subject, { source: 'x-webhook', requestedBy: null });
+      await options.erasures.erase(subject, { source: deletions.source, requestedBy: null });
     }
     return reply.code(200).send({
       accepted: result.events.length,
