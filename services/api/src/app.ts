@@ -61,8 +61,9 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
     routerOptions: { maxParamLength: 65_536 },
     frameworkErrors: answerFrameworkError,
   });
-  // Route schemas document the API and shape the JSON answers; query parameters are checked by query-params.ts,
-  // which names the parameter and the fix in every 400 (the schema validator would coerce and strip instead).
+  // Route schemas document the API and shape the JSON answers; query parameters are read by query-params.ts's
+  // readers, compiled from the same parameter schemas, which name the parameter and the fix in every 400 (the
+  // schema validator would coerce and strip instead).
   app.setValidatorCompiler(() => () => true);
   registerErrorHandler(app, { routesListedAt: '/docs' });
   app.addHook('onResponse', async (request, reply) => {

@@ -101,3 +101,32 @@ describe('parseQuery', () => {
     expect(a.filters).not.toBe(c.filters);
   });
 });
+
+describe('readers compiled from the parameter schemas', () => {
+  const messageOf = (query: Record<string, unknown>): string => {
+    try {
+      parseQuery(query, ALL, NOW);
+      return 'no error';
+    } catch (error) {
+      return (error as CareError).message;
+    }
+  };
+
+  it('list the allowed values as the schemas give them, in words', () => {
+    expect(messageOf({ granularity: 'week' })).toBe('must be hour or day, got "week"');
+    expect(messageOf({ level: 'extreme' })).toBe('must be low, medium or high, got "extreme"');
+    expect(messageOf({ window: '2h' })).toBe('must be one of 1h, 24h, 7d, 30d, got "2h"');
+    expect(messageOf({ channel: 'fax' })).toBe(
+      'must be one of x, facebook, instagram, tiktok, youtube, linkedin, email, other, got "fax"',
+    );
+    expect(messageOf({ limit: '0' })).toBe('must be a whole number from 1 to 500, got "0"');
+    expect(messageOf({ cursor: 'x'.repeat(513) })).toMatch(/^is not a cursor this API gave out/);
+  });
+
+  it("take the schemas' defaults", () => {
+    const query = parseQuery({}, ALL, NOW);
+    expect(query.granularity).toBe('hour');
+    expect(query.limit).toBe(50);
+    expect(query.period.toMs - query.period.fromMs).toBe(24 * 3_600_000);
+  });
+});

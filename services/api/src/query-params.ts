@@ -1,10 +1,14 @@
 import { CHANNELS, parseIsoTimestamp, type Channel } from '@carestream/contract';
 import type { ChurnLevel } from '@carestream/domain';
 import { CareError } from '@carestream/errors';
+import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { StringEnum } from './string-enum.ts';
 
 /**
- * Query parameters shared by the routes, parsed by hand rather than by the JSON-schema validator so that every
- * 400 names the parameter and says what to send instead (the route schemas document the same rules).
+ * Query parameters shared by the routes, defined once as schemas (QUERY_PARAMETERS: /openapi.json documents
+ * them) and read by readers compiled from those schemas, rather than by fastify's JSON-schema validator, so that
+ * every 400 names the parameter and says what to send instead (ajv's would coerce, strip and say "must be
+ * equal to one of the allowed values").
  *
  * Figures are stored per UTC hour, so a period is widened to whole hours: `from` down to its hour, `to` up to its
  * hour; the answer echoes the period actually counted. `window` ends at the end of the current hour.
@@ -29,10 +33,40 @@ export const MAX_LIMIT = 500;
 /** What a cursor this API gives out looks like (base64url), and how long one may be. */
 export const CURSOR_PATTERN = '^[A-Za-z0-9_-]+$';
 export const MAX_CURSOR_LENGTH = 512;
-const CURSOR = new RegExp(CURSOR_PATTERN);
 
-export type QueryParamName =
-  'from' | 'to' | 'window' | 'channel' | 'granularity' | 'limit' | 'cursor' | 'level';
+/** Each query parameter's schema: what /openapi.json says of it and what its reader is compiled from. */
+const QUERY_PARAMETERS = {
+  from: Type.String({
+    format: 'date-time',
+    description: 'Start, ISO 8601 with offset (inclusive; rounded down to the hour). Use with to.',
+  }),
+  to: Type.String({
+    format: 'date-time',
+    description: 'End, ISO 8601 with offset (exclusive; rounded up to the hour). Use with from.',
+  }),
+  window: StringEnum(Object.keys(WINDOWS) as WindowName[], {
+    default: DEFAULT_WINDOW,
+    description: 'Back from now (to the end of the current hour). Not with from/to.',
+  }),
+  channel: StringEnum(CHANNELS, { description: 'Only this channel; all channels when omitted.' }),
+  granularity: StringEnum(GRANULARITIES, { default: 'hour', description: 'Bucket size; days are UTC days.' }),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Page size.' }),
+  cursor: Type.String({
+    pattern: CURSOR_PATTERN,
+    maxLength: MAX_CURSOR_LENGTH,
+    description: 'nextCursor of the previous page.',
+  }),
+  level: StringEnum(CHURN_LEVEL_NAMES, { description: 'Only customers at this churn-risk level.' }),
+} as const satisfies Record<string, TSchema>;
+
+export type QueryParamName = keyof typeof QUERY_PARAMETERS;
+
+/** The querystring schema of a route that takes `names` (no other parameter). */
+export function querySchema(names: readonly QueryParamName[]) {
+  return Type.Object(Object.fromEntries(names.map((name) => [name, Type.Optional(QUERY_PARAMETERS[name])])), {
+    additionalProperties: false,
+  });
+}
 
 /** `[fromMs, toMs)`, whole UTC hours. */
 export interface Period {
@@ -97,11 +131,11 @@ export function parseQuery(query: unknown, allowed: readonly QueryParamName[], n
   }
   return {
     period: parsePeriod(values.get('from'), values.get('to'), values.get('window'), nowMs),
-    channel: parseChannel(values.get('channel')),
-    granularity: parseGranularity(values.get('granularity')),
-    limit: parseLimit(values.get('limit')),
-    cursor: parseCursorText(values.get('cursor')),
-    level: parseLevel(values.get('level')),
+    channel: readChannel(values.get('channel')),
+    granularity: defaulted(readGranularity(values.get('granularity'))),
+    limit: readLimit(values.get('limit')),
+    cursor: readCursor(values.get('cursor')),
+    level: readLevel(values.get('level')),
     filters: JSON.stringify(
       [...values]
         .filter(([name]) => name !== 'limit' && name !== 'cursor')
@@ -110,7 +144,7 @@ export function parseQuery(query: unknown, allowed: readonly QueryParamName[], n
   };
 }
 
-export function parsePeriod(
+function parsePeriod(
   from: string | undefined,
   to: string | undefined,
   window: string | undefined,
@@ -120,12 +154,9 @@ export function parsePeriod(
     throw invalid('window', 'cannot be combined with from/to; send either window or from and to');
   }
   if (from === undefined && to === undefined) {
-    const name = window ?? DEFAULT_WINDOW;
-    if (!Object.hasOwn(WINDOWS, name)) {
-      throw invalid('window', `must be one of ${Object.keys(WINDOWS).join(', ')}, got "${name}"`);
-    }
+    const name = defaulted(readWindow(window));
     const toMs = ceilHour(nowMs + 1);
-    return { fromMs: toMs - WINDOWS[name as WindowName], toMs };
+    return { fromMs: toMs - WINDOWS[name], toMs };
   }
   if (from === undefined) throw invalid('from', 'is required with to; send both from and to');
   if (to === undefined) throw invalid('to', 'is required with from; send both from and to');
@@ -147,40 +178,69 @@ function timestamp(field: string, text: string): number {
   throw invalid(field, `${parsed.message}${hint}`);
 }
 
-export function parseChannel(value: string | undefined): Channel | null {
-  if (value === undefined) return null;
-  if ((CHANNELS as readonly string[]).includes(value)) return value as Channel;
-  throw invalid('channel', `must be one of ${CHANNELS.join(', ')}, got "${value}"`);
+// ---- readers compiled from QUERY_PARAMETERS ----
+
+/** How a 400 lists allowed values: "hour or day", "low, medium or high", "one of x, facebook, …". */
+function allowedValues(values: readonly string[]): string {
+  if (values.length > 3) return `one of ${values.join(', ')}`;
+  return `${values.slice(0, -1).join(', ')} or ${values.at(-1) ?? ''}`;
 }
 
-export function parseGranularity(value: string | undefined): Granularity {
-  if (value === undefined) return 'hour';
-  if ((GRANULARITIES as readonly string[]).includes(value)) return value as Granularity;
-  throw invalid('granularity', `must be hour or day, got "${value}"`);
+/** The reader of an enumerated parameter: the values and the default are its schema's. */
+function enumReader<T extends string>(name: QueryParamName, schema: TUnsafe<T>) {
+  const { enum: values, default: fallback } = schema as unknown as { enum: readonly T[]; default?: T };
+  const allowed = new Set<string>(values);
+  const listed = allowedValues(values);
+  return (value: string | undefined): T | null => {
+    if (value === undefined) return fallback ?? null;
+    if (allowed.has(value)) return value as T;
+    throw invalid(name, `must be ${listed}, got "${value}"`);
+  };
 }
 
-export function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  const limit = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw invalid('limit', `must be a whole number from 1 to ${MAX_LIMIT}, got "${value}"`);
-  }
-  return limit;
-}
-
-function parseCursorText(value: string | undefined): string | null {
-  if (value === undefined) return null;
-  if (value.length > MAX_CURSOR_LENGTH || !CURSOR.test(value)) {
-    throw invalid(
-      'cursor',
-      'is not a cursor this API gave out; pass nextCursor from the previous page as is',
-    );
-  }
+/** The value of a parameter whose schema has a default: never null. */
+function defaulted<T>(value: T | null): T {
+  if (value === null)
+    throw new CareError('CARE_ERR_INTERNAL', 'a query parameter read as defaulted has no default');
   return value;
 }
 
-export function parseLevel(value: string | undefined): ChurnLevel | null {
-  if (value === undefined) return null;
-  if ((CHURN_LEVEL_NAMES as readonly string[]).includes(value)) return value as ChurnLevel;
-  throw invalid('level', `must be low, medium or high, got "${value}"`);
-}
+const readWindow = enumReader('window', QUERY_PARAMETERS.window);
+const readChannel = enumReader('channel', QUERY_PARAMETERS.channel);
+const readGranularity = enumReader('granularity', QUERY_PARAMETERS.granularity);
+const readLevel = enumReader('level', QUERY_PARAMETERS.level);
+
+const readLimit = (() => {
+  const {
+    minimum,
+    maximum,
+    default: fallback,
+  } = QUERY_PARAMETERS.limit as {
+    minimum: number;
+    maximum: number;
+    default: number;
+  };
+  return (value: string | undefined): number => {
+    if (value === undefined) return fallback;
+    const limit = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(limit) || limit < minimum || limit > maximum) {
+      throw invalid('limit', `must be a whole number from ${minimum} to ${maximum}, got "${value}"`);
+    }
+    return limit;
+  };
+})();
+
+const readCursor = (() => {
+  const { pattern, maxLength } = QUERY_PARAMETERS.cursor as { pattern: string; maxLength: number };
+  const cursor = new RegExp(pattern);
+  return (value: string | undefined): string | null => {
+    if (value === undefined) return null;
+    if (value.length > maxLength || !cursor.test(value)) {
+      throw invalid(
+        'cursor',
+        'is not a cursor this API gave out; pass nextCursor from the previous page as is',
+      );
+    }
+    return value;
+  };
+})();

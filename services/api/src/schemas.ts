@@ -1,20 +1,12 @@
 import { BRAND_ID_PATTERN, CHANNELS, MAX_ID_LENGTH, MENTION_KINDS } from '@carestream/contract';
 import { Type, type TSchema } from '@sinclair/typebox';
-import {
-  CHURN_LEVEL_NAMES,
-  CURSOR_PATTERN,
-  DEFAULT_LIMIT,
-  GRANULARITIES,
-  MAX_CURSOR_LENGTH,
-  MAX_LIMIT,
-  WINDOWS,
-  type QueryParamName,
-} from './query-params.ts';
+import { CHURN_LEVEL_NAMES } from './query-params.ts';
+import { StringEnum } from './string-enum.ts';
 
 /**
  * TypeBox schemas of the query API: they document the routes in /openapi.json and drive the JSON serializer
- * (so an answer carries exactly the documented fields). Query parameters are checked by query-params.ts, which
- * follows the same rules with clearer messages.
+ * (so an answer carries exactly the documented fields). The query parameters' schemas live with their parser
+ * (query-params.ts), which is compiled from them.
  */
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -22,9 +14,6 @@ const Seconds = (description: string) => Nullable(Type.Number({ description }));
 const Share = (description: string) => Nullable(Type.Number({ minimum: 0, description }));
 const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 const Count = (description: string) => Type.Integer({ description });
-/** One string of a fixed set, documented as a plain `enum` (TypeBox unions of literals become anyOf lists). */
-export const StringEnum = <T extends string>(values: readonly T[], options: { description?: string } = {}) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
 const Literals = <T extends string>(values: readonly T[]) => StringEnum(values);
 
 export const ErrorSchema = Type.Object(
@@ -218,7 +207,7 @@ export const List = <T extends TSchema>(item: T, paged: boolean) =>
       : { items: Type.Array(item) },
   );
 
-// ---- request parameters (documentation; query-params.ts enforces the same rules) ----
+// ---- path parameters (documentation; access.ts holds a brand id to the contract's grammar) ----
 
 export const BrandParams = Type.Object({
   brandId: Type.String({
@@ -233,35 +222,6 @@ export const BrandParams = Type.Object({
 export const IndustryParams = Type.Object({
   industry: Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 256 }),
 });
-
-const QUERY_PARAMETERS = {
-  from: Type.String({
-    format: 'date-time',
-    description: 'Start, ISO 8601 with offset (inclusive; rounded down to the hour). Use with to.',
-  }),
-  to: Type.String({
-    format: 'date-time',
-    description: 'End, ISO 8601 with offset (exclusive; rounded up to the hour). Use with from.',
-  }),
-  window: StringEnum(Object.keys(WINDOWS), {
-    description: 'Back from now (to the end of the current hour); default 24h. Not with from/to.',
-  }),
-  channel: StringEnum(CHANNELS, { description: 'Only this channel; all channels when omitted.' }),
-  granularity: StringEnum(GRANULARITIES, { description: 'Bucket size; days are UTC days. Default hour.' }),
-  limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Page size.' }),
-  cursor: Type.String({
-    pattern: CURSOR_PATTERN,
-    maxLength: MAX_CURSOR_LENGTH,
-    description: 'nextCursor of the previous page.',
-  }),
-  level: StringEnum(CHURN_LEVEL_NAMES, { description: 'Only customers at this churn-risk level.' }),
-} as const satisfies Record<QueryParamName, TSchema>;
-
-export function querySchema(names: readonly QueryParamName[]) {
-  return Type.Object(Object.fromEntries(names.map((name) => [name, Type.Optional(QUERY_PARAMETERS[name])])), {
-    additionalProperties: false,
-  });
-}
 
 /** Responses of a route answering JSON or CSV, with the error shapes it can give. */
 export function responses(ok: TSchema, options: { brand: boolean }) {

@@ -10,15 +10,14 @@ import {
   type IndustryBenchmark,
 } from '../figures.ts';
 import { respond } from '../negotiation.ts';
-import { parseQuery, wholeUtcDays, type ParsedQuery, type QueryParamName } from '../query-params.ts';
 import {
-  BenchmarkItemSchema,
-  BrandBenchmarkSchema,
-  IndustryParams,
-  List,
+  parseQuery,
   querySchema,
-  responses,
-} from '../schemas.ts';
+  wholeUtcDays,
+  type ParsedQuery,
+  type QueryParamName,
+} from '../query-params.ts';
+import { BenchmarkItemSchema, BrandBenchmarkSchema, IndustryParams, List, responses } from '../schemas.ts';
 import {
   brandRequestOf,
   brandRoute,

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { respond } from '../negotiation.ts';
-import { parseQuery } from '../query-params.ts';
+import { parseQuery, querySchema } from '../query-params.ts';
 import type { ProjectionSnapshot } from '../projection-reader.ts';
-import { List, Nullable, querySchema, responses } from '../schemas.ts';
+import { List, Nullable, responses } from '../schemas.ts';
 import { principalOf, SECURITY, type QueryRouteOptions } from './route-options.ts';
 
 export const BrandItemSchema = Type.Object({

@@ -6,8 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import { assertBrandVisible, brandNotFound } from '../access.ts';
 import { respond } from '../negotiation.ts';
 import { pageOf, queryFingerprint } from '../pagination.ts';
-import { parseQuery, type ParsedQuery, type QueryParamName } from '../query-params.ts';
-import { BrandParams, querySchema, responses } from '../schemas.ts';
+import { parseQuery, querySchema, type ParsedQuery, type QueryParamName } from '../query-params.ts';
+import { BrandParams, responses } from '../schemas.ts';
 import type { AnswerCache } from '../answer-cache.ts';
 import type { ApiMetrics } from '../api-metrics.ts';
 import type { IndustryDays } from '../figures.ts';
