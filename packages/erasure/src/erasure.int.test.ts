@@ -213,4 +213,20 @@ describe('identities and erasure against real PostgreSQL', () => {
       mentionEventId: 'plain-id',
     });
   });
+
+  it('erases an author while batches naming them are being published, without an error either side', async () => {
+    const batch = (n: number) => [
+      mention('acme', 'hal', `t-h${n}`),
+      mention('acme', `other-${n}`, `t-o${n}`),
+    ];
+    await vault.pseudonymize(batch(0));
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 8 }, (_, n) => vault.pseudonymize(batch(n + 1))),
+      log.erase({ kind: 'author', brandId: 'acme', authorId: 'hal' }, { source: 'api', requestedBy: null }),
+      ...Array.from({ length: 8 }, (_, n) => vault.pseudonymize(batch(n + 9))),
+    ]);
+    // A batch's message rows name its author row while the erasure may delete it: the batch's lock on that row
+    // makes the erasure wait (without it, a message insert after the delete fails its foreign key).
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+  });
 });
