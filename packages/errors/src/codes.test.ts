@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CARE_ERROR_CODES, CareError, codeForClientStatus, httpStatusOf, isRetriable } from './index.ts';
+import {
+  CARE_ERROR_CODES,
+  CareError,
+  codeForClientStatus,
+  httpStatusOf,
+  isNetworkFault,
+  isRetriable,
+} from './index.ts';
 
 const operations = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
 
@@ -42,5 +49,28 @@ describe('isRetriable: the one reading of an error that says it is transient', (
     expect(isRetriable(Object.assign(new Error('bad request'), { retriable: false }))).toBe(false);
     expect(isRetriable({ retriable: true })).toBe(false);
     expect(isRetriable(undefined)).toBe(false);
+  });
+});
+
+describe('isNetworkFault: the one test of a server down or a connection dropped', () => {
+  const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
+  it("Node's socket codes, on the error or its cause, and fetch's and http's words for them", () => {
+    for (const error of [
+      withCode('ECONNREFUSED'),
+      withCode('ENOTFOUND'),
+      new TypeError('fetch failed', { cause: withCode('ECONNRESET') }),
+      new Error('connect ETIMEDOUT 10.0.0.1:8085'),
+      new Error('socket hang up'),
+    ])
+      expect(isNetworkFault(error), error.message).toBe(true);
+  });
+  it('not an answer, not a look-alike word, not a string', () => {
+    for (const error of [
+      withCode('23505', 'duplicate key value violates unique constraint'),
+      new Error('Schema being registered is incompatible with an earlier schema'),
+      new Error('XECONNREFUSEDX'),
+      'ECONNREFUSED',
+    ])
+      expect(isNetworkFault(error), String(error)).toBe(false);
   });
 });

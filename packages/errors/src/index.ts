@@ -98,6 +98,27 @@ export class CareError extends Error {
   }
 }
 
+// Node's socket errors when a server is down, restarting or unreachable, or a connection dropped.
+const NETWORK_ERROR_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'];
+const NETWORK_ERROR_TEXT = new RegExp(
+  `\\b(?:${NETWORK_ERROR_CODES.join('|')})\\b|socket hang up|fetch failed`,
+  'i',
+);
+
+/**
+ * Whether an error is a network fault rather than an answer: one of Node's socket error codes on the error or
+ * its cause, or fetch's and http's words for one. Worth retrying. The one test of it, for PostgreSQL
+ * (@carestream/postgres isDatabaseUnavailable) and the schema registry (@carestream/kafka's event codec).
+ */
+export function isNetworkFault(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  for (const candidate of [error, error.cause]) {
+    const code = (candidate as { code?: unknown } | null | undefined)?.code;
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.includes(code)) return true;
+  }
+  return NETWORK_ERROR_TEXT.test(error.message);
+}
+
 /**
  * Whether an error says it is a transient fault (retry, commit nothing): a CareError marked retriable, or an
  * error of a client library that marks itself the same way (kafkajs's errors carry `retriable`). The one

@@ -6,7 +6,7 @@ import {
   type CareEvent,
   type TopicNames,
 } from '@carestream/contract';
-import { CareError } from '@carestream/errors';
+import { CareError, isNetworkFault } from '@carestream/errors';
 
 const MAGIC_BYTE = 0;
 
@@ -90,18 +90,14 @@ export class EventCodec {
   }
 }
 
-/** 5xx answers and connection failures pass; 4xx (an incompatible schema, a bad request) do not. */
+/**
+ * 5xx answers (as a status, or in the words of the registry client's message) and network faults pass; 4xx (an
+ * incompatible schema, a bad request) do not.
+ */
 function isTransientRegistryError(error: unknown): boolean {
   const status = (error as { status?: unknown }).status;
-  return (typeof status === 'number' && status >= 500) || isNetworkFault(error);
-}
-
-function isNetworkFault(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  const text = `${messageOf(error)} ${typeof code === 'string' ? code : ''}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|fetch failed|status 5\d\d|Service Unavailable/i.test(
-    text,
-  );
+  if (typeof status === 'number' && status >= 500) return true;
+  return isNetworkFault(error) || /status 5\d\d|Service Unavailable/i.test(messageOf(error));
 }
 
 /** 401 or 403: the registry wants other credentials (SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD). */

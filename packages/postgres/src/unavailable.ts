@@ -1,27 +1,20 @@
-import { CareError } from '@carestream/errors';
-
-// Node's socket errors when the server is down, restarting or unreachable.
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
+import { CareError, isNetworkFault } from '@carestream/errors';
 
 /**
  * Whether an error means PostgreSQL is away or cannot take work now, rather than refusing this statement:
- * unreachable, connection lost (SQLSTATE class 08), shutting down or starting (57P), out of resources or
+ * unreachable (isNetworkFault), connection lost (SQLSTATE class 08), shutting down or starting (57P), out of resources or
  * connections (53), or pg's own messages for a dropped connection and a full pool's connect timeout. Such an
  * error is worth retrying, and worth a 503 to an HTTP caller, never a 500.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (isNetworkFault(error)) return true;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (UNREACHABLE_CODES.has(code)) return true;
-    if (code.startsWith('08') || code.startsWith('57P') || code.startsWith('53')) return true;
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('08') || code.startsWith('57P') || code.startsWith('53'))
+  ) {
+    return true;
   }
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
     error.message,
