@@ -8,6 +8,7 @@ const FAULT_TESTS = [
   'test/e2e/faults.test.ts',
   'test/e2e/kafka-outage.test.ts',
   'test/e2e/kafka-cluster-failover.test.ts',
+  'test/e2e/network-faults.test.ts',
   'test/e2e/start-supervision.test.ts',
 ];
 
