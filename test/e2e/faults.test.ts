@@ -1,6 +1,7 @@
 // No loss and no double count under faults: two processor instances share the partitions while events
 // flow; one of them is killed with SIGKILL ten times at random moments (and restarted), PostgreSQL is
-// restarted once mid-stream, and the SLA and churn projections must still equal the ground truth exactly.
+// restarted once mid-stream, and the SLA figures, backlog and churn signals must still equal the ground
+// truth exactly.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -126,7 +127,7 @@ describe('faults: SIGKILLed processors and a PostgreSQL restart', () => {
       .filter(([, status]) => status.status === 'open')
       .map(([id]) => id);
     expect(open.rows.map((row) => row.mention_event_id).sort()).toEqual(expectedOpen.sort());
-    // The churn projection is fed through the outbox and the derived topic: nothing lost on the way either.
+    // The churn signals are written in the same transactions: nothing lost or doubled there either.
     expect(await expectChurnOutcomesMatchTruth(scenario, pipeline)).toBeGreaterThan(1000);
   });
 });

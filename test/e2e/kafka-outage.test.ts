@@ -164,7 +164,6 @@ describe('Kafka frozen, then stopped for longer than every client timeout', () =
         postgres: 'ok',
         'brand-profiles': 'ok',
         sla: 'ok',
-        churn: 'ok',
       },
     });
     await waitFor('lag known', async () => (await lagValues()).length > 0, 30_000);
