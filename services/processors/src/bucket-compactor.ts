@@ -1,5 +1,5 @@
 import { logLine } from '@carestream/processor-runtime';
-import type { Pool } from '@carestream/postgres';
+import { withTransaction, type Pool } from '@carestream/postgres';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
 import { compactBucketDeltas } from './sla-store.ts';
@@ -29,7 +29,7 @@ export interface RunningCompactor {
  */
 export function startBucketCompactor(options: BucketCompactorOptions): RunningCompactor {
   const registers = options.registry ? [options.registry] : [];
-  const folded = new Counter({
+  const foldedTotal = new Counter({
     name: 'carestream_sla_bucket_deltas_folded_total',
     help: 'Hourly bucket deltas the SLA batches appended and the compactor folded into sla_hourly.',
     registers,
@@ -43,20 +43,15 @@ export function startBucketCompactor(options: BucketCompactorOptions): RunningCo
   let running: Promise<number> | null = null;
 
   async function compactOnce(): Promise<number> {
-    const client = await options.pool.connect();
-    try {
-      await client.query('begin');
+    const n = await withTransaction(options.pool, async (client) => {
       const schema = await useGeneration(client, 'sla', options.fixedSchema);
       const { rows } = await client.query<{ ok: boolean }>(
         `select pg_try_advisory_xact_lock(hashtextextended('carestream.sla.compact:' || $1, 0)) as ok`,
         [schema],
       );
-      if (!rows[0]?.ok) {
-        await client.query('rollback');
-        return 0;
-      }
-      const n = await compactBucketDeltas(client, BATCH_SIZE);
-      if (n < BATCH_SIZE) pending.set(0);
+      if (!rows[0]?.ok) return 0; // another instance is compacting this generation
+      const folded = await compactBucketDeltas(client, BATCH_SIZE);
+      if (folded < BATCH_SIZE) pending.set(0);
       else {
         // Both ends of the primary key, not a count(*) that would scan the whole backlog after every batch.
         const { rows: left } = await client.query<{ n: number | null }>(
@@ -64,15 +59,10 @@ export function startBucketCompactor(options: BucketCompactorOptions): RunningCo
         );
         pending.set(left[0]?.n ?? 0);
       }
-      await client.query('commit');
-      folded.inc(n);
-      return n;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return folded;
+    });
+    foldedTotal.inc(n);
+    return n;
   }
 
   async function flush(): Promise<number> {
