@@ -1,4 +1,5 @@
 import { topicNames } from '@carestream/contract';
+import { CareError } from '@carestream/errors';
 import { createKafka, createSchemaRegistry, EventCodec } from '@carestream/kafka';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { ProcessorMetrics, startProcessor, type ProcessorDefinition } from '@carestream/processor-runtime';
@@ -142,7 +143,8 @@ async function trySwap(
       [projection],
     );
     const live = rows[0]?.active_schema;
-    if (!live) throw new Error(`no active generation for ${projection}`);
+    if (!live)
+      throw new CareError('CARE_ERR_CONFIG', `no active generation for ${projection}; run the migrations`);
     const { rows: behind } = await client.query<{ n: number }>(
       `select count(*)::int as n from ${live}.processor_offsets l
          left join ${schema}.processor_offsets r on r.processor = l.processor and r.topic = l.topic and r.partition = l.partition
