@@ -32,7 +32,10 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
         missing.map((spec) => spec.topic),
       );
     }
-    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
+    const metadata = await topicMetadata(
+      admin,
+      specs.map((spec) => spec.topic),
+    );
     for (const spec of specs) {
       const found = metadata.topics.find((topic) => topic.name === spec.topic);
       if (found && found.partitions.length !== spec.numPartitions) {
@@ -52,6 +55,23 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
 // Errors of a broker that has not heard of a new topic, or of its partitions' leaders, yet.
 const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 const LEADERS_TIMEOUT_MS = 30_000;
+
+/**
+ * The topics' metadata, asked again while the broker that answers has not heard of a topic yet: on a cluster of
+ * several brokers, metadata reaches each of them a moment after the controller created the topic, and the next
+ * request may go to another broker than the one that said the leaders were there.
+ */
+async function topicMetadata(admin: Admin, topics: readonly string[]) {
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return await admin.fetchTopicMetadata({ topics: [...topics] });
+    } catch (error) {
+      if (!NOT_YET.has((error as { type?: string }).type ?? '') || Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /**
  * Resolves once every partition of `topics` has a leader. kafkajs' own wait (createTopics' waitForLeaders) gives
