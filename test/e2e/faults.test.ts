@@ -116,7 +116,7 @@ describe('faults: SIGKILLed processors and a PostgreSQL restart', () => {
     expect(kills).toBe(10);
     expect(postgresRestarted).toBe(true);
 
-    // The in-process relay is absent here: the instances relay their own outbox; wait for them.
+    // The instances are processes of their own: their compactors fold the last bucket deltas; wait for them.
     await waitForCatchUp(pipeline, 240_000);
     expectFiguresMatchTruth(scenario, await bucketsByBrandChannel(pipeline));
     const schema = 'sla_g1';
