@@ -574,7 +574,10 @@ async function measurePostgres(
       for (let i = 0; i < list.length; i += 1_000) {
         await withTransaction(pool, async (client) => {
           await client.query('set local search_path to sla_g1, public');
-          await saveConversations(client, TOPIC_NAMES.interactions, partition, list.slice(i, i + 1_000));
+          await saveConversations(
+            client,
+            list.slice(i, i + 1_000).map((row) => ({ ...row, topic: TOPIC_NAMES.interactions, partition })),
+          );
         });
       }
     }
@@ -672,8 +675,10 @@ async function measurePostgres(
       const before = await sizes();
       await withTransaction(pool, async (client) => {
         await client.query('set local search_path to sla_g1, public');
-        await saveConversations(client, TOPIC_NAMES.interactions, 0, [
+        await saveConversations(client, [
           {
+            topic: TOPIC_NAMES.interactions,
+            partition: 0,
             key: conversation.key,
             brandId: conversation.brandId,
             state: conversation.state,

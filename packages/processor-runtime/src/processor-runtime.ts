@@ -1,6 +1,7 @@
 import { CareError } from '@carestream/errors';
 import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { GroupCommitter, type PendingBatch } from './group-commit.ts';
 import type { ProcessorMetrics } from './processor-metrics.ts';
 import { isTransientFault } from './transient-faults.ts';
 
@@ -25,8 +26,11 @@ export interface ProcessorDefinition<T> {
   readonly topics: readonly string[];
   /** Throws a non-retriable CareError for a message that can never be decoded (it is dead-lettered). */
   decode(message: KafkaMessage, topic: string): Promise<T>;
-  /** Applies one partition batch inside the transaction that also stores the offsets. */
-  apply(client: PoolClient, batch: PartitionBatch<T>): Promise<void>;
+  /**
+   * Applies partition batches (of distinct partitions; usually every partition that had messages in the fetch)
+   * inside the one transaction that also stores their offsets.
+   */
+  apply(client: PoolClient, batches: readonly PartitionBatch<T>[]): Promise<void>;
   /** Event time of a decoded value (ms), for the freshness histogram. */
   eventTimeMs?(value: T): number | undefined;
   /**
@@ -45,10 +49,16 @@ export interface ProcessorRuntimeOptions {
   /** How long the group waits for a silent member before moving its partitions (default 30 s). */
   readonly sessionTimeoutMs?: number;
   /**
-   * Partition batches applied at once (default 1). Each has its own transaction; more than one lets one
-   * instance fold a batch while another waits on Postgres.
+   * Transactions run at once (default 1), each holding the partition batches that were waiting for one (group
+   * commit). More than one lets one instance fold a group while another waits on Postgres.
    */
-  readonly concurrentPartitions?: number;
+  readonly concurrentTransactions?: number;
+  /**
+   * A transaction takes waiting partition batches up to this many events in all (default 20,000; a larger
+   * batch goes alone): in catch-up a fetch of every partition then becomes a few transactions run side by side
+   * rather than one that holds them all.
+   */
+  readonly transactionMaxEvents?: number;
   /** Most bytes fetched per partition and request (default 1 MiB): bounds the memory a fetch holds. */
   readonly maxBytesPerPartition?: number;
   /**
@@ -87,17 +97,28 @@ export interface RunningProcessor {
   stop(): Promise<void>;
 }
 
-// Creates the partition's row if missing and locks it, returning the stored offset, in one statement: the lock
-// exists even for a partition's first batch, so two members that both think they own a partition (during a
-// rebalance) queue here instead of both applying it.
-const LOCK_OFFSET_SQL = `
-  insert into processor_offsets (processor, topic, partition, next_offset) values ($1, $2, $3, 0)
+// Creates the partitions' rows if missing and locks them (in one order, so that two transactions wanting the
+// same rows queue rather than deadlock), returning the stored offsets, in one statement: the lock exists even
+// for a partition's first batch, so two members that both think they own a partition (during a rebalance)
+// queue here instead of both applying it.
+const LOCK_OFFSETS_SQL = `
+  insert into processor_offsets (processor, topic, partition, next_offset)
+  select $1, u.topic, u.partition, 0 from unnest($2::text[], $3::int[]) as u(topic, partition)
+   order by u.topic, u.partition
   on conflict (processor, topic, partition) do update set next_offset = processor_offsets.next_offset
-  returning next_offset`;
+  returning topic, partition, next_offset::text`;
+
+const STORE_OFFSETS_SQL = `
+  update processor_offsets o set next_offset = u.next_offset, updated_at = now()
+    from unnest($2::text[], $3::int[], $4::bigint[]) as u(topic, partition, next_offset)
+   where o.processor = $1 and o.topic = u.topic and o.partition = u.partition`;
 
 // A batch that meets a transient fault is retried after 200 ms, doubling up to 10 s.
 const RETRY_INITIAL_MS = 200;
 const RETRY_MAX_MS = 10_000;
+
+// More than a member is ever assigned in practice; kafkajs hands a fetch's batches to this many handlers at once.
+const PARTITIONS_HANDLED_AT_ONCE = 256;
 
 // A consumer that crashed is replaced after 1 s, doubling up to 30 s while the replacements crash too, for as
 // long as it takes. kafkajs restarts a crashed consumer itself only when the error's root cause is retriable,
@@ -106,10 +127,6 @@ const RETRY_MAX_MS = 10_000;
 const RESTART_INITIAL_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
 const STEADY_MEMBER_MS = 60_000;
-
-const STORE_OFFSET_SQL = `
-  update processor_offsets set next_offset = $4, updated_at = now()
-   where processor = $1 and topic = $2 and partition = $3`;
 
 /**
  * Runs a processor with exactly-once effects in Postgres: each partition batch is decoded, folded and
@@ -207,7 +224,9 @@ export async function startProcessor<T>(
     await created.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: options.concurrentPartitions ?? 1,
+      // Every partition of a fetch at once: their batches wait for a shared transaction (GroupCommitter), which
+      // bounds the transactions; kafkajs fetches again once all of them are done.
+      partitionsConsumedConcurrently: PARTITIONS_HANDLED_AT_ONCE,
       eachBatch: async (payload) => handleBatch(payload),
     });
   }
@@ -286,6 +305,12 @@ export async function startProcessor<T>(
     }
   }
 
+  const groups = new GroupCommitter<T>({
+    concurrentTransactions: options.concurrentTransactions ?? 1,
+    maxEvents: options.transactionMaxEvents ?? 20_000,
+    apply: applyInTransaction,
+  });
+
   async function handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary } = payload;
     if (batch.messages.length === 0) return;
@@ -296,6 +321,7 @@ export async function startProcessor<T>(
     let attempt = 0;
     for (;;) {
       if (!isRunning() || isStale()) return;
+      const preparation = groups.preparing();
       try {
         // Messages below the stored offset were applied before (re-delivery after a crash or a seek that
         // came late): skip them before decoding, so a poison message is dead-lettered once, not per re-read.
@@ -303,12 +329,13 @@ export async function startProcessor<T>(
         const unseen = batch.messages.filter((message) => BigInt(message.offset) >= from);
         const { records, deadLetters } = await decodeAll(batch.topic, unseen);
         if (deadLetters.length > 0) await sendDeadLetters(batch.topic, batch.partition, deadLetters);
+        const pending = { topic: batch.topic, partition: batch.partition, records, heartbeat, nextOffset };
+        const outcome = await groups.join(preparation, pending);
         const messageAt = new Map(unseen.map((message) => [message.offset, message]));
-        const { applied, poisoned } = await applyIsolatingPoison(
-          { topic: batch.topic, partition: batch.partition, heartbeat, messageAt },
-          records,
-          nextOffset,
-        );
+        const { applied, poisoned } =
+          outcome === 'alone'
+            ? await applyIsolatingPoison({ ...pending, messageAt }, records, nextOffset)
+            : { applied: outcome.applied, poisoned: 0 };
         metrics.events.inc({ processor: definition.name, outcome: 'applied' }, applied);
         metrics.events.inc(
           { processor: definition.name, outcome: 'skipped' },
@@ -321,6 +348,7 @@ export async function startProcessor<T>(
         observeFreshness(records);
         break;
       } catch (error) {
+        preparation.done();
         if (!isTransientFault(error)) throw error;
         attempt += 1;
         metrics.retries.inc({ processor: definition.name, reason: faultReason(error) });
@@ -434,24 +462,15 @@ export async function startProcessor<T>(
    * its partition. Transient faults still propagate (the caller retries the whole batch).
    */
   async function applyIsolatingPoison(
-    batch: {
-      topic: string;
-      partition: number;
-      heartbeat: () => Promise<void>;
+    batch: Omit<PendingBatch<T>, 'records' | 'nextOffset'> & {
       messageAt: ReadonlyMap<string, KafkaMessage>;
     },
     records: readonly DecodedRecord<T>[],
     nextOffset: string,
   ): Promise<{ applied: number; poisoned: number }> {
     try {
-      const applied = await applyInTransaction(
-        batch.topic,
-        batch.partition,
-        records,
-        nextOffset,
-        batch.heartbeat,
-      );
-      return { applied: applied.length, poisoned: 0 };
+      const [applied = 0] = await applyInTransaction([{ ...batch, records, nextOffset }]);
+      return { applied, poisoned: 0 };
     } catch (error) {
       const only = records.length === 1 ? records[0] : undefined;
       const message = only && batch.messageAt.get(only.offset);
@@ -470,7 +489,7 @@ export async function startProcessor<T>(
           error: reason,
         });
         await sendDeadLetters(batch.topic, batch.partition, [{ message, reason, code }]);
-        await applyInTransaction(batch.topic, batch.partition, [], nextOffset, batch.heartbeat);
+        await applyInTransaction([{ ...batch, records: [], nextOffset }]);
         return { applied: 0, poisoned: 1 };
       }
       const middle = records.length >> 1;
@@ -482,27 +501,37 @@ export async function startProcessor<T>(
     }
   }
 
-  async function applyInTransaction(
-    topic: string,
-    partition: number,
-    records: readonly DecodedRecord<T>[],
-    nextOffset: string,
-    heartbeat: () => Promise<void>,
-  ): Promise<readonly DecodedRecord<T>[]> {
+  /**
+   * One transaction for partition batches of distinct partitions: lock their offset rows, skip what is below
+   * the stored offsets (fencing), store the next offsets, apply the rest. Returns how many records of each batch
+   * were applied.
+   */
+  async function applyInTransaction(batches: readonly PendingBatch<T>[]): Promise<number[]> {
     return inTransaction(async (client) => {
-      const stored = await client.query<{ next_offset: number }>(LOCK_OFFSET_SQL, [
-        definition.name,
-        topic,
-        partition,
-      ]);
-      const from = BigInt(stored.rows[0]?.next_offset ?? 0);
-      const fresh = records.filter((record) => BigInt(record.offset) >= from);
-      // The new offset is written before the batch (the same transaction either way), so that the rows apply
-      // locks last, which other partitions share, are held for nothing more than the commit.
-      if (BigInt(nextOffset) > from)
-        await client.query(STORE_OFFSET_SQL, [definition.name, topic, partition, nextOffset]);
-      if (fresh.length > 0) await definition.apply(client, { topic, partition, records: fresh, heartbeat });
-      return fresh;
+      const { rows } = await client.query<{ topic: string; partition: number; next_offset: string }>(
+        LOCK_OFFSETS_SQL,
+        [definition.name, batches.map((b) => b.topic), batches.map((b) => b.partition)],
+      );
+      const stored = new Map(
+        rows.map((row) => [partitionId(row.topic, row.partition), BigInt(row.next_offset)]),
+      );
+      const fresh = batches.map((batch) => {
+        const from = stored.get(partitionId(batch.topic, batch.partition)) ?? 0n;
+        return { ...batch, from, records: batch.records.filter((record) => BigInt(record.offset) >= from) };
+      });
+      // The new offsets are written before the batches (the same transaction either way), so that the rows
+      // apply locks last are held for nothing more than the commit.
+      const moved = fresh.filter((batch) => BigInt(batch.nextOffset) > batch.from);
+      if (moved.length > 0)
+        await client.query(STORE_OFFSETS_SQL, [
+          definition.name,
+          moved.map((b) => b.topic),
+          moved.map((b) => b.partition),
+          moved.map((b) => b.nextOffset),
+        ]);
+      const toApply = fresh.filter((batch) => batch.records.length > 0);
+      if (toApply.length > 0) await definition.apply(client, toApply);
+      return fresh.map((batch) => batch.records.length);
     });
   }
 

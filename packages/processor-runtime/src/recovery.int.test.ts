@@ -92,8 +92,8 @@ describe('a processor whose consumer crashes', () => {
         prepareTransaction: async () => {
           if (refusal) throw refusal;
         },
-        apply: async (client, batch) => {
-          for (const record of batch.records)
+        apply: async (client, batches) => {
+          for (const record of batches.flatMap((batch) => batch.records))
             await client.query('insert into notes (id) values ($1)', [record.value]);
         },
       },

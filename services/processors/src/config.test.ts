@@ -18,6 +18,12 @@ describe('processors config', () => {
     );
   });
 
+  it('says what replaced PROCESSORS_CONCURRENT_PARTITIONS when it is still set', () => {
+    expect(() => loadProcessorsConfig({ ...required, PROCESSORS_CONCURRENT_PARTITIONS: '4' })).toThrow(
+      /PROCESSORS_CONCURRENT_PARTITIONS is gone.*set PROCESSORS_CONCURRENT_TRANSACTIONS/,
+    );
+  });
+
   it('names the choices for an unknown processor', () => {
     expect(() => loadProcessorsConfig({ ...required, PROCESSORS: 'sla,benchmarks' })).toThrow(
       'PROCESSORS names "benchmarks"; choose from profiles, sla',

@@ -32,8 +32,10 @@ export interface ProcessorsConfig {
   readonly retentionMs: number;
   readonly benchmarkRefreshMs: number;
   readonly sessionTimeoutMs: number;
-  /** Partition batches each processor applies at once, each in its own transaction. */
-  readonly concurrentPartitions: number;
+  /** Transactions each processor runs at once, each holding the partition batches that waited together. */
+  readonly concurrentTransactions: number;
+  /** A transaction takes waiting partition batches up to this many events. */
+  readonly transactionMaxEvents: number;
   readonly maxBytesPerPartition: number;
   /** A fetch waits for this much data or fetchWaitMs, whichever first: bigger batches at live rates. */
   readonly fetchMinBytes: number;
@@ -62,6 +64,12 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
       );
     }
   }
+  if (env.PROCESSORS_CONCURRENT_PARTITIONS !== undefined)
+    throw new CareError(
+      'CARE_ERR_CONFIG',
+      'PROCESSORS_CONCURRENT_PARTITIONS is gone: partition batches now share transactions; set PROCESSORS_CONCURRENT_TRANSACTIONS (transactions at once) instead',
+      { field: 'PROCESSORS_CONCURRENT_PARTITIONS' },
+    );
   return {
     kafkaBrokers: read.string('KAFKA_BROKERS'),
     kafkaSecurity: loadKafkaSecurity(env),
@@ -80,7 +88,8 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
       DAY_MS,
     benchmarkRefreshMs: read.integer('BENCHMARK_REFRESH_SECONDS', 60, { min: 1 }) * 1000,
     sessionTimeoutMs: read.integer('PROCESSORS_SESSION_TIMEOUT_MS', 30_000, { min: 6_000 }),
-    concurrentPartitions: read.integer('PROCESSORS_CONCURRENT_PARTITIONS', 4, { min: 1, max: 64 }),
+    concurrentTransactions: read.integer('PROCESSORS_CONCURRENT_TRANSACTIONS', 2, { min: 1, max: 64 }),
+    transactionMaxEvents: read.integer('PROCESSORS_TRANSACTION_MAX_EVENTS', 20_000, { min: 1 }),
     maxBytesPerPartition: read.integer('PROCESSORS_FETCH_KIB_PER_PARTITION', 1024, { min: 16 }) * 1024,
     fetchMinBytes: read.integer('PROCESSORS_FETCH_MIN_KIB', 256, { min: 0 }) * 1024,
     fetchWaitMs: read.integer('PROCESSORS_FETCH_WAIT_MS', 200, { min: 0, max: 10_000 }),

@@ -40,8 +40,8 @@ export async function startProcessors(
   await migrate(config.databaseUrl);
   const pool = createPool({
     connectionString: config.databaseUrl,
-    // One connection per partition batch in flight, plus the bucket compactor and the benchmark refresher.
-    max: config.processors.length * config.concurrentPartitions + 2,
+    // One connection per transaction in flight, plus the bucket compactor and the benchmark refresher.
+    max: config.processors.length * config.concurrentTransactions + 2,
     applicationName: 'carestream-processors',
   });
   const kafka = createKafka({
@@ -63,7 +63,8 @@ export async function startProcessors(
     deadLetterTopic: names.deadLetters,
     metrics,
     sessionTimeoutMs: config.sessionTimeoutMs,
-    concurrentPartitions: config.concurrentPartitions,
+    concurrentTransactions: config.concurrentTransactions,
+    transactionMaxEvents: config.transactionMaxEvents,
     maxBytesPerPartition: config.maxBytesPerPartition,
     fetchMinBytes: config.fetchMinBytes,
     fetchWaitMs: config.fetchWaitMs,

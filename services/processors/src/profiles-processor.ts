@@ -19,9 +19,9 @@ export function profilesProcessor(codec: EventCodec, topic: string): ProcessorDe
       return event;
     },
     eventTimeMs: (event) => event.setAt,
-    apply: async (client, batch) => {
+    apply: async (client, batches) => {
       const latest = new Map<string, BrandProfileSet>();
-      for (const { value } of batch.records) {
+      for (const { value } of batches.flatMap((batch) => batch.records)) {
         const known = latest.get(value.brandId);
         if (!known || value.setAt >= known.setAt) latest.set(value.brandId, value);
       }

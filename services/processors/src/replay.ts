@@ -44,7 +44,7 @@ export async function replayProjection(
   await migrate(config.databaseUrl);
   const pool = createPool({
     connectionString: config.databaseUrl,
-    max: config.concurrentPartitions + 2,
+    max: config.concurrentTransactions + 2,
     applicationName: 'carestream-replay',
   });
   const kafka = createKafka({
@@ -90,7 +90,8 @@ export async function replayProjection(
       deadLetterTopic: names.deadLetters,
       metrics: new ProcessorMetrics(new Registry()),
       groupId,
-      concurrentPartitions: config.concurrentPartitions,
+      concurrentTransactions: config.concurrentTransactions,
+      transactionMaxEvents: config.transactionMaxEvents,
       maxBytesPerPartition: config.maxBytesPerPartition,
     });
     try {

@@ -29,7 +29,7 @@ import type { ProcessorDefinition } from '@carestream/processor-runtime';
 import { Counter, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
 import {
-  advanceWatermark,
+  advanceWatermarks,
   appendBucketDeltas,
   applyChurnUpdates,
   countUnplaced,
@@ -40,7 +40,10 @@ import {
   lockBrands,
   newBrandPosts,
   saveBrandRules,
+  partitionKey,
   saveConversations,
+  type PartitionConversationRow,
+  type PartitionEvents,
 } from './sla-store.ts';
 
 type SlaInput = InteractionEvent | BrandPostPublished | BrandProfileSet;
@@ -186,61 +189,78 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
         const rows = reviseConversations(page, contextOf(was), contextOf(is), effects);
         revisions.inc(page.length);
         // Saved with the partition each conversation lives on (its due expiries are found by partition).
-        const byPartition = new Map<string, { topic: string; partition: number; rows: typeof rows }>();
-        page.forEach(({ topic, partition }, i) => {
-          const id = `${topic}\u0000${partition}`;
-          const group = byPartition.get(id) ?? { topic, partition, rows: [] };
-          const row = rows[i];
-          if (row) group.rows.push(row);
-          byPartition.set(id, group);
-        });
-        for (const group of byPartition.values())
-          await saveConversations(client, group.topic, group.partition, group.rows);
+        await saveConversations(
+          client,
+          rows.flatMap((row, i) => {
+            const at = page[i];
+            return at ? [{ ...row, topic: at.topic, partition: at.partition }] : [];
+          }),
+        );
       }
     }
     await saveEffects(client, effects);
   }
 
-  /** A partition batch of interactions: load, fold, save. */
+  /**
+   * Partition batches of interactions, in one transaction: load what every partition needs in one statement
+   * each, fold each partition with its own watermark, save in one statement each.
+   */
   async function applyInteractions(
     client: PoolClient,
-    topic: string,
-    partition: number,
-    events: readonly InteractionEvent[],
+    partitions: readonly PartitionEvents[],
     effects: SlaEffects,
   ): Promise<void> {
-    // Time passes for every conversation of the partition, not only those in this batch.
-    const candidate = batchWatermark(events);
-    const watermarkMs = (await advanceWatermark(client, topic, partition, candidate)) ?? candidate;
-    const due = await dueConversationKeys(client, topic, partition, watermarkMs);
-    const brands = new Set([...events.map((e) => e.brandId), ...due.map((c) => c.brandId)]);
+    // Time passes for every conversation of a partition, not only those in its batch.
+    const watermarks = await advanceWatermarks(
+      client,
+      partitions.map(({ topic, partition, events }) => ({
+        topic,
+        partition,
+        candidateMs: batchWatermark(events),
+      })),
+    );
+    const folds = partitions.map((p) => {
+      const id = partitionKey(p);
+      return { ...p, watermarkMs: watermarks.get(id) ?? batchWatermark(p.events) };
+    });
+    const due = await dueConversationKeys(client, folds);
+    const brands = new Set<string>();
+    for (const { events } of folds) for (const event of events) brands.add(event.brandId);
+    for (const list of due.values()) for (const { brandId } of list) brands.add(brandId);
     // The brands' locks before any conversation row: a profile change holds the brand exclusively while it
     // revises the brand's conversations (see lockBrands).
     await lockBrands(client, brands, 'shared');
     const rules = await histories(client, brands);
-    const stored = await loadConversations(client, batchConversationKeys({ events, due }));
-    const { rows, outcomes } = foldInteractionBatch(
-      {
-        events,
-        stored,
-        due,
-        watermarkMs,
-        contextOf: (brandId) => contextOf(rules.get(brandId) ?? new BrandRulesHistory([], UNPROFILED)),
-      },
-      effects,
+    const keys = folds.flatMap(({ events, ...p }) =>
+      batchConversationKeys({ events, due: due.get(partitionKey(p)) ?? [] }),
     );
+    const stored = await loadConversations(client, keys);
+    const contextFor = (brandId: string) =>
+      contextOf(rules.get(brandId) ?? new BrandRulesHistory([], UNPROFILED));
+    const rows: PartitionConversationRow[] = [];
+    const tooLate: { brandId: string; eventId: string; reason: string }[] = [];
     const byOutcome = new Map<string, number>();
-    for (const { outcome } of outcomes) byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+    for (const fold of folds) {
+      const result = foldInteractionBatch(
+        {
+          events: fold.events,
+          stored,
+          due: due.get(partitionKey(fold)) ?? [],
+          watermarkMs: fold.watermarkMs,
+          contextOf: contextFor,
+        },
+        effects,
+      );
+      for (const row of result.rows) rows.push({ ...row, topic: fold.topic, partition: fold.partition });
+      for (const { event, outcome } of result.outcomes) {
+        byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+        if (outcome === 'too-late')
+          tooLate.push({ brandId: event.brandId, eventId: event.eventId, reason: 'older-than-retention' });
+      }
+    }
     for (const [outcome, n] of byOutcome) foldOutcomes.inc({ outcome }, n);
-    await countUnplaced(
-      client,
-      outcomes.flatMap(({ event, outcome }) =>
-        outcome === 'too-late'
-          ? [{ brandId: event.brandId, eventId: event.eventId, reason: 'older-than-retention' }]
-          : [],
-      ),
-    );
-    await saveConversations(client, topic, partition, rows);
+    await countUnplaced(client, tooLate);
+    await saveConversations(client, rows);
   }
 
   return {
@@ -257,15 +277,14 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
         : event.type === 'BrandProfileSet'
           ? event.setAt
           : interactionTime(event),
-    apply: async (client, batch) => {
-      const profiles = batch.records.flatMap(({ value }) =>
-        value.type === 'BrandProfileSet' ? [value] : [],
-      );
+    apply: async (client, batches) => {
+      const values = batches.flatMap((batch) => batch.records.map(({ value }) => value));
+      const profiles = values.filter((value): value is BrandProfileSet => value.type === 'BrandProfileSet');
       if (profiles.length > 0) await applyProfiles(client, profiles);
 
       const effects = new SlaEffects();
-      const posts = batch.records.flatMap(({ value }) =>
-        value.type === 'BrandPostPublished' ? [value] : [],
+      const posts = values.filter(
+        (value): value is BrandPostPublished => value.type === 'BrandPostPublished',
       );
       if (posts.length > 0) {
         const fresh = await newBrandPosts(client, posts);
@@ -275,11 +294,13 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
         }
       }
 
-      const interactions = batch.records.flatMap(({ value }) =>
-        value.type === 'MentionReceived' || value.type === 'ReplySent' ? [value] : [],
-      );
-      if (interactions.length > 0)
-        await applyInteractions(client, batch.topic, batch.partition, interactions, effects);
+      const partitions = batches.flatMap(({ topic, partition, records }) => {
+        const events = records.flatMap(({ value }) =>
+          value.type === 'MentionReceived' || value.type === 'ReplySent' ? [value] : [],
+        );
+        return events.length > 0 ? [{ topic, partition, events }] : [];
+      });
+      if (partitions.length > 0) await applyInteractions(client, partitions, effects);
       await saveEffects(client, effects);
     },
   };

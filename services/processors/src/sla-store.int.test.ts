@@ -188,9 +188,9 @@ describe('SLA hourly rows from the batches of several partitions and instances (
     try {
       await saveConversations(
         client,
-        'interactions',
-        0,
         ['brand-a', 'brand-b'].map((brandId) => ({
+          topic: 'interactions',
+          partition: 0,
           key: `${brandId}:1580661436132757506`,
           brandId,
           state: initialConversationState(),

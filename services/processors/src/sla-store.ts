@@ -15,7 +15,7 @@ import {
   type SlaBucketAccumulator,
   type SlaBucketKey,
 } from '@carestream/domain';
-import { DAY_MS, eventIdentity, type BusinessHoursRange } from '@carestream/contract';
+import { DAY_MS, eventIdentity, type BusinessHoursRange, type InteractionEvent } from '@carestream/contract';
 import type { PoolClient } from '@carestream/postgres';
 
 const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
@@ -239,22 +239,61 @@ export async function loadConversations(
   );
 }
 
+/** A partition of a topic, as a string key. */
+export function partitionKey({ topic, partition }: { topic: string; partition: number }): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** One partition's interactions in a batch. */
+export interface PartitionEvents {
+  readonly topic: string;
+  readonly partition: number;
+  readonly events: readonly InteractionEvent[];
+}
+
+/** A conversation's row with the partition it lives on (its due expiries are found by partition). */
+export interface PartitionConversationRow extends ConversationRow {
+  readonly topic: string;
+  readonly partition: number;
+}
+
 /**
- * Conversations of this partition with an expiry or breach due at the watermark, and their brands, read without
- * locks: the caller takes the brands' locks first, then loads (and locks) the conversations.
+ * Conversations of these partitions with an expiry or breach due at each one's watermark, and their brands, by
+ * partitionKey, read without locks: the caller takes the brands' locks first, then loads (and locks) the
+ * conversations.
  */
 export async function dueConversationKeys(
   client: PoolClient,
-  topic: string,
-  partition: number,
-  watermarkMs: number,
-): Promise<{ key: string; brandId: string }[]> {
-  const { rows } = await client.query<{ conversation_key: string; brand_id: string }>(
-    `select conversation_key, brand_id from conversations
-      where topic = $1 and partition = $2 and next_due_at <= $3`,
-    [topic, partition, new Date(watermarkMs).toISOString()],
+  partitions: readonly { topic: string; partition: number; watermarkMs: number }[],
+): Promise<Map<string, { key: string; brandId: string }[]>> {
+  const due = new Map<string, { key: string; brandId: string }[]>();
+  if (partitions.length === 0) return due;
+  const { rows } = await client.query<{
+    topic: string;
+    partition: number;
+    conversation_key: string;
+    brand_id: string;
+  }>(
+    `select c.topic, c.partition, c.conversation_key, c.brand_id
+       from unnest($1::text[], $2::int[], $3::timestamptz[]) as w(topic, partition, watermark)
+       -- lateral: one index range scan per partition (topic, partition, next_due_at), never a join over the table
+       cross join lateral (
+         select conversation_key, brand_id, topic, partition from conversations
+          where topic = w.topic and partition = w.partition and next_due_at <= w.watermark
+       ) c`,
+    [
+      partitions.map((p) => p.topic),
+      partitions.map((p) => p.partition),
+      partitions.map((p) => new Date(p.watermarkMs).toISOString()),
+    ],
   );
-  return rows.map((row) => ({ key: row.conversation_key, brandId: row.brand_id }));
+  for (const row of rows) {
+    const id = partitionKey(row);
+    const list = due.get(id) ?? [];
+    list.push({ key: row.conversation_key, brandId: row.brand_id });
+    due.set(id, list);
+  }
+  return due;
 }
 
 /** A page of one brand's conversations, locked, in key order after `afterKey`. */
@@ -436,9 +475,7 @@ export function chunksOfSize(texts: readonly string[], limit: number): string[][
 
 export async function saveConversations(
   client: PoolClient,
-  topic: string,
-  partition: number,
-  conversations: readonly ConversationRow[],
+  conversations: readonly PartitionConversationRow[],
 ): Promise<void> {
   if (conversations.length === 0) return;
   // One statement per ~32 MiB of states: a jsonb value is capped at 256 MiB, and a batch of busy conversations
@@ -447,6 +484,8 @@ export async function saveConversations(
     JSON.stringify({
       conversation_key: c.key,
       brand_id: c.brandId,
+      topic: c.topic,
+      partition: c.partition,
       state: c.state,
       next_due_at: c.nextDueAt === null ? null : new Date(c.nextDueAt).toISOString(),
     }),
@@ -454,10 +493,11 @@ export async function saveConversations(
   for (const chunk of chunksOfSize(rows, STATES_PER_STATEMENT_BYTES)) {
     await client.query(
       `insert into conversations (conversation_key, brand_id, topic, partition, state, next_due_at)
-       select c.conversation_key, c.brand_id, $2, $3, c.state, c.next_due_at
-         from jsonb_to_recordset($1::jsonb) as c(conversation_key text, brand_id text, state jsonb, next_due_at timestamptz)
+       select c.conversation_key, c.brand_id, c.topic, c.partition, c.state, c.next_due_at
+         from jsonb_to_recordset($1::jsonb)
+           as c(conversation_key text, brand_id text, topic text, partition int, state jsonb, next_due_at timestamptz)
        on conflict (conversation_key) do update set state = excluded.state, next_due_at = excluded.next_due_at`,
-      [`[${chunk.join(',')}]`, topic, partition],
+      [`[${chunk.join(',')}]`],
     );
   }
   // The backlog is rewritten per touched conversation: exact by construction, whatever changed.
@@ -490,26 +530,24 @@ export async function saveConversations(
   }
 }
 
-/** Moves the partition's event-time watermark forward (never back) and returns it, or null before any event. */
-export async function advanceWatermark(
+/** Moves the partitions' event-time watermarks forward (never back) and returns them, by partitionKey. */
+export async function advanceWatermarks(
   client: PoolClient,
-  topic: string,
-  partition: number,
-  candidateMs: number | null,
-): Promise<number | null> {
-  const { rows } =
-    candidateMs === null
-      ? await client.query<{ ms: number }>(
-          'select (extract(epoch from watermark) * 1000)::float8 as ms from watermarks where topic = $1 and partition = $2',
-          [topic, partition],
-        )
-      : await client.query<{ ms: number }>(
-          `insert into watermarks (topic, partition, watermark) values ($1, $2, $3)
-           on conflict (topic, partition) do update set watermark = greatest(watermarks.watermark, excluded.watermark)
-           returning (extract(epoch from watermark) * 1000)::float8 as ms`,
-          [topic, partition, new Date(candidateMs).toISOString()],
-        );
-  return rows[0]?.ms ?? null;
+  partitions: readonly { topic: string; partition: number; candidateMs: number }[],
+): Promise<Map<string, number>> {
+  if (partitions.length === 0) return new Map();
+  const { rows } = await client.query<{ topic: string; partition: number; ms: number }>(
+    `insert into watermarks (topic, partition, watermark)
+     select * from unnest($1::text[], $2::int[], $3::timestamptz[])
+     on conflict (topic, partition) do update set watermark = greatest(watermarks.watermark, excluded.watermark)
+     returning topic, partition, (extract(epoch from watermark) * 1000)::float8 as ms`,
+    [
+      partitions.map((p) => p.topic),
+      partitions.map((p) => p.partition),
+      partitions.map((p) => new Date(p.candidateMs).toISOString()),
+    ],
+  );
+  return new Map(rows.map((row) => [partitionKey(row), row.ms]));
 }
 
 /** Brand posts not counted before (as their eventIdentity), recording them as counted. */
