@@ -276,10 +276,13 @@ export async function dueConversationKeys(
   }>(
     `select c.topic, c.partition, c.conversation_key, c.brand_id
        from unnest($1::text[], $2::int[], $3::timestamptz[]) as w(topic, partition, watermark)
-       -- lateral: one index range scan per partition (topic, partition, next_due_at), never a join over the table
+       -- One index range scan per partition on (topic, partition, next_due_at). "offset 0" keeps the subquery
+       -- from being pulled up into a join, which the planner runs as a scan of the whole table (measured: 75 ms
+       -- at 100k conversations, against 0.2 ms for the twelve range scans).
        cross join lateral (
          select conversation_key, brand_id, topic, partition from conversations
           where topic = w.topic and partition = w.partition and next_due_at <= w.watermark
+         offset 0
        ) c`,
     [
       partitions.map((p) => p.topic),
