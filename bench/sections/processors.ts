@@ -58,6 +58,14 @@ export function processorsEnv(options: {
     CARESTREAM_PARTITIONS: String(options.partitions),
     CARESTREAM_GROUP_PREFIX: options.groupPrefix,
     PROCESSORS: 'profiles,sla',
+    // Settings under test (PROCESSORS_TRANSACTION_MAX_EVENTS=10000 npm run bench …) reach every instance.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(
+        (entry): entry is [string, string] =>
+          /^PROCESSORS_[A-Z_]+$/.test(entry[0]) && entry[0] !== 'PROCESSORS_PORT' && entry[1] !== undefined,
+      ),
+    ),
+    ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
   };
 }
 

@@ -54,12 +54,12 @@ export interface ProcessorRuntimeOptions {
    */
   readonly concurrentTransactions?: number;
   /**
-   * A transaction takes waiting partition batches up to this many events in all (default 20,000; a larger
+   * A transaction takes waiting partition batches up to this many events in all (default 10,000; a larger
    * batch goes alone): in catch-up a fetch of every partition then becomes a few transactions run side by side
    * rather than one that holds them all.
    */
   readonly transactionMaxEvents?: number;
-  /** Most bytes fetched per partition and request (default 1 MiB): bounds the memory a fetch holds. */
+  /** Most bytes fetched per partition and request (default 256 KiB): bounds the memory a fetch holds. */
   readonly maxBytesPerPartition?: number;
   /**
    * A fetch waits for this many bytes (default 256 KiB) or for fetchWaitMs (default 200 ms), whichever comes
@@ -169,7 +169,7 @@ export async function startProcessor<T>(
       groupId,
       sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 256 * 1024,
       minBytes: options.fetchMinBytes ?? 256 * 1024,
       maxWaitTimeInMs: options.fetchWaitMs ?? 200,
       // Every crash is replaced here (replaceAfterCrash), one way for all errors, with our backoff and status.
@@ -307,7 +307,7 @@ export async function startProcessor<T>(
 
   const groups = new GroupCommitter<T>({
     concurrentTransactions: options.concurrentTransactions ?? 1,
-    maxEvents: options.transactionMaxEvents ?? 20_000,
+    maxEvents: options.transactionMaxEvents ?? 10_000,
     apply: applyInTransaction,
   });
 

@@ -89,8 +89,8 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
     benchmarkRefreshMs: read.integer('BENCHMARK_REFRESH_SECONDS', 60, { min: 1 }) * 1000,
     sessionTimeoutMs: read.integer('PROCESSORS_SESSION_TIMEOUT_MS', 30_000, { min: 6_000 }),
     concurrentTransactions: read.integer('PROCESSORS_CONCURRENT_TRANSACTIONS', 2, { min: 1, max: 64 }),
-    transactionMaxEvents: read.integer('PROCESSORS_TRANSACTION_MAX_EVENTS', 20_000, { min: 1 }),
-    maxBytesPerPartition: read.integer('PROCESSORS_FETCH_KIB_PER_PARTITION', 1024, { min: 16 }) * 1024,
+    transactionMaxEvents: read.integer('PROCESSORS_TRANSACTION_MAX_EVENTS', 10_000, { min: 1 }),
+    maxBytesPerPartition: read.integer('PROCESSORS_FETCH_KIB_PER_PARTITION', 256, { min: 16 }) * 1024,
     fetchMinBytes: read.integer('PROCESSORS_FETCH_MIN_KIB', 256, { min: 0 }) * 1024,
     fetchWaitMs: read.integer('PROCESSORS_FETCH_WAIT_MS', 200, { min: 0, max: 10_000 }),
   };
