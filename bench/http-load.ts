@@ -23,7 +23,13 @@ export async function fixedRateLoad(options: {
   readonly seconds: number;
   /** Leading seconds left out of the figures (connections, JIT, caches). */
   readonly warmupSeconds: number;
+  /**
+   * A request not answered this long after it was due is abandoned and counted as an error (status
+   * `timeout`), so that a saturated server's backlog cannot stretch a run for minutes. Default 20 s.
+   */
+  readonly timeoutMs?: number;
 }): Promise<LoadResult> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round(options.perSecond * (options.seconds + options.warmupSeconds));
   const warmup = Math.round(options.perSecond * options.warmupSeconds);
@@ -34,7 +40,9 @@ export async function fixedRateLoad(options: {
   const start = performance.now();
   const request = (i: number, due: number) =>
     new Promise<void>((resolve) => {
+      let timedOut = false;
       const req = http.get(options.url(i), { agent, headers: options.headers }, (response) => {
+        response.on('error', () => undefined);
         response.resume();
         response.on('end', () => {
           const status = String(response.statusCode ?? 0);
@@ -46,8 +54,23 @@ export async function fixedRateLoad(options: {
           resolve();
         });
       });
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          if (i >= warmup) {
+            statusCounts.timeout = (statusCounts.timeout ?? 0) + 1;
+            errors += 1;
+          }
+          req.destroy(new Error('timed out'));
+        },
+        Math.max(0, due + timeoutMs - performance.now()),
+      );
+      req.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       req.on('error', () => {
-        if (i >= warmup) errors += 1;
+        if (i >= warmup && !timedOut) errors += 1;
         resolve();
       });
     });

@@ -1,6 +1,16 @@
-// Section 7: the query API's latency at a fixed request rate, GET /v1/brands/{id}/sla over the preloaded
-// data's whole span (every hourly bucket of a brand, plus the period before it), brands in turn; with the
-// figures cache as shipped (1 s) and without it (every request reads Postgres).
+// Section 7: the query API's latency at a fixed request rate, for the questions of issue #12, brands in turn:
+// GET /v1/brands/{id}/sla over the preloaded data's span (~3 days) and over 30 days, and
+// GET /v1/brands/{id}/sla/timeseries?granularity=day over 90 days; with the figures cache as shipped (1 s) and
+// without it (every request reads Postgres).
+//
+// The preloaded log spans only ~3 days. For the 30- and 90-day questions the section lays the fold's own rows
+// of those days end to end (hourly and daily rows copied with their hour shifted by whole multiples of the
+// span) until they cover 90 days, in the bench's database only: every day then has as many rows and sketches
+// as a day the processors folded, which is what a reader's cost depends on. The 3-day question reads the
+// preloaded days as they were folded (copies start after them).
+//
+// BENCH_API_CPU_PROFILE_DIR=dir runs each API process with node --cpu-prof into that folder (one .cpuprofile
+// per figures cache setting; read them with bench/cpu-profile.ts's summarizeProfile).
 import { activeSchema } from '@carestream/processors';
 import pg from 'pg';
 import { coresUsed, cpuSnapshot } from '../cpu.ts';
@@ -11,24 +21,51 @@ import { log } from '../stats.ts';
 import { BRANDS, WORKLOAD_START_MS } from '../workload.ts';
 import { ADMIN_KEY } from './ingest.ts';
 
-export interface ApiRun {
+const DAY_MS = 86_400_000;
+/** Days the rows are laid out over for the 30- and 90-day questions. */
+const SPAN_DAYS = 90;
+
+export interface ApiQuestion {
+  /** A short name: `sla-3d`, `sla-30d`, `timeseries-day-90d`. */
+  readonly question: string;
+  /** The route and period asked, e.g. `/v1/brands/{brandId}/sla?from=…&to=…`. */
+  readonly route: string;
+  readonly days: number;
+  /** Hourly rows of one brand in the period and their sketches' stored size (averaged over the brands). */
+  readonly hourlyRowsPerBrand: number;
+  readonly sketchBytesPerBrand: number;
+  /** Issue #12's target for this question: p99 below `p99Ms` at `perSecond`. */
+  readonly target: { readonly perSecond: number; readonly p99Ms: number };
+}
+
+export interface ApiRun extends ApiQuestion {
   /** API_FIGURES_CACHE_MS of the API process: the default (1 s), and 0 to measure Postgres on every request. */
   readonly figuresCacheMs: number;
   readonly points: readonly (LoadResult & { cores: Record<string, number> })[];
+  /** Peak RSS of the API process over all the questions it was asked. */
   readonly peakRssMiB: number;
 }
 
 export interface ApiResult {
+  /** The 3-day question's route, days and volume (kept for readers of earlier results). */
   readonly route: string;
   readonly days: number;
-  /** What one request reads: hourly rows of one brand in the period, and their sketches' stored size. */
   readonly rowsPerRequest: number;
   readonly sketchBytesPerRequest: number;
+  readonly questions: readonly ApiQuestion[];
   readonly runs: readonly ApiRun[];
 }
 
 /** The figures cache settings measured: with the default cache, then with none. */
 const FIGURES_CACHE_SETTINGS_MS = [1000, 0];
+
+interface QuestionPlan extends Omit<ApiQuestion, 'hourlyRowsPerBrand' | 'sketchBytesPerBrand'> {
+  readonly path: string;
+  readonly query: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly rates: readonly number[];
+}
 
 export async function measureApi(options: {
   database: BenchDatabase;
@@ -37,35 +74,80 @@ export async function measureApi(options: {
   seconds: number;
   logDir: string;
 }): Promise<ApiResult> {
-  const from = new Date(WORKLOAD_START_MS).toISOString();
-  const to = new Date(WORKLOAD_START_MS + options.days * 86_400_000).toISOString();
-  const { rowsPerRequest, sketchBytesPerRequest } = await readVolume(options.database.url, from, to);
-  log(`api: one request reads ${rowsPerRequest} hourly rows, ${sketchBytesPerRequest} bytes of sketches`);
+  const spanEnd = WORKLOAD_START_MS + SPAN_DAYS * DAY_MS;
+  const plan = (
+    question: string,
+    path: string,
+    fromMs: number,
+    days: number,
+    extra: string,
+    rates: readonly number[],
+    target: ApiQuestion['target'],
+  ): QuestionPlan => {
+    const toMs = fromMs + days * DAY_MS;
+    const from = new Date(fromMs).toISOString();
+    const to = new Date(toMs).toISOString();
+    const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${extra}`;
+    return {
+      question,
+      path,
+      query,
+      fromMs,
+      toMs,
+      days,
+      rates,
+      target,
+      route: `/v1/brands/{brandId}/${path}?from=${from}&to=${to}${extra}`,
+    };
+  };
+  const plans = [
+    plan('sla-3d', 'sla', WORKLOAD_START_MS, options.days, '', options.rates, { perSecond: 1000, p99Ms: 25 }),
+    plan('sla-30d', 'sla', spanEnd - 30 * DAY_MS, 30, '', options.rates, { perSecond: 1000, p99Ms: 25 }),
+    plan('timeseries-day-90d', 'sla/timeseries', WORKLOAD_START_MS, SPAN_DAYS, '&granularity=day', [200], {
+      perSecond: 200,
+      p99Ms: 50,
+    }),
+  ];
+  const copies = await layOutRows(options.database.url, options.days, SPAN_DAYS);
+  log(`api: the ${options.days} folded days' rows copied ${copies} times to cover ${SPAN_DAYS} days`);
+  const questions: ApiQuestion[] = [];
+  for (const p of plans) {
+    const volume = await readVolume(options.database.url, p.fromMs, p.toMs);
+    log(
+      `api: ${p.question} reads ${volume.hourlyRowsPerBrand} hourly rows of a brand, ${volume.sketchBytesPerBrand} bytes of sketches`,
+    );
+    const { path: _path, query: _query, fromMs: _from, toMs: _to, rates: _rates, ...question } = p;
+    questions.push({ ...question, ...volume });
+  }
   const runs: ApiRun[] = [];
   for (const figuresCacheMs of FIGURES_CACHE_SETTINGS_MS) {
-    runs.push(await measureApiRun({ ...options, from, to, figuresCacheMs }));
+    runs.push(...(await measureApiRuns({ ...options, plans, questions, figuresCacheMs })));
   }
+  const first = questions[0]!;
   return {
-    route: `/v1/brands/{brandId}/sla?from=${from}&to=${to}`,
-    days: options.days,
-    rowsPerRequest,
-    sketchBytesPerRequest,
+    route: first.route,
+    days: first.days,
+    rowsPerRequest: first.hourlyRowsPerBrand,
+    sketchBytesPerRequest: first.sketchBytesPerBrand,
+    questions,
     runs,
   };
 }
 
-async function measureApiRun(options: {
+async function measureApiRuns(options: {
   database: BenchDatabase;
-  rates: readonly number[];
   seconds: number;
   logDir: string;
-  from: string;
-  to: string;
+  plans: readonly QuestionPlan[];
+  questions: readonly ApiQuestion[];
   figuresCacheMs: number;
-}): Promise<ApiRun> {
+}): Promise<ApiRun[]> {
   const api = await startService('api', {
     label: `api-cache-${options.figuresCacheMs}ms`,
     logDir: options.logDir,
+    nodeFlags: process.env.BENCH_API_CPU_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROFILE_DIR}`]
+      : [],
     env: {
       DATABASE_URL: options.database.url,
       CARESTREAM_ADMIN_KEY: ADMIN_KEY,
@@ -74,45 +156,97 @@ async function measureApiRun(options: {
       API_FIGURES_CACHE_MS: String(options.figuresCacheMs),
     },
   });
+  const headers = { authorization: `Bearer ${ADMIN_KEY}` };
   try {
-    const period = `from=${encodeURIComponent(options.from)}&to=${encodeURIComponent(options.to)}`;
-    const url = (i: number) => `${api.url}/v1/brands/brand-${i % BRANDS}/sla?${period}`;
-    const check = await fetch(url(0), { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-    if (check.status !== 200) throw new Error(`the API answered ${check.status}: ${await check.text()}`);
-    const points: (LoadResult & { cores: Record<string, number> })[] = [];
-    for (const rate of options.rates) {
-      const named = new Map([[api.pid, 'api']]);
-      const before = await cpuSnapshot(named);
-      const result = await fixedRateLoad({
-        url,
-        headers: { authorization: `Bearer ${ADMIN_KEY}` },
-        perSecond: rate,
-        seconds: options.seconds,
-        warmupSeconds: 2,
-      });
-      const cores = coresUsed(before, await cpuSnapshot(named));
-      points.push({ ...result, cores });
-      log(
-        `api (figures cache ${options.figuresCacheMs} ms) @ ${rate} req/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-          `max ${result.maxMs} ms, ${result.errors} errors of ${result.requests}; CPU ${JSON.stringify(cores)}`,
-      );
+    const measured: Omit<ApiRun, 'peakRssMiB'>[] = [];
+    for (const [index, plan] of options.plans.entries()) {
+      const url = (i: number) => `${api.url}/v1/brands/brand-${i % BRANDS}/${plan.path}?${plan.query}`;
+      await answersOk(url(0), headers);
+      const points: (LoadResult & { cores: Record<string, number> })[] = [];
+      for (const rate of plan.rates) {
+        const named = new Map([[api.pid, 'api']]);
+        const before = await cpuSnapshot(named);
+        const result = await fixedRateLoad({
+          url,
+          headers,
+          perSecond: rate,
+          seconds: options.seconds,
+          warmupSeconds: 2,
+        });
+        const cores = coresUsed(before, await cpuSnapshot(named));
+        points.push({ ...result, cores });
+        log(
+          `api ${plan.question} (figures cache ${options.figuresCacheMs} ms) @ ${rate} req/s: p50 ${result.p50Ms} ms, ` +
+            `p99 ${result.p99Ms} ms, max ${result.maxMs} ms, ${result.errors} errors of ${result.requests}; CPU ${JSON.stringify(cores)}`,
+        );
+      }
+      measured.push({ ...options.questions[index]!, figuresCacheMs: options.figuresCacheMs, points });
     }
-    return {
-      figuresCacheMs: options.figuresCacheMs,
-      points,
-      peakRssMiB: Math.round((await api.stop()).peakRssMiB),
-    };
+    const peakRssMiB = Math.round((await api.stop()).peakRssMiB);
+    return measured.map((run) => ({ ...run, peakRssMiB }));
   } finally {
     await api.stop();
   }
 }
 
-/** Rows and sketch bytes behind one brand's figures over the period (averaged over the brands). */
+/**
+ * Waits until the API answers 200 (after a saturated rate it may still be working off requests the load
+ * generator gave up on, and answer 503 while its pool is busy): up to a minute, then the last answer is an error.
+ */
+async function answersOk(url: string, headers: Record<string, string>): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    const check = await fetch(url, { headers });
+    const text = await check.text();
+    if (check.status === 200) return;
+    if (attempt >= 60) throw new Error(`the API answered ${check.status}: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/**
+ * Copies the hourly and daily rows of the first `days` days (the folded preload) forward by `days`, 2 × `days`,
+ * … until they cover `spanDays`; returns how many copies were laid. Rows the preload itself has there (replies
+ * that came after the last preloaded day) are kept as they are.
+ */
+async function layOutRows(databaseUrl: string, days: number, spanDays: number): Promise<number> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const schema = await activeSchema(pool, 'sla');
+    const start = new Date(WORKLOAD_START_MS).toISOString();
+    const end = new Date(WORKLOAD_START_MS + days * DAY_MS).toISOString();
+    const copies = Math.ceil(spanDays / days) - 1;
+    const { rows } = await pool.query<{ column_name: string }>(
+      `select column_name from information_schema.columns
+        where table_schema = $1 and table_name = 'sla_hourly' and column_name <> 'hour_start' order by ordinal_position`,
+      [schema],
+    );
+    const columns = rows.map((row) => row.column_name).join(', ');
+    for (const [table, time] of [
+      ['sla_hourly', 'hour_start'],
+      ['sla_daily', 'day_start'],
+    ] as const) {
+      await pool.query(
+        `insert into ${schema}.${table} (${time}, ${columns})
+         select ${time} + make_interval(days => $3::int * k), ${columns}
+           from ${schema}.${table}, generate_series(1, $4::int) as k
+          where ${time} >= $1 and ${time} < $2
+         on conflict do nothing`,
+        [start, end, days, copies],
+      );
+    }
+    await pool.query(`analyze ${schema}.sla_hourly, ${schema}.sla_daily`);
+    return copies;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Hourly rows and sketch bytes of one brand in [fromMs, toMs) (averaged over the brands). */
 async function readVolume(
   databaseUrl: string,
-  from: string,
-  to: string,
-): Promise<{ rowsPerRequest: number; sketchBytesPerRequest: number }> {
+  fromMs: number,
+  toMs: number,
+): Promise<{ hourlyRowsPerBrand: number; sketchBytesPerBrand: number }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
     const schema = await activeSchema(pool, 'sla');
@@ -120,9 +254,12 @@ async function readVolume(
       `select count(*) / count(distinct brand_id) as rows,
               sum(pg_column_size(response_sketch) + pg_column_size(business_sketch)) / count(distinct brand_id) as bytes
          from ${schema}.sla_hourly where hour_start >= $1 and hour_start < $2`,
-      [from, to],
+      [new Date(fromMs).toISOString(), new Date(toMs).toISOString()],
     );
-    return { rowsPerRequest: Number(rows[0]?.rows ?? 0), sketchBytesPerRequest: Number(rows[0]?.bytes ?? 0) };
+    return {
+      hourlyRowsPerBrand: Number(rows[0]?.rows ?? 0),
+      sketchBytesPerBrand: Number(rows[0]?.bytes ?? 0),
+    };
   } finally {
     await pool.end();
   }

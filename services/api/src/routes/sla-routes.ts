@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { brandNotFound } from '../access.ts';
 import { AnswerCache } from '../answer-cache.ts';
 import { slaFiguresAnswer, timeseriesItems, type SlaFiguresAnswer, type TimeseriesItem } from '../figures.ts';
 import { respond } from '../negotiation.ts';
-import { previousPeriod, type ParsedQuery, type Period } from '../query-params.ts';
+import { previousPeriod, type ParsedQuery } from '../query-params.ts';
 import { List, SlaAnswerSchema, TimeseriesItemSchema } from '../schemas.ts';
 import { brandRequestOf, brandRoute, readBrand, type QueryRouteOptions } from './route-options.ts';
 
@@ -36,23 +37,26 @@ export async function slaRoutes(app: FastifyInstance, options: QueryRouteOptions
     }),
     async (request, reply) => {
       const { brandId, query } = brandRequestOf(request);
-      const answer = await answers.get(cacheKey(brandId, query), () =>
-        readBrand(options.reader, brandId, async (snapshot, profile) => {
-          const keepsBusinessHours = profile?.keepsBusinessHours ?? false;
-          const figuresOf = async (period: Period) => {
-            const filter = { period, channel: query.channel };
-            const [bucket, open] = [
-              await snapshot.slaTotals(brandId, filter),
-              await snapshot.openCount(brandId, filter),
-            ];
-            return slaFiguresAnswer(bucket, open, period, keepsBusinessHours);
-          };
-          const current = await figuresOf(query.period);
-          const previous = await figuresOf(previousPeriod(query.period));
-          const unplaced = await snapshot.unplacedEvents(brandId);
-          return { brandId, channel: query.channel, ...current, previous, unplaced };
-        }),
-      );
+      const answer = await answers.get(cacheKey(brandId, query), async () => {
+        // One statement reads the brand, both periods' totals and open mentions, and the unplaced events.
+        const previousOf = previousPeriod(query.period);
+        const rows = await options.reader.slaQuestion(brandId, query.period, previousOf, query.channel);
+        if (!rows.exists) throw brandNotFound(brandId);
+        const keepsBusinessHours = rows.profile?.keepsBusinessHours ?? false;
+        const current = slaFiguresAnswer(
+          rows.current.bucket,
+          rows.current.open,
+          query.period,
+          keepsBusinessHours,
+        );
+        const previous = slaFiguresAnswer(
+          rows.previous.bucket,
+          rows.previous.open,
+          previousOf,
+          keepsBusinessHours,
+        );
+        return { brandId, channel: query.channel, ...current, previous, unplaced: rows.unplaced };
+      });
       return respond(request, reply, answer, { rows: [answer], schema: SlaAnswerSchema });
     },
   );
