@@ -165,6 +165,7 @@ async function measureApiRuns(options: {
       const points: (LoadResult & { cores: Record<string, number> })[] = [];
       for (const rate of plan.rates) {
         const named = new Map([[api.pid, 'api']]);
+        await settle(named);
         const before = await cpuSnapshot(named);
         const result = await fixedRateLoad({
           url,
@@ -187,6 +188,20 @@ async function measureApiRuns(options: {
   } finally {
     await api.stop();
   }
+}
+
+/**
+ * Waits (up to a minute) until the API uses below 0.1 core over a second: after a saturated rate it still works
+ * off requests the load generator abandoned (and keeps PostgreSQL busy with them), which would load the next point.
+ */
+async function settle(named: ReadonlyMap<number, string>): Promise<void> {
+  for (let second = 0; second < 60; second += 1) {
+    const before = await cpuSnapshot(named);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const cores = coresUsed(before, await cpuSnapshot(named));
+    if ((cores.api ?? 0) < 0.1) return;
+  }
+  log('api: the API was still busy after a minute; measuring anyway');
 }
 
 /**

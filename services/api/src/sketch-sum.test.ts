@@ -77,3 +77,16 @@ describe('sumSketches', () => {
     ).toThrow(RangeError);
   });
 });
+
+describe('sumSketches with keys no mapping gives', () => {
+  it('still sums keys a million apart, as merging does', () => {
+    const far = [
+      { v: 1 as const, z: 1, k: [-5, 1_000_000], c: [2, 3] },
+      { v: 1 as const, z: 0, k: [-5], c: [1] },
+    ];
+    const expected = new ResponseTimeSketch()
+      .merge(ResponseTimeSketch.fromJSON(far[0]!))
+      .merge(ResponseTimeSketch.fromJSON(far[1]!));
+    expect(sumSketches(far).toJSON()).toEqual(expected.toJSON());
+  });
+});
