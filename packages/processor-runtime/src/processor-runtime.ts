@@ -168,7 +168,9 @@ export async function startProcessor<T>(
     const created = options.kafka.consumer({
       groupId,
       sessionTimeout: sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
+      // Every second: a rebalance (an instance joining or leaving) is noticed within a second, not three, and the
+      // whole group waits for its slowest member to notice.
+      heartbeatInterval: Math.min(1_000, Math.floor(sessionTimeoutMs / 3)),
       maxBytesPerPartition: options.maxBytesPerPartition ?? 256 * 1024,
       minBytes: options.fetchMinBytes ?? 256 * 1024,
       maxWaitTimeInMs: options.fetchWaitMs ?? 200,

@@ -4,13 +4,16 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
 import { compactBucketDeltas } from './sla-store.ts';
 
-/** Deltas folded per transaction. */
-const BATCH_SIZE = 20_000;
+/**
+ * Deltas folded per transaction: each one's sketches are parsed and merged in memory, with the stored rows'
+ * sketches they merge into, so this bounds what a pass holds (a catch-up leaves many deltas pending).
+ */
+const BATCH_SIZE = 10_000;
 
 export interface BucketCompactorOptions {
   readonly pool: Pool;
   readonly registry?: Registry;
-  /** How often it looks for deltas (default 200 ms). */
+  /** How often it looks for deltas (default 1 s, PROCESSORS_COMPACT_INTERVAL_MS in the processors service). */
   readonly intervalMs?: number;
   /** A replay compacts the generation it builds; the live processors follow the active one. */
   readonly fixedSchema?: string;
@@ -92,7 +95,7 @@ export function startBucketCompactor(options: BucketCompactorOptions): RunningCo
         error: String(error),
       }),
     );
-  }, options.intervalMs ?? 200);
+  }, options.intervalMs ?? 1_000);
 
   return {
     flush,

@@ -40,6 +40,8 @@ export interface ProcessorsConfig {
   /** A fetch waits for this much data or fetchWaitMs, whichever first: bigger batches at live rates. */
   readonly fetchMinBytes: number;
   readonly fetchWaitMs: number;
+  /** How often the bucket compactor folds the batches' bucket deltas into the hourly and daily rows. */
+  readonly compactIntervalMs: number;
 }
 
 export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
@@ -93,5 +95,6 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
     maxBytesPerPartition: read.integer('PROCESSORS_FETCH_KIB_PER_PARTITION', 256, { min: 16 }) * 1024,
     fetchMinBytes: read.integer('PROCESSORS_FETCH_MIN_KIB', 256, { min: 0 }) * 1024,
     fetchWaitMs: read.integer('PROCESSORS_FETCH_WAIT_MS', 200, { min: 0, max: 10_000 }),
+    compactIntervalMs: read.integer('PROCESSORS_COMPACT_INTERVAL_MS', 1_000, { min: 10, max: 60_000 }),
   };
 }

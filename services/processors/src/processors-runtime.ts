@@ -97,7 +97,7 @@ export async function startProcessors(
         groupPrefix: config.groupPrefix,
       });
       running.push(await startProcessor(sla, { ...runtimeOptions, groupId }));
-      compactor = startBucketCompactor({ pool, registry });
+      compactor = startBucketCompactor({ pool, registry, intervalMs: config.compactIntervalMs });
       benchmarks = startBenchmarkRefresher({
         pool,
         registry,

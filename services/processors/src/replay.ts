@@ -83,7 +83,11 @@ export async function replayProjection(
     await admin.connect();
     const ends = await topicEnds(admin, topics).finally(() => admin.disconnect());
     const total = [...ends.values()].reduce((sum, end) => sum + end, 0);
-    const compactor = startBucketCompactor({ pool, fixedSchema: schema });
+    const compactor = startBucketCompactor({
+      pool,
+      fixedSchema: schema,
+      intervalMs: config.compactIntervalMs,
+    });
     const running = await startProcessor(definition, {
       kafka,
       pool,
