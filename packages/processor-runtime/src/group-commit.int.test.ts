@@ -27,6 +27,7 @@ describe('partition batches in shared transactions', () => {
   let pool: Pool;
   let kafka: Kafka;
   let processor: RunningProcessor | undefined;
+  const registry = new Registry();
   // The partitions of each transaction's batches, as apply saw them.
   const transactions: number[][] = [];
 
@@ -100,7 +101,7 @@ describe('partition batches in shared transactions', () => {
         pool,
         groupId: uniqueName('test.group-commit-group'),
         deadLetterTopic,
-        metrics: new ProcessorMetrics(new Registry()),
+        metrics: new ProcessorMetrics(registry),
         concurrentTransactions: 1,
         sessionTimeoutMs: 10_000,
       },
@@ -123,6 +124,17 @@ describe('partition batches in shared transactions', () => {
     // refused note's group failed, and its batches were then applied one by one).
     expect(transactions.some((partitions) => partitions.length > 1)).toBe(true);
     expect(transactions.filter((partitions) => partitions.includes(2)).at(-1)).toEqual([2]);
+    // The same, as operators see it: more partition batches than transactions.
+    const exposition = await registry.metrics();
+    const total = (suffix: 'sum' | 'count') =>
+      Number(
+        new RegExp(
+          `^carestream_processor_transaction_batches_${suffix}\\{processor="notes"\\} (\\d+)$`,
+          'm',
+        ).exec(exposition)?.[1] ?? 0,
+      );
+    expect(total('count')).toBeGreaterThan(0);
+    expect(total('sum')).toBeGreaterThan(total('count'));
 
     const reader = kafka.consumer({ groupId: uniqueName('test.group-commit-dlq') });
     await reader.connect();

@@ -5,6 +5,7 @@ export class ProcessorMetrics {
   readonly events: Counter<'processor' | 'outcome'>;
   readonly batchSize: Histogram<'processor'>;
   readonly batchDuration: Histogram<'processor'>;
+  readonly transactionBatches: Histogram<'processor'>;
   readonly lag: Gauge<'processor' | 'topic' | 'partition'>;
   readonly freshness: Histogram<'processor'>;
   readonly retries: Counter<'processor' | 'reason'>;
@@ -25,9 +26,16 @@ export class ProcessorMetrics {
     });
     this.batchDuration = new Histogram({
       name: 'carestream_processor_batch_duration_seconds',
-      help: 'Time to decode, fold and commit one partition batch.',
+      help: "Time to decode one partition batch, apply it in its group's transaction and commit.",
       labelNames: ['processor'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    this.transactionBatches = new Histogram({
+      name: 'carestream_processor_transaction_batches',
+      help: 'Partition batches per transaction (group commit: the batches of a fetch share one).',
+      labelNames: ['processor'],
+      buckets: [1, 2, 4, 8, 12, 16, 24, 36, 64],
       registers: [registry],
     });
     this.lag = new Gauge({

@@ -509,6 +509,7 @@ export async function startProcessor<T>(
    * were applied.
    */
   async function applyInTransaction(batches: readonly PendingBatch<T>[]): Promise<number[]> {
+    metrics.transactionBatches.observe({ processor: definition.name }, batches.length);
     return inTransaction(async (client) => {
       const { rows } = await client.query<{ topic: string; partition: number; next_offset: string }>(
         LOCK_OFFSETS_SQL,
