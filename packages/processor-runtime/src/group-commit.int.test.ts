@@ -9,6 +9,7 @@ import {
   deleteTestTopics,
   testServices,
   uniqueName,
+  waitFor,
   type TestDatabase,
 } from '@carestream/test-support';
 import type { Kafka } from 'kafkajs';
@@ -61,14 +62,6 @@ describe('partition batches in shared transactions', () => {
       });
     } finally {
       await producer.disconnect();
-    }
-  }
-
-  async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 

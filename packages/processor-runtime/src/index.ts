@@ -1,5 +1,6 @@
 export {
   logLine,
+  partitionKey,
   startProcessor,
   type DecodedRecord,
   type PartitionBatch,

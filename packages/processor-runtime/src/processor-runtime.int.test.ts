@@ -8,6 +8,7 @@ import {
   deleteTestTopics,
   testServices,
   uniqueName,
+  waitFor,
   type TestDatabase,
 } from '@carestream/test-support';
 import type { Kafka } from 'kafkajs';
@@ -95,14 +96,6 @@ describe('first event through the real stack, exactly once in Postgres', () => {
     return Object.fromEntries(rows.map((row) => [row.id, row.n]));
   }
 
-  async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-
   it('writes the row once although the consumer dies between the Postgres commit and the Kafka commit', async () => {
     await produce([{ key: 'g1', value: await registry.encode(schemaId, { id: 'g1', text: 'hello' }) }]);
 
@@ -126,7 +119,7 @@ describe('first event through the real stack, exactly once in Postgres', () => {
     await produce([{ key: 'g2', value: await registry.encode(schemaId, { id: 'g2', text: 'again' }) }]);
     const restarted = startConsumer(false);
     try {
-      await waitFor(async () => (await rowsById()).g2 === 1);
+      await waitFor('g2 applied', async () => (await rowsById()).g2 === 1);
     } finally {
       restarted.kill('SIGTERM');
       await new Promise((resolve) => restarted.on('exit', resolve));
@@ -153,7 +146,7 @@ describe('first event through the real stack, exactly once in Postgres', () => {
         received.push({ value: message.value?.toString() ?? '', headers });
       },
     });
-    await waitFor(async () => received.length >= 1);
+    await waitFor('the dead letter read', async () => received.length >= 1);
     await consumer.disconnect();
     expect(received).toHaveLength(1);
     expect(received[0]?.value).toBe('not avro at all');
@@ -176,7 +169,7 @@ describe('first event through the real stack, exactly once in Postgres', () => {
     ]);
     const consumer = startConsumer(false);
     try {
-      await waitFor(async () => (await rowsById()).g7 === 1);
+      await waitFor('g7 applied', async () => (await rowsById()).g7 === 1);
     } finally {
       consumer.kill('SIGTERM');
       await new Promise((resolve) => consumer.on('exit', resolve));
@@ -201,7 +194,7 @@ describe('first event through the real stack, exactly once in Postgres', () => {
         );
       },
     });
-    await waitFor(async () => received.length >= 3);
+    await waitFor('the dead letters read', async () => received.length >= 3);
     await reader.disconnect();
     const poisoned = received.filter((headers) => headers['carestream-error-code'] === 'CARE_ERR_APPLY');
     expect(poisoned.map((headers) => headers['carestream-source-offset']).sort()).toEqual(['4', '6']);

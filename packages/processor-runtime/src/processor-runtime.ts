@@ -149,7 +149,6 @@ export async function startProcessor<T>(
   // kept from its own commits, so the pre-decode skip costs no query per batch. It can only lag behind the
   // table (another member committed meanwhile), which means decoding a few messages the fencing then skips.
   const knownNextOffsets = new Map<string, bigint>();
-  const partitionId = (topic: string, partition: number) => `${topic}:${partition}`;
 
   // Where the consumer stands, for status(): joining, in its group (last word from it), or crashed and waiting
   // to be replaced. Times are monotonic (performance.now()).
@@ -301,7 +300,7 @@ export async function startProcessor<T>(
         ),
       );
       for (const row of rows) {
-        knownNextOffsets.set(partitionId(topic, row.partition), BigInt(row.next_offset));
+        knownNextOffsets.set(partitionKey({ topic, partition: row.partition }), BigInt(row.next_offset));
         member.seek({ topic, partition: row.partition, offset: String(row.next_offset) });
       }
     }
@@ -367,7 +366,7 @@ export async function startProcessor<T>(
       }
     }
 
-    knownNextOffsets.set(partitionId(batch.topic, batch.partition), BigInt(nextOffset));
+    knownNextOffsets.set(partitionKey(batch), BigInt(nextOffset));
     await options.onCommitted?.({ topic: batch.topic, partition: batch.partition, nextOffset });
     resolveOffset(lastOffset);
     await commitOffsetsIfNecessary();
@@ -382,7 +381,7 @@ export async function startProcessor<T>(
 
   function setLag(topic: string, partition: number, lag: bigint): void {
     const labels = { processor: definition.name, topic, partition: String(partition) };
-    lagSeries.set(partitionId(topic, partition), labels);
+    lagSeries.set(partitionKey({ topic, partition }), labels);
     metrics.lag.set(labels, Math.max(0, Number(lag)));
   }
 
@@ -405,11 +404,9 @@ export async function startProcessor<T>(
           [definition.name, definition.topics],
         ),
       );
-      const stored = new Map(
-        rows.map((row) => [partitionId(row.topic, row.partition), BigInt(row.next_offset)]),
-      );
+      const stored = new Map(rows.map((row) => [partitionKey(row), BigInt(row.next_offset)]));
       for (const [topic, partition, end] of ends)
-        setLag(topic, partition, end - (stored.get(partitionId(topic, partition)) ?? 0n));
+        setLag(topic, partition, end - (stored.get(partitionKey({ topic, partition })) ?? 0n));
     } catch {
       for (const labels of lagSeries.values()) metrics.lag.remove(labels);
       lagSeries.clear();
@@ -421,7 +418,7 @@ export async function startProcessor<T>(
   }
 
   async function storedOffset(topic: string, partition: number): Promise<bigint> {
-    const known = knownNextOffsets.get(partitionId(topic, partition));
+    const known = knownNextOffsets.get(partitionKey({ topic, partition }));
     if (known !== undefined) return known;
     const { rows } = await inTransaction((client) =>
       client.query<{ next_offset: number }>(
@@ -430,7 +427,7 @@ export async function startProcessor<T>(
       ),
     );
     const stored = BigInt(rows[0]?.next_offset ?? 0);
-    knownNextOffsets.set(partitionId(topic, partition), stored);
+    knownNextOffsets.set(partitionKey({ topic, partition }), stored);
     return stored;
   }
 
@@ -515,11 +512,9 @@ export async function startProcessor<T>(
         LOCK_OFFSETS_SQL,
         [definition.name, batches.map((b) => b.topic), batches.map((b) => b.partition)],
       );
-      const stored = new Map(
-        rows.map((row) => [partitionId(row.topic, row.partition), BigInt(row.next_offset)]),
-      );
+      const stored = new Map(rows.map((row) => [partitionKey(row), BigInt(row.next_offset)]));
       const fresh = batches.map((batch) => {
-        const from = stored.get(partitionId(batch.topic, batch.partition)) ?? 0n;
+        const from = stored.get(partitionKey(batch)) ?? 0n;
         return { ...batch, from, records: batch.records.filter((record) => BigInt(record.offset) >= from) };
       });
       // The new offsets are written before the batches (the same transaction either way), so that the rows
@@ -595,6 +590,11 @@ export async function startProcessor<T>(
       await admin?.disconnect();
     },
   };
+}
+
+/** A topic's partition as a map key (Kafka topic names hold no ':'). */
+export function partitionKey({ topic, partition }: { topic: string; partition: number }): string {
+  return `${topic}:${partition}`;
 }
 
 /** A structured log line on stderr (the services' logs are JSON lines). */

@@ -11,6 +11,7 @@ import {
   deleteTestTopics,
   testServices,
   uniqueName,
+  waitFor,
   type TestDatabase,
 } from '@carestream/test-support';
 import type { Kafka } from 'kafkajs';
@@ -67,14 +68,6 @@ describe('a processor whose consumer crashes', () => {
   async function lag(): Promise<number[]> {
     const metric = await registry.getSingleMetric('carestream_processor_consumer_lag')?.get();
     return (metric?.values ?? []).map((value) => value.value);
-  }
-
-  async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 
   it('is replaced after the crash, says so meanwhile, then applies what waited', async () => {

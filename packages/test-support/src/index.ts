@@ -8,3 +8,4 @@ export {
   uniqueName,
   type TestDatabase,
 } from './isolation.ts';
+export { waitFor } from './wait-for.ts';

@@ -13,8 +13,8 @@ const BATCH_SIZE = 10_000;
 export interface BucketCompactorOptions {
   readonly pool: Pool;
   readonly registry?: Registry;
-  /** How often it looks for deltas (default 1 s, PROCESSORS_COMPACT_INTERVAL_MS in the processors service). */
-  readonly intervalMs?: number;
+  /** How often it looks for deltas (PROCESSORS_COMPACT_INTERVAL_MS). */
+  readonly intervalMs: number;
   /** A replay compacts the generation it builds; the live processors follow the active one. */
   readonly fixedSchema?: string;
 }
@@ -95,7 +95,7 @@ export function startBucketCompactor(options: BucketCompactorOptions): RunningCo
         error: String(error),
       }),
     );
-  }, options.intervalMs ?? 1_000);
+  }, options.intervalMs);
 
   return {
     flush,

@@ -25,7 +25,7 @@ import {
 import { CareError } from '@carestream/errors';
 import type { EventCodec } from '@carestream/kafka';
 import type { PoolClient } from '@carestream/postgres';
-import type { ProcessorDefinition } from '@carestream/processor-runtime';
+import { partitionKey, type ProcessorDefinition } from '@carestream/processor-runtime';
 import { Counter, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
 import {
@@ -40,7 +40,6 @@ import {
   lockBrands,
   newBrandPosts,
   saveBrandRules,
-  partitionKey,
   saveConversations,
   type PartitionConversationRow,
   type PartitionEvents,
@@ -211,18 +210,13 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
     effects: SlaEffects,
   ): Promise<void> {
     // Time passes for every conversation of a partition, not only those in its batch.
-    const watermarks = await advanceWatermarks(
-      client,
-      partitions.map(({ topic, partition, events }) => ({
-        topic,
-        partition,
-        candidateMs: batchWatermark(events),
-      })),
-    );
-    const folds = partitions.map((p) => {
-      const id = partitionKey(p);
-      return { ...p, watermarkMs: watermarks.get(id) ?? batchWatermark(p.events) };
-    });
+    const candidates = partitions.map((p) => ({ ...p, candidateMs: batchWatermark(p.events) }));
+    const watermarks = await advanceWatermarks(client, candidates);
+    // The upsert returns each partition's watermark, max(stored, the batch's newest event).
+    const folds = candidates.map((p) => ({
+      ...p,
+      watermarkMs: watermarks.get(partitionKey(p)) ?? p.candidateMs,
+    }));
     const due = await dueConversationKeys(client, folds);
     const brands = new Set<string>();
     for (const { events } of folds) for (const event of events) brands.add(event.brandId);

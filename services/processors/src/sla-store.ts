@@ -17,6 +17,7 @@ import {
 } from '@carestream/domain';
 import { DAY_MS, eventIdentity, type BusinessHoursRange, type InteractionEvent } from '@carestream/contract';
 import type { PoolClient } from '@carestream/postgres';
+import { partitionKey } from '@carestream/processor-runtime';
 
 const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
 
@@ -237,11 +238,6 @@ export async function loadConversations(
       { key: row.conversation_key, brandId: row.brand_id, state: row.state },
     ]),
   );
-}
-
-/** A partition of a topic, as a string key. */
-export function partitionKey({ topic, partition }: { topic: string; partition: number }): string {
-  return `${topic}\u0000${partition}`;
 }
 
 /** One partition's interactions in a batch. */
