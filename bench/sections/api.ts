@@ -4,7 +4,7 @@
 // without it (every request reads Postgres).
 //
 // The preloaded log spans only ~3 days. For the 30- and 90-day questions the section lays the fold's own rows
-// of those days end to end (hourly and daily rows copied with their hour shifted by whole multiples of the
+// of those days end to end (hourly, daily and daily totals rows copied with their hour shifted by whole multiples of the
 // span) until they cover 90 days, in the bench's database only: every day then has as many rows and sketches
 // as a day the processors folded, which is what a reader's cost depends on. The 3-day question reads the
 // preloaded days as they were folded (copies start after them).
@@ -219,7 +219,7 @@ async function answersOk(url: string, headers: Record<string, string>): Promise<
 }
 
 /**
- * Copies the hourly and daily rows of the first `days` days (the folded preload) forward by `days`, 2 × `days`,
+ * Copies the hourly, daily and daily totals rows of the first `days` days (the folded preload) forward by `days`, 2 × `days`,
  * … until they cover `spanDays`; returns how many copies were laid. Rows the preload itself has there (replies
  * that came after the last preloaded day) are kept as they are.
  */
@@ -230,16 +230,17 @@ async function layOutRows(databaseUrl: string, days: number, spanDays: number): 
     const start = new Date(WORKLOAD_START_MS).toISOString();
     const end = new Date(WORKLOAD_START_MS + days * DAY_MS).toISOString();
     const copies = Math.ceil(spanDays / days) - 1;
-    const { rows } = await pool.query<{ column_name: string }>(
-      `select column_name from information_schema.columns
-        where table_schema = $1 and table_name = 'sla_hourly' and column_name <> 'hour_start' order by ordinal_position`,
-      [schema],
-    );
-    const columns = rows.map((row) => row.column_name).join(', ');
     for (const [table, time] of [
       ['sla_hourly', 'hour_start'],
       ['sla_daily', 'day_start'],
+      ['sla_daily_totals', 'day_start'],
     ] as const) {
+      const { rows } = await pool.query<{ column_name: string }>(
+        `select column_name from information_schema.columns
+          where table_schema = $1 and table_name = $2 and column_name <> $3 order by ordinal_position`,
+        [schema, table, time],
+      );
+      const columns = rows.map((row) => row.column_name).join(', ');
       await pool.query(
         `insert into ${schema}.${table} (${time}, ${columns})
          select ${time} + make_interval(days => $3::int * k), ${columns}
@@ -249,7 +250,7 @@ async function layOutRows(databaseUrl: string, days: number, spanDays: number): 
         [start, end, days, copies],
       );
     }
-    await pool.query(`analyze ${schema}.sla_hourly, ${schema}.sla_daily`);
+    await pool.query(`analyze ${schema}.sla_hourly, ${schema}.sla_daily, ${schema}.sla_daily_totals`);
     return copies;
   } finally {
     await pool.end();

@@ -1,3 +1,4 @@
+import { emptySlaBucket, mergeBuckets, slaBucketToJSON } from '@carestream/domain';
 import { generateScenario, toIngestItem } from '@carestream/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
 } from './pipeline-harness.ts';
 import {
   bucketsByBrandChannel,
+  dailyTotalsByBrandChannel,
   expectChurnOutcomesMatchTruth,
   expectFiguresMatchTruth,
 } from './truth-assertions.ts';
@@ -47,6 +49,19 @@ describe('the pipeline against ground truth', () => {
   it('counts exactly, and every percentile is within 1% of the exact value, per brand and channel', async () => {
     const compared = expectFiguresMatchTruth(scenario, await bucketsByBrandChannel(pipeline));
     expect(compared).toBe(scenario.truth.byBrandChannel.size);
+  });
+
+  it('keeps daily totals per channel that match the truth, and per brand that sum its channels', async () => {
+    const totals = await dailyTotalsByBrandChannel(pipeline);
+    expect(expectFiguresMatchTruth(scenario, totals)).toBe(scenario.truth.byBrandChannel.size);
+    const brands = new Set([...scenario.truth.byBrandChannel.keys()].map((key) => key.split('|')[0]!));
+    for (const brand of brands) {
+      const channels = [...totals].filter(([key]) => key.startsWith(`${brand}|`) && key !== `${brand}|`);
+      const summed = channels.reduce((sum, [, bucket]) => mergeBuckets(sum, bucket), emptySlaBucket());
+      const all = totals.get(`${brand}|`);
+      expect(all, brand).toBeDefined();
+      expect(slaBucketToJSON(all!), brand).toEqual(slaBucketToJSON(summed));
+    }
   });
 
   it('credits each answer to the agent who replied', async () => {
@@ -125,6 +140,8 @@ describe('replay', () => {
     const { replayProjection, loadProcessorsConfig } = await import('@carestream/processors');
     const config = loadProcessorsConfig(pipeline.env);
     const liveBuckets = await snapshot('sla_g1', 'sla_hourly', 'brand_id, hour_start, channel, agent_id');
+    const liveDays = await snapshot('sla_g1', 'sla_daily', 'brand_id, day_start, channel, agent_id');
+    const liveTotals = await snapshot('sla_g1', 'sla_daily_totals', 'brand_id, day_start, channel');
     const liveOpen = await snapshot('sla_g1', 'open_mentions', 'mention_event_id');
     const liveSignals = await snapshot(
       'sla_g1',
@@ -145,6 +162,9 @@ describe('replay', () => {
     expect(await snapshot('sla_g2', 'sla_hourly', 'brand_id, hour_start, channel, agent_id')).toEqual(
       liveBuckets,
     );
+    expect(await snapshot('sla_g2', 'sla_daily', 'brand_id, day_start, channel, agent_id')).toEqual(liveDays);
+    expect(await snapshot('sla_g2', 'sla_daily_totals', 'brand_id, day_start, channel')).toEqual(liveTotals);
+    expect(liveTotals.length).toBeGreaterThan(0);
     expect(await snapshot('sla_g2', 'open_mentions', 'mention_event_id')).toEqual(liveOpen);
     expect(await snapshot('sla_g2', 'churn_signals', 'brand_id, author_id, mention_event_id, slot')).toEqual(
       liveSignals,

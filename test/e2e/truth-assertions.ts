@@ -2,10 +2,9 @@
 import {
   emptySlaBucket,
   mergeBuckets,
+  ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
-  slaBucketFromJSON,
   slaFigures,
-  type SerializedSlaBucket,
   type SlaBucket,
 } from '@carestream/domain';
 import { exactQuantile, type Scenario } from '@carestream/simulator';
@@ -17,6 +16,25 @@ export async function bucketsByBrandChannel(
   pipeline: Pipeline,
   schema?: string,
 ): Promise<Map<string, SlaBucket>> {
+  return summedByBrandChannel(pipeline, 'sla_hourly', schema);
+}
+
+/**
+ * Sums the active generation's daily totals per brand × channel (channel '' = the brand's totals over all of
+ * its channels): what the API reads for whole days.
+ */
+export async function dailyTotalsByBrandChannel(
+  pipeline: Pipeline,
+  schema?: string,
+): Promise<Map<string, SlaBucket>> {
+  return summedByBrandChannel(pipeline, 'sla_daily_totals', schema);
+}
+
+async function summedByBrandChannel(
+  pipeline: Pipeline,
+  table: 'sla_hourly' | 'sla_daily_totals',
+  schema?: string,
+): Promise<Map<string, SlaBucket>> {
   const active =
     schema ??
     (
@@ -24,14 +42,14 @@ export async function bucketsByBrandChannel(
         "select active_schema from projection_generations where projection = 'sla'",
       )
     ).rows[0]?.active_schema;
-  const { rows } = await pipeline.pool.query<Record<string, unknown>>(`select * from ${active}.sla_hourly`);
+  const { rows } = await pipeline.pool.query<Record<string, unknown>>(`select * from ${active}.${table}`);
   const buckets = new Map<string, SlaBucket>();
   for (const row of rows) {
-    const bucket = slaBucketFromJSON({
+    const bucket = {
       ...Object.fromEntries(SLA_COUNTER_COLUMNS.map(([field, column]) => [field, Number(row[column])])),
-      responseSketch: row.response_sketch,
-      businessSketch: row.business_sketch,
-    } as SerializedSlaBucket);
+      responseSketch: ResponseTimeSketch.fromBytes(row.response_sketch as Buffer),
+      businessSketch: ResponseTimeSketch.fromBytes(row.business_sketch as Buffer),
+    } as SlaBucket;
     const key = `${String(row.brand_id)}|${String(row.channel)}`;
     buckets.set(key, mergeBuckets(buckets.get(key) ?? emptySlaBucket(), bucket));
   }

@@ -92,6 +92,14 @@ describe('ResponseTimeSketch', () => {
     expect(text.length).toBeLessThan(8_000);
   });
 
+  it("given values added in descending order, when asked for quantiles, then they are the ascending order's", () => {
+    const descending = new ResponseTimeSketch().add(3_600).add(600).add(10);
+    const ascending = new ResponseTimeSketch().add(10).add(600).add(3_600);
+    for (const q of [0, 0.5, 1]) expect(descending.quantile(q)).toBe(ascending.quantile(q));
+    expect(descending.quantile(0)).toBeCloseTo(10, -1);
+    expect([...descending.toBytes()]).toEqual([...ascending.toBytes()]);
+  });
+
   it('given zero response times, when asked for the median, then it answers 0', () => {
     const sketch = new ResponseTimeSketch().add(0).add(0).add(100);
     expect(sketch.quantile(0.5)).toBe(0);

@@ -242,6 +242,9 @@ export function applyChange(bucket: SlaBucket, change: SlaChange): SlaBucket {
 
 // ---- storage form ----
 
+/** The channel of a brand's daily totals row that sums all of its channels (sla_daily_totals). */
+export const ALL_CHANNELS = '';
+
 /** Each counter and its column in the hourly table: the field in snake_case (within30m → within_30m). */
 export const SLA_COUNTER_COLUMNS: readonly (readonly [field: CounterField, column: string])[] =
   COUNTER_FIELDS.map(

@@ -12,8 +12,9 @@ const MIGRATION_LOCK = 0x636172656d696772n;
  * order, recorded in the pgmigrations table). Every service migrates on start, and on a fresh database they
  * start together: node-pg-migrate's own lock fails the second one ("Another migration is already running"),
  * so we take a blocking advisory lock around it instead: the second start waits, then finds nothing to do.
+ * `count` applies only that many of the pending migrations.
  */
-export async function migrate(databaseUrl: string): Promise<string[]> {
+export async function migrate(databaseUrl: string, options: { count?: number } = {}): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'carestream-migrate' });
   await client.connect();
   try {
@@ -26,6 +27,8 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
       checkOrder: true,
       log: () => undefined,
       noLock: true,
+      // Tests of a migration first bring a database to the one before it.
+      ...(options.count === undefined ? {} : { count: options.count }),
     });
     return applied.map((migration) => migration.name);
   } finally {

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiMetrics } from './api-metrics.ts';
 import { buildApiApp } from './app.ts';
 import { ProjectionReader } from './projection-reader.ts';
+import { compactBucketDeltas } from '@carestream/processors';
 
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const NOW = Date.parse('2026-03-10T12:30:00Z');
@@ -95,8 +96,8 @@ async function insertSla(
       json.humanReplies,
       json.automatedReplies,
       json.brandPosts,
-      JSON.stringify(json.responseSketch),
-      JSON.stringify(json.businessSketch),
+      Buffer.from(value.responseSketch.toBytes()),
+      Buffer.from(value.businessSketch.toBytes()),
     ],
   );
 }
@@ -1109,6 +1110,50 @@ describe('query API against real Postgres', () => {
       const response = await app.inject('/v2/nothing');
       expect(response.statusCode).toBe(404);
       expect(response.json().error).toMatchObject({ code: 'CARE_ERR_NOT_FOUND', field: 'path' });
+    });
+  });
+
+  // The rows above are deltas, as a batch appends them. The compactor folds them into the hourly rows, the daily
+  // rows and the daily totals; whole days are then read from the totals. Every answer must stay the same.
+  describe('after the compactor folds the deltas into hourly, daily and daily totals rows', () => {
+    const questions = [
+      '/v1/brands/acme/sla?from=2026-03-08T00:00:00Z&to=2026-03-11T00:00:00Z',
+      '/v1/brands/acme/sla?from=2026-03-08T03:00:00Z&to=2026-03-10T11:00:00Z',
+      '/v1/brands/acme/sla?from=2026-03-08T00:00:00Z&to=2026-03-11T00:00:00Z&channel=x',
+      '/v1/brands/acme/sla/timeseries?from=2026-03-07T00:00:00Z&to=2026-03-11T00:00:00Z&granularity=day',
+      '/v1/brands/acme/sla/timeseries?from=2026-03-09T18:00:00Z&to=2026-03-10T12:00:00Z&granularity=hour',
+      '/v1/brands/acme/agents?from=2026-03-08T00:00:00Z&to=2026-03-11T00:00:00Z',
+      '/v1/brands/acme/benchmark?from=2026-03-09T00:00:00Z&to=2026-03-11T00:00:00Z',
+      '/v1/benchmarks/industries?from=2026-03-09T00:00:00Z&to=2026-03-11T00:00:00Z&channel=x',
+    ];
+
+    it('answers every question as it did from the deltas', async () => {
+      const answers = async () =>
+        Promise.all(
+          questions.map(async (url) => {
+            const response = await get(url);
+            expect(response.statusCode, url).toBe(200);
+            return response.json();
+          }),
+        );
+      const fromDeltas = await answers();
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await client.query('set local search_path to sla_g1, public');
+        expect(await compactBucketDeltas(client, 1000)).toBeGreaterThan(0);
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+      const { rows } = await pool.query<{ deltas: number; totals: number }>(
+        `select (select count(*) from sla_g1.sla_hourly_deltas)::int as deltas,
+                (select count(*) from sla_g1.sla_daily_totals where brand_id = 'acme')::int as totals`,
+      );
+      // acme: three days, each with a row per channel and one over all channels.
+      expect(rows[0]).toEqual({ deltas: 0, totals: 7 });
+      expect(await answers()).toEqual(fromDeltas);
+      expect(fromDeltas[0]).toMatchObject({ needingResponse: 109, answered: 4 });
     });
   });
 });

@@ -6,12 +6,15 @@ const DAY = 24 * HOUR;
 const D0 = Date.UTC(2026, 0, 5);
 
 function sources(fromMs: number, toMs: number, hoursOnly = false) {
+  const daily = hoursOnly
+    ? null
+    : ({ table: 'sla_daily_totals', where: `brand_id = $1 and channel = ''` } as const);
   const params: unknown[] = ['brand'];
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
-  const parts = periodSources('"sla_g1"', { fromMs, toMs }, 'brand_id = $1', param, hoursOnly);
+  const parts = periodSources('"sla_g1"', { fromMs, toMs }, 'brand_id = $1', param, daily);
   // Each part as [table, first bound, end bound] with its parameters filled in.
   return parts.map((part) => {
     const table = /from "sla_g1"\.(\w+)/.exec(part)?.[1];
@@ -23,9 +26,9 @@ function sources(fromMs: number, toMs: number, hoursOnly = false) {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('periodSources', () => {
-  it('reads whole days from the daily rows only, and the deltas over the period', () => {
+  it('reads whole days from the daily totals only, and the deltas over the period', () => {
     expect(sources(D0, D0 + 30 * DAY)).toEqual([
-      ['sla_daily', iso(D0), iso(D0 + 30 * DAY)],
+      ['sla_daily_totals', iso(D0), iso(D0 + 30 * DAY)],
       ['sla_hourly_deltas', iso(D0), iso(D0 + 30 * DAY)],
     ]);
   });
@@ -35,7 +38,7 @@ describe('periodSources', () => {
     const to = D0 + 3 * DAY + 7 * HOUR;
     expect(sources(from, to)).toEqual([
       ['sla_hourly', iso(from), iso(D0 + DAY)],
-      ['sla_daily', iso(D0 + DAY), iso(D0 + 3 * DAY)],
+      ['sla_daily_totals', iso(D0 + DAY), iso(D0 + 3 * DAY)],
       ['sla_hourly', iso(D0 + 3 * DAY), iso(to)],
       ['sla_hourly_deltas', iso(from), iso(to)],
     ]);
@@ -76,7 +79,7 @@ describe('prepared statements', () => {
     expect(other.values[0]).toBe('brand-2');
     expect(slaQuestionStatement('sla_g1', 'brand-1', period, previous, 'x').name).not.toBe(one.name);
     expect(slaQuestionStatement('sla_g2', 'brand-1', period, previous, null).name).not.toBe(one.name);
-    expect(one.text).toContain('"sla_g1".sla_daily');
+    expect(one.text).toContain('"sla_g1".sla_daily_totals');
     expect(one.text).not.toContain('sla_g1.sla_hourly ');
   });
 });

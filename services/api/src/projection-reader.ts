@@ -1,16 +1,16 @@
 import { DAY_MS, type Channel, type MentionKind } from '@carestream/contract';
 import {
+  ALL_CHANNELS,
+  ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
   type ChurnSignal,
   type ChurnSignalKind,
-  type SerializedResponseTimeSketch,
   type SlaBucket,
 } from '@carestream/domain';
 import { CareError } from '@carestream/errors';
 import { databaseUnavailable, isDatabaseUnavailable, type Pool, type PoolClient } from '@carestream/postgres';
 import { createHash } from 'node:crypto';
 import type { Period } from './query-params.ts';
-import { sumSketches } from './sketch-sum.ts';
 
 /**
  * Reads the projections the processors keep (migrations 0003–0006). The SLA projection's tables (figures,
@@ -18,23 +18,19 @@ import { sumSketches } from './sketch-sum.ts';
  * transaction as the figures, so a request never mixes two generations or two moments of the fold.
  */
 
-// Rows that are not an agent's hold empty sketches: only ship the ones with something in them. Sketches are
-// shipped as one JSON array text per group, joined by string_agg: PostgreSQL's jsonb_agg builds a jsonb array
-// of them first, which measured ~3× the statement time (30 days of a brand's daily rows: 42–50 ms against
-// 15–16 ms with string_agg, pgbench on the bench database) for the same text in the end.
-const NON_EMPTY = (column: string) => `(${column}->>'z' <> '0' or ${column}->'k' <> '[]'::jsonb)`;
-const SKETCHES = (column: string) =>
-  `coalesce('[' || string_agg(${column}::text, ',') filter (where ${NON_EMPTY(column)}) || ']', '[]')`;
+// A group's sketches travel as one bytea: the stored sketches one after the other (string_agg), which
+// ResponseTimeSketch.sumEncoded reads as their sum. PostgreSQL copies bytes (no JSON to print, nothing to parse).
+const SKETCHES = (column: string) => `coalesce(string_agg(${column}, ''::bytea), ''::bytea)`;
 const AGGREGATES = [
   ...SLA_COUNTER_COLUMNS.map(([, column]) => `coalesce(sum(${column}), 0) as ${column}`),
   `${SKETCHES('response_sketch')} as response_sketches`,
   `${SKETCHES('business_sketch')} as business_sketches`,
 ].join(',\n  ');
 
-/** A group's sums: counters as PostgreSQL's numeric text, sketches as the text of a JSON array of stored sketches. */
+/** A group's sums: counters as PostgreSQL's numeric text, sketches as the stored sketches concatenated. */
 type AggregateRow = Record<string, unknown> & {
-  response_sketches: string;
-  business_sketches: string;
+  response_sketches: Buffer;
+  business_sketches: Buffer;
 };
 
 function bucketOf(row: AggregateRow): SlaBucket {
@@ -43,57 +39,61 @@ function bucketOf(row: AggregateRow): SlaBucket {
   );
   return {
     ...(counters as Record<(typeof SLA_COUNTER_COLUMNS)[number][0], number>),
-    responseSketch: sumSketches(JSON.parse(row.response_sketches) as SerializedResponseTimeSketch[]),
-    businessSketch: sumSketches(JSON.parse(row.business_sketches) as SerializedResponseTimeSketch[]),
+    responseSketch: ResponseTimeSketch.sumEncoded(row.response_sketches),
+    businessSketch: ResponseTimeSketch.sumEncoded(row.business_sketches),
   };
 }
 
-const BUCKET_COLUMNS = `brand_id, channel, agent_id, ${SLA_COUNTER_COLUMNS.map(([, column]) => column).join(', ')}, response_sketch, business_sketch`;
+const COUNTERS_AND_SKETCHES = `${SLA_COUNTER_COLUMNS.map(([, column]) => column).join(', ')}, response_sketch, business_sketch`;
+const BUCKET_COLUMNS = `brand_id, channel, agent_id, ${COUNTERS_AND_SKETCHES}`;
+
+/** The totals rows' channel over all channels, as an SQL literal (a parameter the statement may not use fails). */
+const ALL_CHANNELS_SQL = `'${ALL_CHANNELS.replaceAll("'", "''")}'`;
 
 /**
- * The row sources of one period, as `select`s to join with `union all`: its whole UTC days from the daily rows,
- * the hours before the first and after the last whole day from the hourly rows (two index ranges, so a month's
+ * Where a period's whole days are read from: a brand's daily totals (agents summed; `channel` '' for all of its
+ * channels), or the daily rows per channel × agent when the question is about agents. `where` filters that
+ * table; the hourly sources get the caller's own filter.
+ */
+export type DailySource =
+  | { readonly table: 'sla_daily_totals'; readonly where: string }
+  | { readonly table: 'sla_daily'; readonly where: string };
+
+/**
+ * The row sources of one period, as `select`s to join with `union all`: its whole UTC days from `daily`, the
+ * hours before the first and after the last whole day from the hourly rows (two index ranges, so a month's
  * question does not walk its hourly rows only to leave them out), and the deltas the compactor has not folded
- * yet, hour by hour (the compactor moves a delta into both tables in one transaction, so a snapshot counts each
- * once). `param` adds a value to the statement's parameters and gives its placeholder; `where` filters by brand,
- * channel and so on. With `hoursOnly`, hourly rows only (hourly groupings).
+ * yet, hour by hour (the compactor moves a delta into every table in one transaction, so a snapshot counts each
+ * once). `param` adds a value to the statement's parameters and gives its placeholder; `where` filters the
+ * hourly rows and deltas by brand, channel and so on. With `daily` null, hourly rows only (hourly groupings).
+ * Every source gives brand_id, hour_start, channel, agent_id ('' in the totals), the counters and sketches.
  */
 export function periodSources(
   sla: string,
   period: Period,
   where: string,
   param: (value: unknown) => string,
-  hoursOnly = false,
+  daily: DailySource | null,
 ): string[] {
   const { fromMs, toMs } = period;
   const firstDay = Math.ceil(fromMs / DAY_MS) * DAY_MS;
   const endDay = Math.floor(toMs / DAY_MS) * DAY_MS;
-  const days = !hoursOnly && firstDay < endDay;
   const iso = (ms: number) => new Date(ms).toISOString();
   const hourly = (startMs: number, endMs: number) =>
     `select hour_start, ${BUCKET_COLUMNS} from ${sla}.sla_hourly
         where ${where} and hour_start >= ${param(iso(startMs))} and hour_start < ${param(iso(endMs))}`;
-  if (!days) {
-    const from = param(iso(fromMs));
-    const to = param(iso(toMs));
-    return [
-      `select hour_start, ${BUCKET_COLUMNS} from ${sla}.sla_hourly
-        where ${where} and hour_start >= ${from} and hour_start < ${to}`,
-      `select hour_start, ${BUCKET_COLUMNS} from ${sla}.sla_hourly_deltas
-        where ${where} and hour_start >= ${from} and hour_start < ${to}`,
-    ];
-  }
+  const deltas = `select hour_start, ${BUCKET_COLUMNS} from ${sla}.sla_hourly_deltas
+        where ${where} and hour_start >= ${param(iso(fromMs))} and hour_start < ${param(iso(toMs))}`;
+  if (daily === null || firstDay >= endDay) return [hourly(fromMs, toMs), deltas];
   const parts: string[] = [];
   if (fromMs < firstDay) parts.push(hourly(fromMs, firstDay));
+  const agent = daily.table === 'sla_daily' ? 'agent_id' : `''::text as agent_id`;
   parts.push(
-    `select day_start as hour_start, ${BUCKET_COLUMNS} from ${sla}.sla_daily
-        where ${where} and day_start >= ${param(iso(firstDay))} and day_start < ${param(iso(endDay))}`,
+    `select day_start as hour_start, brand_id, channel, ${agent}, ${COUNTERS_AND_SKETCHES} from ${sla}.${daily.table}
+        where ${daily.where} and day_start >= ${param(iso(firstDay))} and day_start < ${param(iso(endDay))}`,
   );
   if (endDay < toMs) parts.push(hourly(endDay, toMs));
-  parts.push(
-    `select hour_start, ${BUCKET_COLUMNS} from ${sla}.sla_hourly_deltas
-        where ${where} and hour_start >= ${param(iso(fromMs))} and hour_start < ${param(iso(toMs))}`,
-  );
+  parts.push(deltas);
   return parts;
 }
 
@@ -208,9 +208,9 @@ export class ProjectionSnapshot {
     return { exists: profile !== null || row.has_data, profile };
   }
 
-  /** The brand's buckets summed over `filter`, one per group: the whole period, or per hour/day. */
+  /** The brand's buckets summed over `filter`. */
   async slaTotals(brandId: string, filter: SlaFilter): Promise<SlaBucket> {
-    const [row] = await this.aggregate([brandId], filter, null);
+    const [row] = await this.aggregate([brandId], filter, null, 'brand');
     return bucketOf(row as AggregateRow);
   }
 
@@ -220,19 +220,16 @@ export class ProjectionSnapshot {
     filter: SlaFilter,
     granularity: 'hour' | 'day',
   ): Promise<Map<number, SlaBucket>> {
-    const rows = await this.aggregate(
-      [brandId],
-      filter,
-      granularity === 'hour' ? 'hour_start' : `date_trunc('day', hour_start, 'UTC')`,
-      undefined,
-      granularity === 'hour',
-    );
+    const rows =
+      granularity === 'hour'
+        ? await this.aggregate([brandId], filter, 'hour_start', 'hours')
+        : await this.aggregate([brandId], filter, `date_trunc('day', hour_start, 'UTC')`, 'brand');
     return new Map(rows.map((row) => [(row.grp as Date).getTime(), bucketOf(row)]));
   }
 
   /** Summed buckets per agent (rows credited to an agent only). */
   async slaByAgent(brandId: string, filter: SlaFilter): Promise<Map<string, SlaBucket>> {
-    const rows = await this.aggregate([brandId], filter, 'agent_id', `agent_id <> ''`);
+    const rows = await this.aggregate([brandId], filter, 'agent_id', 'agents');
     return new Map(rows.map((row) => [row.grp as string, bucketOf(row)]));
   }
 
@@ -246,6 +243,7 @@ export class ProjectionSnapshot {
       brandIds,
       filter,
       `brand_id || '/' || channel || '/' || (extract(epoch from date_trunc('day', hour_start, 'UTC')) * 1000)::bigint`,
+      'channels',
     );
     return rows.map((row) => {
       // Channels and days hold no '/', brand ids may: the brand is what is left of the two last parts.
@@ -263,28 +261,36 @@ export class ProjectionSnapshot {
 
   /**
    * Sums the buckets of `filter` (grouped by `groupBy`, an expression over brand_id, hour_start, channel and
-   * agent_id). The whole UTC days of the period are read from the daily rows; the hours before the first and
-   * after the last whole day from the hourly rows; the deltas the compactor has not folded yet, hour by hour
-   * (the compactor moves a delta into both tables in one transaction, so this snapshot counts each once).
-   * Hourly groupings read hours only.
+   * agent_id) from periodSources. `rows` says which rows answer: the brand's ('brand': daily totals over its
+   * channels, or the filter's channel), its channels' ('channels', for groupings by channel), its agents'
+   * ('agents': rows credited to an agent), or hourly rows only ('hours', hourly groupings).
    */
   private async aggregate(
     brandIds: readonly string[],
     filter: SlaFilter,
     groupBy: string | null,
-    extraCondition?: string,
-    hoursOnly = false,
+    rows: 'brand' | 'channels' | 'agents' | 'hours',
   ): Promise<(AggregateRow & { grp: unknown })[]> {
     const params: unknown[] = [brandIds];
     const param = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
     };
-    const conditions = ['brand_id = any($1::text[])'];
-    if (filter.channel !== null) conditions.push(`channel = ${param(filter.channel)}`);
-    if (extraCondition) conditions.push(extraCondition);
-    const parts = periodSources(this.sla, filter.period, conditions.join(' and '), param, hoursOnly);
-    const { rows } = await this.client.query<AggregateRow & { grp: unknown }>(
+    const brands = 'brand_id = any($1::text[])';
+    const channel = filter.channel === null ? null : `channel = ${param(filter.channel)}`;
+    const agents = rows === 'agents' ? `agent_id <> ''` : null;
+    const where = [brands, channel, agents].filter((part) => part !== null).join(' and ');
+    const daily: DailySource | null =
+      rows === 'hours'
+        ? null
+        : rows === 'agents'
+          ? { table: 'sla_daily', where }
+          : {
+              table: 'sla_daily_totals',
+              where: `${brands} and ${channel ?? (rows === 'brand' ? `channel = ${ALL_CHANNELS_SQL}` : `channel <> ${ALL_CHANNELS_SQL}`)}`,
+            };
+    const parts = periodSources(this.sla, filter.period, where, param, daily);
+    const { rows: found } = await this.client.query<AggregateRow & { grp: unknown }>(
       prepared(
         `select ${groupBy ?? 'null'} as grp,
   ${AGGREGATES}
@@ -293,7 +299,7 @@ export class ProjectionSnapshot {
         params,
       ),
     );
-    return rows;
+    return found;
   }
 
   /** Events of the brand the SLA processor could not place, by reason (over all time). */
@@ -531,12 +537,18 @@ export function slaQuestionStatement(
     params.push(value);
     return `$${params.length}`;
   };
-  const where = channel === null ? 'brand_id = $1' : `brand_id = $1 and channel = ${param(channel)}`;
+  const channelParam = channel === null ? null : param(channel);
+  const where = channelParam === null ? 'brand_id = $1' : `brand_id = $1 and channel = ${channelParam}`;
+  // The brand's daily totals over all of its channels, or over the one asked.
+  const daily: DailySource = {
+    table: 'sla_daily_totals',
+    where: `brand_id = $1 and channel = ${channelParam ?? ALL_CHANNELS_SQL}`,
+  };
   const open = (p: Period) =>
     `(select count(*) from ${sla}.open_mentions where ${where}
         and received_at >= ${param(new Date(p.fromMs).toISOString())} and received_at < ${param(new Date(p.toMs).toISOString())})`;
   const totals = (p: Period) =>
-    `${AGGREGATES} from (${periodSources(sla, p, where, param).join('\n union all ')}) as buckets`;
+    `${AGGREGATES} from (${periodSources(sla, p, where, param, daily).join('\n union all ')}) as buckets`;
   const text = `select 0 as part, ${open(period)} as open,
   (${ACTIVE_SLA_SCHEMA}) as active_schema,
   (select to_jsonb(p) from (select industry, timezone, sla_target_seconds, business_hours

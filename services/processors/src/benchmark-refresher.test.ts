@@ -16,7 +16,7 @@ function row(brand: string, channel: string, day: Date, needing: number, answere
     needing_response: needing,
     answered,
     complaints: 1,
-    sketches: [sketch.toJSON()],
+    sketches: sketch.toBytes(),
   };
 }
 

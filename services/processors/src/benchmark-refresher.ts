@@ -3,7 +3,6 @@ import {
   groupBenchmarkDays,
   ResponseTimeSketch,
   type BrandAggregate,
-  type SerializedResponseTimeSketch,
 } from '@carestream/domain';
 import type { Pool } from '@carestream/postgres';
 import { logLine } from '@carestream/processor-runtime';
@@ -37,7 +36,8 @@ export interface BrandDayRow {
   needing_response: number;
   answered: number;
   complaints: number;
-  sketches: SerializedResponseTimeSketch[];
+  /** The rows' stored response-time sketches one after the other (string_agg). */
+  sketches: Uint8Array;
 }
 
 /** A row of industry_benchmarks (its columns). */
@@ -59,8 +59,7 @@ export interface IndustryBenchmarkRow {
 export function industryBenchmarkRows(rows: readonly BrandDayRow[]): IndustryBenchmarkRow[] {
   const grouped = groupBenchmarkDays(
     rows.map((row) => {
-      const responseSketch = new ResponseTimeSketch();
-      for (const json of row.sketches) responseSketch.merge(ResponseTimeSketch.fromJSON(json));
+      const responseSketch = ResponseTimeSketch.sumEncoded(row.sketches);
       const brand: BrandAggregate = {
         brandId: row.brand_id,
         needingResponse: Number(row.needing_response),
@@ -127,7 +126,7 @@ export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): Run
       const { rows } = await client.query<BrandDayRow>(
         `select p.industry, s.channel, date_trunc('day', s.hour_start at time zone 'UTC') as day, s.brand_id,
                 sum(s.needing_response) as needing_response, sum(s.answered) as answered, sum(s.complaints) as complaints,
-                jsonb_agg(s.response_sketch) as sketches
+                string_agg(s.response_sketch, ''::bytea) as sketches
            from sla_buckets s join brand_profiles p on p.brand_id = s.brand_id
           where s.hour_start >= $1
           group by p.industry, s.channel, 3, s.brand_id`,

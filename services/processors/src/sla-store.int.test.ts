@@ -7,7 +7,6 @@ import {
   ResponseTimeSketch,
   slaBucketId,
   type MentionOutcome,
-  type SerializedResponseTimeSketch,
   type SlaBucket,
   type SlaBucketKey,
 } from '@carestream/domain';
@@ -65,7 +64,7 @@ describe('SLA hourly rows from the batches of several partitions and instances (
     const { rows } = await pool.query<{
       answered: string;
       response_sum_ms: string;
-      response_sketch: SerializedResponseTimeSketch;
+      response_sketch: Buffer;
     }>(
       `select answered, response_sum_ms, response_sketch from sla_g1.sla_hourly
         where brand_id = $1 and hour_start = $2 and channel = $3 and agent_id = $4`,
@@ -74,7 +73,7 @@ describe('SLA hourly rows from the batches of several partitions and instances (
     return rows.map((row) => ({
       answered: Number(row.answered),
       responseSumMs: Number(row.response_sum_ms),
-      sketchCount: ResponseTimeSketch.fromJSON(row.response_sketch).count,
+      sketchCount: ResponseTimeSketch.fromBytes(row.response_sketch).count,
     }));
   }
 
@@ -134,6 +133,56 @@ describe('SLA hourly rows from the batches of several partitions and instances (
     await inTransaction((client) => appendBucketDeltas(client, deltasFor(key, answeredDelta(60, -1))));
     expect(await inTransaction((client) => compactBucketDeltas(client, 1000))).toBe(1);
     expect(await stored(key)).toEqual([]);
+  });
+
+  it("keeps a brand's daily totals per channel and over all channels, agents summed, through a moved credit", async () => {
+    const brandId = 'brand-totals';
+    const day = 20_000 * 24 * HOUR;
+    const at = (hour: number, channel: 'x' | 'facebook', agentId: string | null): SlaBucketKey => ({
+      brandId,
+      hourStartMs: day + hour * HOUR,
+      channel,
+      agentId,
+    });
+    await inTransaction((client) =>
+      appendBucketDeltas(client, deltasFor(at(1, 'x', 'a'), answeredDelta(60))),
+    );
+    await inTransaction((client) =>
+      appendBucketDeltas(client, deltasFor(at(5, 'x', 'b'), answeredDelta(120))),
+    );
+    await inTransaction((client) =>
+      appendBucketDeltas(client, deltasFor(at(9, 'facebook', null), answeredDelta(30))),
+    );
+    await inTransaction((client) => compactBucketDeltas(client, 1000));
+    // Agent a's answer moves to agent b's row of another hour: the totals do not change.
+    await inTransaction((client) =>
+      appendBucketDeltas(client, deltasFor(at(1, 'x', 'a'), answeredDelta(60, -1))),
+    );
+    await inTransaction((client) =>
+      appendBucketDeltas(client, deltasFor(at(7, 'x', 'b'), answeredDelta(60))),
+    );
+    await inTransaction((client) => compactBucketDeltas(client, 1000));
+    const { rows } = await pool.query<{ channel: string; answered: string; response_sketch: Buffer }>(
+      `select channel, answered, response_sketch from sla_g1.sla_daily_totals
+        where brand_id = $1 and day_start = $2 order by channel`,
+      [brandId, new Date(day).toISOString()],
+    );
+    const sketchOf = (...seconds: number[]) => {
+      const sketch = new ResponseTimeSketch();
+      for (const value of seconds) sketch.add(value);
+      return sketch;
+    };
+    expect(
+      rows.map((row) => ({
+        channel: row.channel,
+        answered: Number(row.answered),
+        sketch: ResponseTimeSketch.fromBytes(row.response_sketch).toJSON(),
+      })),
+    ).toEqual([
+      { channel: '', answered: 3, sketch: sketchOf(30, 60, 120).toJSON() },
+      { channel: 'facebook', answered: 1, sketch: sketchOf(30).toJSON() },
+      { channel: 'x', answered: 2, sketch: sketchOf(60, 120).toJSON() },
+    ]);
   });
 
   it('folds the oldest deltas first, a limited number per call', async () => {

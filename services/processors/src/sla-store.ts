@@ -1,16 +1,15 @@
 // The SLA projection's SQL. Every function runs inside the batch transaction, with search_path already
 // pointing at the projection's generation schema (projection-generation.ts).
 import {
+  ALL_CHANNELS,
   ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
   emptyAccumulator,
-  slaBucketId,
   type BrandRulesVersion,
   type ChurnSignalUpdate,
   type ConversationRow,
   type ConversationState,
   type StoredConversation,
-  type SerializedResponseTimeSketch,
   type SlaBucket,
   type SlaBucketAccumulator,
   type SlaBucketKey,
@@ -19,23 +18,12 @@ import { DAY_MS, eventIdentity, type BusinessHoursRange, type InteractionEvent }
 import type { PoolClient } from '@carestream/postgres';
 import { partitionKey } from '@carestream/processor-runtime';
 
-const EMPTY_SKETCH = JSON.stringify(new ResponseTimeSketch().toJSON());
+const EMPTY_SKETCH = Buffer.from(new ResponseTimeSketch().toBytes());
 
 const COUNTER_NAMES = SLA_COUNTER_COLUMNS.map(([, column]) => column);
 
-/** The unnest() arguments shared by the statements below: the four key columns, then every counter. */
-function keyAndCounterParams(entries: readonly { key: SlaBucketKey; delta: SlaBucket }[]): unknown[] {
-  return [
-    entries.map(({ key }) => key.brandId),
-    entries.map(({ key }) => new Date(key.hourStartMs).toISOString()),
-    entries.map(({ key }) => key.channel),
-    entries.map(({ key }) => key.agentId ?? ''),
-    ...SLA_COUNTER_COLUMNS.map(([field]) => entries.map(({ delta }) => delta[field])),
-  ];
-}
-
-const COUNTER_PARAMS = COUNTER_NAMES.map((_, i) => `$${i + 5}::bigint[]`).join(', ');
-const SKETCH_PARAM = COUNTER_NAMES.length + 5;
+/** A sketch in its stored form, for a bytea parameter. */
+const sketchBytes = (sketch: ResponseTimeSketch) => Buffer.from(sketch.toBytes());
 
 /**
  * Appends the batch's merged bucket deltas (the hourly rows are folded from them by compactBucketDeltas). An
@@ -49,32 +37,57 @@ export async function appendBucketDeltas(
   // A delta whose changes cancel out (a credit that moved in and out of a bucket within the batch) is nothing.
   const entries = [...deltas.values()].filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
-  // One JSON document (JSON.stringify is native; pg's array literals escape every quote of a sketch in JS).
+  // One JSON document (JSON.stringify is native; pg's array literals escape every value in JS), the stored
+  // sketches in it as base64.
   const rows = entries.map(({ key, delta }) => ({
     brand_id: key.brandId,
     hour_start: new Date(key.hourStartMs).toISOString(),
     channel: key.channel,
     agent_id: key.agentId ?? '',
     ...Object.fromEntries(SLA_COUNTER_COLUMNS.map(([field, column]) => [column, delta[field]])),
-    response_sketch: delta.responseSketch.isEmpty() ? null : delta.responseSketch.toJSON(),
-    business_sketch: delta.businessSketch.isEmpty() ? null : delta.businessSketch.toJSON(),
+    response_sketch: delta.responseSketch.isEmpty()
+      ? null
+      : sketchBytes(delta.responseSketch).toString('base64'),
+    business_sketch: delta.businessSketch.isEmpty()
+      ? null
+      : sketchBytes(delta.businessSketch).toString('base64'),
   }));
   await client.query(
     `insert into sla_hourly_deltas (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
-     select brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch
+     select brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')},
+            decode(response_sketch, 'base64'), decode(business_sketch, 'base64')
        from jsonb_to_recordset($1::jsonb) as d(brand_id text, hour_start timestamptz, channel text, agent_id text,
-            ${COUNTER_NAMES.map((c) => `${c} bigint`).join(', ')}, response_sketch jsonb, business_sketch jsonb)`,
+            ${COUNTER_NAMES.map((c) => `${c} bigint`).join(', ')}, response_sketch text, business_sketch text)`,
     [JSON.stringify(rows)],
   );
 }
 
+/** Summed deltas of one row of a compacted table: its key's values, in the table's key column order. */
+interface RowDelta {
+  readonly key: readonly (string | number)[];
+  readonly delta: SlaBucketAccumulator;
+}
+
+/** Adds `delta` into the entry of `id` in `rows` (created with `key` when missing). */
+function addInto(rows: Map<string, RowDelta>, id: string, key: RowDelta['key'], delta: SlaBucket): void {
+  let entry = rows.get(id);
+  if (!entry) {
+    entry = { key, delta: emptyAccumulator() };
+    rows.set(id, entry);
+  }
+  for (const [field] of SLA_COUNTER_COLUMNS) entry.delta[field] += delta[field];
+  entry.delta.responseSketch.merge(delta.responseSketch);
+  entry.delta.businessSketch.merge(delta.businessSketch);
+}
+
 /**
- * Folds up to `limit` of the oldest bucket deltas into the hourly rows and the daily rows (UTC days), in the
- * caller's transaction, and returns how many it folded. The caller makes sure it is the generation's only
- * compactor (an advisory lock): the rows then have one writer, which reads a row's sketches, merges and writes them back
- * without locking against anyone. Deltas of one key are summed first, so a busy hour is written once per
- * call however many batches touched it. A row whose every count went back to zero (its only answer moved to
- * another agent's row) is deleted, so the table is the same whatever the order and batching that led to it.
+ * Folds up to `limit` of the oldest bucket deltas into the hourly rows, the daily rows (UTC days) and the daily
+ * totals (a brand's day per channel and over all channels, agents summed), in the caller's transaction, and
+ * returns how many it folded. The caller makes sure it is the generation's only compactor (an advisory lock):
+ * the rows then have one writer, which reads a row's sketches, merges and writes them back without locking
+ * against anyone. Deltas of one key are summed first, so a busy hour is written once per call however many
+ * batches touched it. A row whose every count went back to zero (its only answer moved to another agent's row)
+ * is deleted, so the tables are the same whatever the order and batching that led to them.
  */
 export async function compactBucketDeltas(client: PoolClient, limit: number): Promise<number> {
   const { rows: taken } = await client.query<
@@ -83,8 +96,8 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
       hour_start: Date;
       channel: SlaBucketKey['channel'];
       agent_id: string;
-      response_sketch: SerializedResponseTimeSketch | null;
-      business_sketch: SerializedResponseTimeSketch | null;
+      response_sketch: Buffer | null;
+      business_sketch: Buffer | null;
     }
   >(
     `delete from sla_hourly_deltas where id in (select id from sla_hourly_deltas order by id limit $1)
@@ -92,47 +105,69 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
     [limit],
   );
   if (taken.length === 0) return 0;
-  const merged = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
+  const hours = new Map<string, RowDelta>();
   for (const row of taken) {
-    const key: SlaBucketKey = {
-      brandId: row.brand_id,
-      hourStartMs: row.hour_start.getTime(),
-      channel: row.channel,
-      agentId: row.agent_id === '' ? null : row.agent_id,
-    };
-    const id = slaBucketId(key);
-    let entry = merged.get(id);
-    if (!entry) {
-      entry = { key, delta: emptyAccumulator() };
-      merged.set(id, entry);
-    }
-    const { delta } = entry;
-    for (const [field, column] of SLA_COUNTER_COLUMNS) delta[field] += Number(row[column]);
-    if (row.response_sketch) delta.responseSketch.merge(ResponseTimeSketch.fromJSON(row.response_sketch));
-    if (row.business_sketch) delta.businessSketch.merge(ResponseTimeSketch.fromJSON(row.business_sketch));
+    const delta = emptyAccumulator();
+    for (const [field, column] of SLA_COUNTER_COLUMNS) delta[field] = Number(row[column]);
+    if (row.response_sketch) delta.responseSketch.merge(ResponseTimeSketch.fromBytes(row.response_sketch));
+    if (row.business_sketch) delta.businessSketch.merge(ResponseTimeSketch.fromBytes(row.business_sketch));
+    const key = [row.brand_id, row.hour_start.getTime(), row.channel, row.agent_id];
+    addInto(hours, JSON.stringify(key), key, delta);
   }
-  // The same deltas summed per UTC day, before the hourly ones are merged with what is stored.
-  const days = new Map<string, { key: SlaBucketKey; delta: SlaBucketAccumulator }>();
-  for (const { key, delta } of merged.values()) {
-    const dayKey = { ...key, hourStartMs: key.hourStartMs - (key.hourStartMs % DAY_MS) };
-    const id = slaBucketId(dayKey);
-    let day = days.get(id);
-    if (!day) {
-      day = { key: dayKey, delta: emptyAccumulator() };
-      days.set(id, day);
+  // The same deltas summed per UTC day, and per day without agents, before the hourly ones are merged with
+  // what is stored.
+  const days = new Map<string, RowDelta>();
+  const totals = new Map<string, RowDelta>();
+  for (const { key, delta } of hours.values()) {
+    const [brandId, hourStartMs, channel, agentId] = key as [string, number, string, string];
+    const dayStartMs = hourStartMs - (hourStartMs % DAY_MS);
+    const day = [brandId, dayStartMs, channel, agentId];
+    addInto(days, JSON.stringify(day), day, delta);
+    for (const total of [
+      [brandId, dayStartMs, channel],
+      [brandId, dayStartMs, ALL_CHANNELS],
+    ]) {
+      addInto(totals, JSON.stringify(total), total, delta);
     }
-    for (const [field] of SLA_COUNTER_COLUMNS) day.delta[field] += delta[field];
-    day.delta.responseSketch.merge(delta.responseSketch);
-    day.delta.businessSketch.merge(delta.businessSketch);
   }
-  await addToRows(client, HOURLY, [...merged.values()]);
+  await addToRows(client, HOURLY, [...hours.values()]);
   await addToRows(client, DAILY, [...days.values()]);
+  await addToRows(client, DAILY_TOTALS, [...totals.values()]);
   return taken.length;
 }
 
-/** The two tables of summed buckets the compactor keeps, and the column holding each row's start. */
-const HOURLY = { table: 'sla_hourly', start: 'hour_start' } as const;
-const DAILY = { table: 'sla_daily', start: 'day_start' } as const;
+/** A table of summed buckets the compactor keeps: its key columns (brand, start, …) with their SQL types. */
+interface CompactedTable {
+  readonly table: string;
+  readonly keys: readonly (readonly [column: string, type: string])[];
+}
+
+const HOURLY: CompactedTable = {
+  table: 'sla_hourly',
+  keys: [
+    ['brand_id', 'text'],
+    ['hour_start', 'timestamptz'],
+    ['channel', 'text'],
+    ['agent_id', 'text'],
+  ],
+};
+const DAILY: CompactedTable = {
+  table: 'sla_daily',
+  keys: [
+    ['brand_id', 'text'],
+    ['day_start', 'timestamptz'],
+    ['channel', 'text'],
+    ['agent_id', 'text'],
+  ],
+};
+const DAILY_TOTALS: CompactedTable = {
+  table: 'sla_daily_totals',
+  keys: [
+    ['brand_id', 'text'],
+    ['day_start', 'timestamptz'],
+    ['channel', 'text'],
+  ],
+};
 
 /**
  * Adds summed deltas to their rows: counters are added by PostgreSQL, sketches read, merged here and written
@@ -141,31 +176,41 @@ const DAILY = { table: 'sla_daily', start: 'day_start' } as const;
  */
 async function addToRows(
   client: PoolClient,
-  { table, start }: typeof HOURLY | typeof DAILY,
-  all: readonly { key: SlaBucketKey; delta: SlaBucketAccumulator }[],
+  { table, keys }: CompactedTable,
+  all: readonly RowDelta[],
 ): Promise<void> {
   const entries = all.filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
-  const keyParams = keyAndCounterParams(entries).slice(0, 4);
+  const keyColumns = keys.map(([column]) => column);
+  // unnest() arguments: each key column (timestamps as ISO text), then every counter.
+  const keyParams = (list: readonly RowDelta[]) =>
+    keys.map(([, type], i) =>
+      list.map(({ key }) => (type === 'timestamptz' ? new Date(key[i] as number).toISOString() : key[i])),
+    );
+  const keyAndCounterParams = (list: readonly RowDelta[]) => [
+    ...keyParams(list),
+    ...SLA_COUNTER_COLUMNS.map(([field]) => list.map(({ delta }) => delta[field])),
+  ];
+  const keyArrays = keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+  const sameKey = keyColumns.map((column) => `s.${column} = k.${column}`).join(' and ');
   const withSketches = entries.map(
     ({ delta }) => !delta.responseSketch.isEmpty() || !delta.businessSketch.isEmpty(),
   );
   const { rows: stored } = await client.query<{
     n: string;
-    response_sketch: SerializedResponseTimeSketch;
-    business_sketch: SerializedResponseTimeSketch;
+    response_sketch: Buffer;
+    business_sketch: Buffer;
   }>(
     `select k.n, s.response_sketch, s.business_sketch
-       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[]) with ordinality k(brand_id, start, channel, agent_id, merge, n)
-       join ${table} s
-         on s.brand_id = k.brand_id and s.${start} = k.start and s.channel = k.channel and s.agent_id = k.agent_id
+       from unnest(${keyArrays}, $${keys.length + 1}::boolean[]) with ordinality k(${keyColumns.join(', ')}, merge, n)
+       join ${table} s on ${sameKey}
       where k.merge`,
-    [...keyParams, withSketches],
+    [...keyParams(entries), withSketches],
   );
   const storedAt = new Map(stored.map((row) => [Number(row.n) - 1, row]));
   // Rows whose delta holds response times get their merged sketches; the others keep what they hold.
-  const sketched: { key: SlaBucketKey; delta: SlaBucket }[] = [];
-  const countersOnly: { key: SlaBucketKey; delta: SlaBucket }[] = [];
+  const sketched: RowDelta[] = [];
+  const countersOnly: RowDelta[] = [];
   entries.forEach((entry, i) => {
     if (!withSketches[i]) {
       countersOnly.push(entry);
@@ -173,30 +218,32 @@ async function addToRows(
     }
     const row = storedAt.get(i);
     if (row) {
-      entry.delta.responseSketch.merge(ResponseTimeSketch.fromJSON(row.response_sketch));
-      entry.delta.businessSketch.merge(ResponseTimeSketch.fromJSON(row.business_sketch));
+      entry.delta.responseSketch.merge(ResponseTimeSketch.fromBytes(row.response_sketch));
+      entry.delta.businessSketch.merge(ResponseTimeSketch.fromBytes(row.business_sketch));
     }
     sketched.push(entry);
   });
-  const columns = `brand_id, ${start}, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch`;
+  const columns = `${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch`;
   const addCounters = COUNTER_NAMES.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
-  const rows = `unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], ${COUNTER_PARAMS}`;
-  const conflict = `on conflict (brand_id, ${start}, channel, agent_id) do update set ${addCounters}`;
+  const counterArrays = COUNTER_NAMES.map((_, i) => `$${keys.length + i + 1}::bigint[]`).join(', ');
+  const sketchParam = keys.length + COUNTER_NAMES.length + 1;
+  const rows = `unnest(${keyArrays}, ${counterArrays}`;
+  const conflict = `on conflict (${keyColumns.join(', ')}) do update set ${addCounters}`;
   if (sketched.length > 0)
     await client.query(
       `insert into ${table} (${columns})
-       select * from ${rows}, $${SKETCH_PARAM}::jsonb[], $${SKETCH_PARAM + 1}::jsonb[])
+       select * from ${rows}, $${sketchParam}::bytea[], $${sketchParam + 1}::bytea[])
        ${conflict}, response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch`,
       [
         ...keyAndCounterParams(sketched),
-        sketched.map(({ delta }) => JSON.stringify(delta.responseSketch.toJSON())),
-        sketched.map(({ delta }) => JSON.stringify(delta.businessSketch.toJSON())),
+        sketched.map(({ delta }) => sketchBytes(delta.responseSketch)),
+        sketched.map(({ delta }) => sketchBytes(delta.businessSketch)),
       ],
     );
   if (countersOnly.length > 0)
     await client.query(
       `insert into ${table} (${columns})
-       select u.*, $${SKETCH_PARAM}::jsonb, $${SKETCH_PARAM}::jsonb from ${rows}) as u
+       select u.*, $${sketchParam}::bytea, $${sketchParam}::bytea from ${rows}) as u
        ${conflict}`,
       [...keyAndCounterParams(countersOnly), EMPTY_SKETCH],
     );
@@ -204,10 +251,9 @@ async function addToRows(
   if (shrunk.length > 0)
     await client.query(
       `delete from ${table} s
-        using unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as k(brand_id, start, channel, agent_id)
-        where s.brand_id = k.brand_id and s.${start} = k.start and s.channel = k.channel and s.agent_id = k.agent_id
-          and ${COUNTER_NAMES.map((c) => `s.${c} = 0`).join(' and ')}`,
-      keyAndCounterParams(shrunk).slice(0, 4),
+        using unnest(${keyArrays}) as k(${keyColumns.join(', ')})
+        where ${sameKey} and ${COUNTER_NAMES.map((c) => `s.${c} = 0`).join(' and ')}`,
+      keyParams(shrunk),
     );
 }
 
