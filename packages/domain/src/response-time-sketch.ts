@@ -29,11 +29,32 @@ const mapping = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY }).map
  * - The exact sum is not kept here (callers keep it beside the sketch: mean = sum / count).
  */
 export class ResponseTimeSketch {
-  private readonly bins = new Map<number, number>();
+  private binsMap: Map<number, number> | null = new Map();
+  /**
+   * A sum read from storage (`sumEncoded`) keeps its bins as it summed them, in a dense array from key `low`, until
+   * something changes it: quantiles, merges into another sketch and clones read the array, with no map to build
+   * (a 90-day series is 180 such sums). Never written in place, so clones share it.
+   */
+  private dense: { readonly low: number; readonly counts: Float64Array; readonly size: number } | null = null;
   private zeroCount = 0;
   private total = 0;
   /** The largest key added so far, while keys were added in ascending order (the map then iterates sorted). */
   private ascendingUpTo: number | null = -Infinity;
+
+  /** The bins as a map (a dense sum becomes one here, before it is changed or compared). */
+  private get bins(): Map<number, number> {
+    if (this.binsMap === null) {
+      const map = new Map<number, number>();
+      const { low, counts } = this.dense!;
+      for (let index = 0; index < counts.length; index += 1) {
+        if (counts[index] !== 0) map.set(low + index, counts[index]!);
+      }
+      this.binsMap = map;
+      this.dense = null;
+      this.ascendingUpTo = map.size === 0 ? -Infinity : low + counts.length - 1;
+    }
+    return this.binsMap;
+  }
 
   /** Records `value` (seconds, >= 0) with `weight`; a negative weight retracts earlier adds. */
   add(value: number, weight = 1): this {
@@ -54,7 +75,19 @@ export class ResponseTimeSketch {
 
   /** Adds every bin of `other` into this sketch (mutates this one). */
   merge(other: ResponseTimeSketch): this {
-    for (const [key, count] of other.bins) this.addToBin(key, count);
+    if (other.dense !== null) {
+      const { low, counts } = other.dense;
+      if (this.dense === null && this.binsMap!.size === 0) {
+        this.dense = other.dense;
+        this.binsMap = null;
+      } else {
+        for (let index = 0; index < counts.length; index += 1) {
+          if (counts[index] !== 0) this.addToBin(low + index, counts[index]!);
+        }
+      }
+    } else {
+      for (const [key, count] of other.bins) this.addToBin(key, count);
+    }
     this.zeroCount += other.zeroCount;
     this.total += other.total;
     return this;
@@ -66,7 +99,8 @@ export class ResponseTimeSketch {
   }
 
   isEmpty(): boolean {
-    return this.total === 0 && this.zeroCount === 0 && this.bins.size === 0;
+    const bins = this.dense === null ? this.binsMap!.size : this.dense.size;
+    return this.total === 0 && this.zeroCount === 0 && bins === 0;
   }
 
   /**
@@ -81,6 +115,16 @@ export class ResponseTimeSketch {
     let running = this.zeroCount;
     if (running > rank) return 0;
     let last: number | undefined;
+    if (this.dense !== null) {
+      const { low, counts } = this.dense;
+      for (let index = 0; index < counts.length; index += 1) {
+        if (counts[index] === 0) continue;
+        running += counts[index]!;
+        last = low + index;
+        if (running > rank) return mapping.value(last);
+      }
+      return last === undefined ? 0 : mapping.value(last);
+    }
     for (const key of this.sortedKeys()) {
       running += this.bins.get(key) ?? 0;
       if (running > rank) return mapping.value(key);
@@ -207,15 +251,24 @@ export class ResponseTimeSketch {
           throw new RangeError('a stored response-time sketch has bytes after its end');
         }
       } while (!reader.done());
-      for (let index = low; index <= high; index += 1) {
-        const count = counts[index]!;
-        if (count !== 0) sum.addToBin(index + DENSE_LOW_KEY, count);
+      if (sum.binsMap!.size === 0 && low <= high) {
+        const summed = counts.slice(low, high + 1);
+        let size = 0;
+        for (const count of summed) if (count !== 0) size += 1;
+        sum.dense = { low: low + DENSE_LOW_KEY, counts: summed, size };
+        sum.binsMap = null;
+      } else {
+        for (let index = low; index <= high; index += 1) {
+          const count = counts[index]!;
+          if (count !== 0) sum.addToBin(index + DENSE_LOW_KEY, count);
+        }
       }
     } finally {
       if (low <= high) counts.fill(0, low, high + 1);
     }
     sum.total = sum.zeroCount;
-    for (const count of sum.bins.values()) sum.total += count;
+    if (sum.dense !== null) for (const count of sum.dense.counts) sum.total += count;
+    else for (const count of sum.binsMap!.values()) sum.total += count;
     return sum;
   }
 
@@ -301,6 +354,12 @@ class VarintReader {
   }
 
   unsigned(): number {
+    // Most varints here are one byte (gaps between keys, small counts).
+    const first = this.buffer[this.offset];
+    if (first !== undefined && first < 0x80) {
+      this.offset += 1;
+      return first;
+    }
     let value = 0;
     let scale = 1;
     for (;;) {
