@@ -33,15 +33,23 @@ type AggregateRow = Record<string, unknown> & {
   business_sketches: Buffer;
 };
 
+/** A group's bucket; each sketch is summed when first read (a series of days reads only the response times). */
 function bucketOf(row: AggregateRow): SlaBucket {
-  const counters = Object.fromEntries(
+  const bucket = Object.fromEntries(
     SLA_COUNTER_COLUMNS.map(([field, column]) => [field, Number(row[column])]),
-  );
-  return {
-    ...(counters as Record<(typeof SLA_COUNTER_COLUMNS)[number][0], number>),
-    responseSketch: ResponseTimeSketch.sumEncoded(row.response_sketches),
-    businessSketch: ResponseTimeSketch.sumEncoded(row.business_sketches),
-  };
+  ) as Record<(typeof SLA_COUNTER_COLUMNS)[number][0], number>;
+  let response: ResponseTimeSketch | undefined;
+  let business: ResponseTimeSketch | undefined;
+  return Object.defineProperties(bucket, {
+    responseSketch: {
+      enumerable: true,
+      get: () => (response ??= ResponseTimeSketch.sumEncoded(row.response_sketches)),
+    },
+    businessSketch: {
+      enumerable: true,
+      get: () => (business ??= ResponseTimeSketch.sumEncoded(row.business_sketches)),
+    },
+  }) as SlaBucket;
 }
 
 const COUNTERS_AND_SKETCHES = `${SLA_COUNTER_COLUMNS.map(([, column]) => column).join(', ')}, response_sketch, business_sketch`;

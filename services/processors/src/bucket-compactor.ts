@@ -34,7 +34,7 @@ export function startBucketCompactor(options: BucketCompactorOptions): RunningCo
   const registers = options.registry ? [options.registry] : [];
   const foldedTotal = new Counter({
     name: 'carestream_sla_bucket_deltas_folded_total',
-    help: 'Hourly bucket deltas the SLA batches appended and the compactor folded into sla_hourly.',
+    help: 'Hourly bucket deltas the SLA batches appended and the compactor folded into sla_hourly, sla_daily and sla_daily_totals.',
     registers,
   });
   const pending = new Gauge({
