@@ -214,7 +214,7 @@ try {
   }
 } finally {
   log('cleaning up: databases, topics and schema subjects of this run');
-  for (const db of databases)
+  for (const db of process.env.TMP_KEEP ? [] : databases)
     await db.drop().catch((error: unknown) => log(`drop ${db.name}: ${String(error)}`));
   await deleteRunTopics(options.kafkaBrokers, options.schemaRegistryUrl, prefixes).catch((error: unknown) =>
     log(`topics: ${String(error)}`),

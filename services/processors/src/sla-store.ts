@@ -107,28 +107,41 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
   if (taken.length === 0) return 0;
   const hours = new Map<string, RowDelta>();
   for (const row of taken) {
-    const delta = emptyAccumulator();
-    for (const [field, column] of SLA_COUNTER_COLUMNS) delta[field] = Number(row[column]);
+    const hourStartMs = row.hour_start.getTime();
+    const id = `${row.brand_id}\u0000${hourStartMs}\u0000${row.channel}\u0000${row.agent_id}`;
+    let entry = hours.get(id);
+    if (!entry) {
+      entry = { key: [row.brand_id, hourStartMs, row.channel, row.agent_id], delta: emptyAccumulator() };
+      hours.set(id, entry);
+    }
+    const { delta } = entry;
+    for (const [field, column] of SLA_COUNTER_COLUMNS) delta[field] += Number(row[column]);
     if (row.response_sketch) delta.responseSketch.merge(ResponseTimeSketch.fromBytes(row.response_sketch));
     if (row.business_sketch) delta.businessSketch.merge(ResponseTimeSketch.fromBytes(row.business_sketch));
-    const key = [row.brand_id, row.hour_start.getTime(), row.channel, row.agent_id];
-    addInto(hours, JSON.stringify(key), key, delta);
   }
-  // The same deltas summed per UTC day, and per day without agents, before the hourly ones are merged with
-  // what is stored.
+  // The same deltas summed per UTC day, and the days per brand and channel without agents (and over all
+  // channels), before the hourly ones are merged with what is stored.
   const days = new Map<string, RowDelta>();
-  const totals = new Map<string, RowDelta>();
   for (const { key, delta } of hours.values()) {
     const [brandId, hourStartMs, channel, agentId] = key as [string, number, string, string];
     const dayStartMs = hourStartMs - (hourStartMs % DAY_MS);
-    const day = [brandId, dayStartMs, channel, agentId];
-    addInto(days, JSON.stringify(day), day, delta);
-    for (const total of [
-      [brandId, dayStartMs, channel],
+    addInto(
+      days,
+      `${brandId}\u0000${dayStartMs}\u0000${channel}\u0000${agentId}`,
+      [brandId, dayStartMs, channel, agentId],
+      delta,
+    );
+  }
+  const totals = new Map<string, RowDelta>();
+  for (const { key, delta } of days.values()) {
+    const [brandId, dayStartMs, channel] = key as [string, number, string];
+    addInto(totals, `${brandId}\u0000${dayStartMs}\u0000${channel}`, [brandId, dayStartMs, channel], delta);
+    addInto(
+      totals,
+      `${brandId}\u0000${dayStartMs}\u0000${ALL_CHANNELS}`,
       [brandId, dayStartMs, ALL_CHANNELS],
-    ]) {
-      addInto(totals, JSON.stringify(total), total, delta);
-    }
+      delta,
+    );
   }
   await addToRows(client, HOURLY, [...hours.values()]);
   await addToRows(client, DAILY, [...days.values()]);
