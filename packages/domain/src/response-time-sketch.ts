@@ -251,24 +251,36 @@ export class ResponseTimeSketch {
           throw new RangeError('a stored response-time sketch has bytes after its end');
         }
       } while (!reader.done());
+      let total = sum.zeroCount;
       if (sum.binsMap!.size === 0 && low <= high) {
-        const summed = counts.slice(low, high + 1);
+        const summed = new Float64Array(high - low + 1);
         let size = 0;
-        for (const count of summed) if (count !== 0) size += 1;
+        for (let index = low; index <= high; index += 1) {
+          const count = counts[index]!;
+          if (count === 0) continue;
+          summed[index - low] = count;
+          counts[index] = 0;
+          size += 1;
+          total += count;
+        }
         sum.dense = { low: low + DENSE_LOW_KEY, counts: summed, size };
         sum.binsMap = null;
       } else {
+        for (const count of sum.binsMap!.values()) total += count;
         for (let index = low; index <= high; index += 1) {
           const count = counts[index]!;
-          if (count !== 0) sum.addToBin(index + DENSE_LOW_KEY, count);
+          if (count === 0) continue;
+          sum.addToBin(index + DENSE_LOW_KEY, count);
+          counts[index] = 0;
+          total += count;
         }
       }
+      sum.total = total;
+      low = counts.length; // every used count is back to zero
     } finally {
+      // Left as found for the next sum when the bytes were refused half way.
       if (low <= high) counts.fill(0, low, high + 1);
     }
-    sum.total = sum.zeroCount;
-    if (sum.dense !== null) for (const count of sum.dense.counts) sum.total += count;
-    else for (const count of sum.binsMap!.values()) sum.total += count;
     return sum;
   }
 
