@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { serviceLogger } from './logging.ts';
+import { logRequests, serviceLogging } from './logging.ts';
 
-describe('serviceLogger', () => {
-  it('given a request with a key in its query and headers, when logged, then only method and path are written', async () => {
+describe('serviceLogging', () => {
+  it('given a request with a key in its query and headers, when logged, then one line names method, path and status only', async () => {
     let logged = '';
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -12,7 +12,8 @@ describe('serviceLogger', () => {
         done();
       },
     });
-    const app = Fastify({ logger: serviceLogger(sink) });
+    const app = Fastify(serviceLogging(true, sink));
+    logRequests(app);
     app.get('/', async () => ({ ok: true }));
     const response = await app.inject({
       url: '/?key=cs_admin_secret123&hub.verify_token=verify-secret',
@@ -20,7 +21,22 @@ describe('serviceLogger', () => {
     });
     await app.close();
     expect(response.statusCode).toBe(200);
-    expect(logged).toContain('"path":"/"');
+    const lines = logged
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((line) => line.msg === 'request completed')).toEqual([
+      expect.objectContaining({
+        req: expect.objectContaining({ method: 'GET', path: '/' }),
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      }),
+    ]);
+    expect(lines.some((line) => line.msg === 'incoming request')).toBe(false);
     expect(logged).not.toMatch(/secret123|verify-secret|sha256=abc/);
+  });
+
+  it('given logging off, when a request is answered, then the app has no logger to write with', () => {
+    expect(serviceLogging(false)).toEqual({ logger: false });
   });
 });

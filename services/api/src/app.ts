@@ -9,7 +9,8 @@ import {
   RateLimiter,
   registerErrorHandler,
   registerOperationalRoutes,
-  serviceLogger,
+  logRequests,
+  serviceLogging,
   type ReadinessCheck,
 } from '@carestream/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -54,7 +55,7 @@ export interface ApiAppDependencies {
 export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInstance> {
   const clock = deps.clock ?? Date.now;
   const app = Fastify({
-    logger: deps.logger ? serviceLogger() : false,
+    ...serviceLogging(deps.logger ?? false),
     trustProxy: [...(deps.trustedProxies ?? [])],
     // Above node's 16 KB limit on a request's head, so every path value reaches its route and the id grammar
     // answers it: a brand id longer than the contract's 256 characters is an unknown brand (404), not a 414.
@@ -66,6 +67,7 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   // schema validator would coerce and strip instead).
   app.setValidatorCompiler(() => () => true);
   registerErrorHandler(app, { routesListedAt: '/docs' });
+  logRequests(app);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.requests.inc({ route, status: String(reply.statusCode) });

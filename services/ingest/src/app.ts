@@ -7,7 +7,8 @@ import {
   RateLimiter,
   registerErrorHandler,
   registerOperationalRoutes,
-  serviceLogger,
+  logRequests,
+  serviceLogging,
   type ReadinessCheck,
 } from '@carestream/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -47,13 +48,14 @@ export interface IngestAppDependencies {
 export async function buildIngestApp(deps: IngestAppDependencies): Promise<FastifyInstance> {
   const clock = deps.clock ?? Date.now;
   const app = Fastify({
-    logger: deps.logger ? serviceLogger() : false,
+    ...serviceLogging(deps.logger ?? false),
     trustProxy: [...(deps.trustedProxies ?? [])],
     // Our own readers enforce the body limits on the stream; this is the hard cap above them.
     bodyLimit: deps.limits.maxBytes + 1024,
     frameworkErrors: answerFrameworkError,
   });
   registerErrorHandler(app);
+  logRequests(app);
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.requests.inc({
       route: request.routeOptions.url ?? 'unmatched',
