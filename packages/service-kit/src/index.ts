@@ -9,7 +9,7 @@ export {
 } from './readiness.ts';
 export { authenticateRequest } from './bearer-auth.ts';
 export { serveUntilSignalled } from './serve.ts';
-export { logRequests, serviceLogging } from './logging.ts';
+export { serviceLogging } from './logging.ts';
 export {
   addressKey,
   DEFAULT_AUTH_FAILURES,

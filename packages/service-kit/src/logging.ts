@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import pino from 'pino';
 
 type LoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolean>;
@@ -7,14 +7,27 @@ type LoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolea
 const FLUSH_INTERVAL_MS = 250;
 
 /**
- * The services' logging, as Fastify options: the logger below, and one line per request written by
- * `logRequests` (Fastify's own request logging writes two: "incoming request" and "request completed").
+ * The services' logging, as Fastify options: the logger below, and one line per request, when it is answered
+ * (Fastify's own writes two: "incoming request" and "request completed").
  */
 export function serviceLogging(
   enabled: boolean,
   destination?: NodeJS.WritableStream,
-): Pick<FastifyServerOptions, 'logger' | 'disableRequestLogging'> {
-  return enabled ? { logger: serviceLogger(destination), disableRequestLogging: true } : { logger: false };
+): Pick<FastifyServerOptions, 'logger' | 'logController'> {
+  return enabled
+    ? { logger: serviceLogger(destination), logController: new OneLinePerRequest() }
+    : { logger: false };
+}
+
+/** Fastify's log lines, but a request's method and path go on its "request completed" line, the only one. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
 }
 
 /**
@@ -35,13 +48,6 @@ function serviceLogger(destination?: NodeJS.WritableStream): LoggerOptions {
     },
     stream: destination ?? bufferedStdout(),
   };
-}
-
-/** Logs each request once it is answered: method, path, client, status and time taken. */
-export function logRequests(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-  });
 }
 
 function bufferedStdout(): pino.DestinationStream {

@@ -9,7 +9,6 @@ import {
   RateLimiter,
   registerErrorHandler,
   registerOperationalRoutes,
-  logRequests,
   serviceLogging,
   type ReadinessCheck,
 } from '@carestream/service-kit';
@@ -67,7 +66,6 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   // schema validator would coerce and strip instead).
   app.setValidatorCompiler(() => () => true);
   registerErrorHandler(app, { routesListedAt: '/docs' });
-  logRequests(app);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.requests.inc({ route, status: String(reply.statusCode) });

@@ -7,7 +7,6 @@ import {
   RateLimiter,
   registerErrorHandler,
   registerOperationalRoutes,
-  logRequests,
   serviceLogging,
   type ReadinessCheck,
 } from '@carestream/service-kit';
@@ -55,7 +54,6 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     frameworkErrors: answerFrameworkError,
   });
   registerErrorHandler(app);
-  logRequests(app);
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.requests.inc({
       route: request.routeOptions.url ?? 'unmatched',
