@@ -95,7 +95,7 @@ export function bucketStarts(period: Period, granularity: Granularity): number[]
 
 /** Every bucket of the period, zero-filled where nothing happened. */
 export function timeseriesItems(
-  byBucket: ReadonlyMap<number, SlaBucket>,
+  byBucket: ReadonlyMap<number, Pick<SlaBucket, 'needingResponse' | 'answered' | 'responseSketch'>>,
   period: Period,
   granularity: Granularity,
 ): TimeseriesItem[] {
