@@ -11,6 +11,7 @@ import {
 import {
   bucketsByBrandChannel,
   dailyTotalsByBrandChannel,
+  weeklyTotalsByBrandChannel,
   expectChurnOutcomesMatchTruth,
   expectFiguresMatchTruth,
 } from './truth-assertions.ts';
@@ -51,7 +52,7 @@ describe('the pipeline against ground truth', () => {
     expect(compared).toBe(scenario.truth.byBrandChannel.size);
   });
 
-  it('keeps daily totals per channel that match the truth, and per brand that sum its channels', async () => {
+  it('keeps daily and weekly totals per channel that match the truth, and per brand that sum its channels', async () => {
     const totals = await dailyTotalsByBrandChannel(pipeline);
     expect(expectFiguresMatchTruth(scenario, totals)).toBe(scenario.truth.byBrandChannel.size);
     const brands = new Set([...scenario.truth.byBrandChannel.keys()].map((key) => key.split('|')[0]!));
@@ -62,6 +63,10 @@ describe('the pipeline against ground truth', () => {
       expect(all, brand).toBeDefined();
       expect(slaBucketToJSON(all!), brand).toEqual(slaBucketToJSON(summed));
     }
+    const weeks = await weeklyTotalsByBrandChannel(pipeline);
+    expect([...weeks.keys()].sort()).toEqual([...totals.keys()].sort());
+    for (const [key, bucket] of totals)
+      expect(slaBucketToJSON(weeks.get(key)!), key).toEqual(slaBucketToJSON(bucket));
   });
 
   it('credits each answer to the agent who replied', async () => {
@@ -142,6 +147,7 @@ describe('replay', () => {
     const liveBuckets = await snapshot('sla_g1', 'sla_hourly', 'brand_id, hour_start, channel, agent_id');
     const liveDays = await snapshot('sla_g1', 'sla_daily', 'brand_id, day_start, channel, agent_id');
     const liveTotals = await snapshot('sla_g1', 'sla_daily_totals', 'brand_id, day_start, channel');
+    const liveWeeks = await snapshot('sla_g1', 'sla_weekly_totals', 'brand_id, week_start, channel');
     const liveOpen = await snapshot('sla_g1', 'open_mentions', 'mention_event_id');
     const liveSignals = await snapshot(
       'sla_g1',
@@ -164,7 +170,9 @@ describe('replay', () => {
     );
     expect(await snapshot('sla_g2', 'sla_daily', 'brand_id, day_start, channel, agent_id')).toEqual(liveDays);
     expect(await snapshot('sla_g2', 'sla_daily_totals', 'brand_id, day_start, channel')).toEqual(liveTotals);
+    expect(await snapshot('sla_g2', 'sla_weekly_totals', 'brand_id, week_start, channel')).toEqual(liveWeeks);
     expect(liveTotals.length).toBeGreaterThan(0);
+    expect(liveWeeks.length).toBeGreaterThan(0);
     expect(await snapshot('sla_g2', 'open_mentions', 'mention_event_id')).toEqual(liveOpen);
     expect(await snapshot('sla_g2', 'churn_signals', 'brand_id, author_id, mention_event_id, slot')).toEqual(
       liveSignals,

@@ -30,9 +30,17 @@ export async function dailyTotalsByBrandChannel(
   return summedByBrandChannel(pipeline, 'sla_daily_totals', schema);
 }
 
+/** The same from the weekly totals (UTC weeks). */
+export async function weeklyTotalsByBrandChannel(
+  pipeline: Pipeline,
+  schema?: string,
+): Promise<Map<string, SlaBucket>> {
+  return summedByBrandChannel(pipeline, 'sla_weekly_totals', schema);
+}
+
 async function summedByBrandChannel(
   pipeline: Pipeline,
-  table: 'sla_hourly' | 'sla_daily_totals',
+  table: 'sla_hourly' | 'sla_daily_totals' | 'sla_weekly_totals',
   schema?: string,
 ): Promise<Map<string, SlaBucket>> {
   const active =

@@ -22,6 +22,8 @@ import {
   slaDelta,
   slaFigures,
   type SlaBucket,
+  nextUtcWeekStart,
+  utcWeekStart,
 } from './sla-figures.ts';
 
 const MINUTE = 60_000;
@@ -279,5 +281,23 @@ describe('slaFigures', () => {
     expect(total.responseSketch.count).toBe(2);
     expect(total.businessSketch.count).toBe(2);
     expect(slaFigures([total]).responseTimeSeconds.max).toBeCloseTo(1500, -1);
+  });
+});
+
+describe('UTC weeks (the weekly totals rows)', () => {
+  const monday = Date.UTC(2026, 10, 23);
+  it('given any instant of a week, when its week is asked, then it starts on Monday 00:00 UTC', () => {
+    for (const ms of [monday, monday + 1, monday + 3 * 86_400_000 + 5, monday + 7 * 86_400_000 - 1]) {
+      expect(utcWeekStart(ms)).toBe(monday);
+    }
+    expect(utcWeekStart(monday - 1)).toBe(monday - 7 * 86_400_000);
+    // Before the epoch too.
+    expect(new Date(utcWeekStart(Date.UTC(1969, 11, 31))).toISOString()).toBe('1969-12-29T00:00:00.000Z');
+  });
+
+  it('given an instant, when the next week start is asked, then it is that instant only on a Monday 00:00', () => {
+    expect(nextUtcWeekStart(monday)).toBe(monday);
+    expect(nextUtcWeekStart(monday + 1)).toBe(monday + 7 * 86_400_000);
+    expect(nextUtcWeekStart(monday - 86_400_000)).toBe(monday);
   });
 });

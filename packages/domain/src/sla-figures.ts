@@ -242,8 +242,23 @@ export function applyChange(bucket: SlaBucket, change: SlaChange): SlaBucket {
 
 // ---- storage form ----
 
-/** The channel of a brand's daily totals row that sums all of its channels (sla_daily_totals). */
+/** The channel of a brand's totals row that sums all of its channels (sla_daily_totals, sla_weekly_totals). */
 export const ALL_CHANNELS = '';
+
+const WEEK_MS = 7 * 86_400_000;
+/** 1970-01-05, the first Monday of the epoch: UTC weeks start on Mondays at 00:00 UTC. */
+const FIRST_MONDAY_MS = 4 * 86_400_000;
+
+/** The start of the UTC week (Monday 00:00 UTC) holding `ms`. */
+export function utcWeekStart(ms: number): number {
+  return ms - ((((ms - FIRST_MONDAY_MS) % WEEK_MS) + WEEK_MS) % WEEK_MS);
+}
+
+/** The start of the first UTC week that starts at or after `ms`. */
+export function nextUtcWeekStart(ms: number): number {
+  const start = utcWeekStart(ms);
+  return start === ms ? ms : start + WEEK_MS;
+}
 
 /** Each counter and its column in the hourly table: the field in snake_case (within30m → within_30m). */
 export const SLA_COUNTER_COLUMNS: readonly (readonly [field: CounterField, column: string])[] =

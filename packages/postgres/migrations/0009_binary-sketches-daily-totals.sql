@@ -7,8 +7,8 @@
 --   bytes a bin against ~7 characters of JSON); a sketch is self-delimiting, so string_agg(sketch, '') of a
 --   group's rows is read back as their sum;
 -- - sla_daily_totals holds each brand's day per channel with its agents summed, and once more with channel ''
---   for all its channels: a month's question reads ~30 rows. The compactor keeps it with sla_hourly and
---   sla_daily, from the same deltas.
+--   for all its channels; sla_weekly_totals the same per UTC week (from Monday 00:00 UTC): a month's question
+--   reads ~4 weeks and a few days. The compactor keeps them with sla_hourly and sla_daily, from the same deltas.
 -- Existing hourly rows and deltas are converted and moved into the deltas (as 0006 did): the compactor folds
 -- them into the three tables on the processors' next start, and readers count pending deltas meanwhile.
 --
@@ -102,6 +102,10 @@ begin
   -- A brand's day per channel, agents summed; channel '' holds the day over all of its channels.
   execute format('create table %I.sla_daily_totals (like %I.sla_daily including defaults)', target, target);
   execute format('alter table %I.sla_daily_totals drop column agent_id, add primary key (brand_id, day_start, channel)', target);
+  -- The same per UTC week (Monday 00:00 UTC): a month's question reads four weeks and a few days.
+  execute format('create table %I.sla_weekly_totals (like %I.sla_daily_totals including defaults)', target, target);
+  execute format('alter table %I.sla_weekly_totals rename column day_start to week_start', target);
+  execute format('alter table %I.sla_weekly_totals add primary key (brand_id, week_start, channel)', target);
 end $$;
 
 select carestream_add_sla_step('carestream_binary_sketches_and_daily_totals');

@@ -1120,6 +1120,9 @@ describe('query API against real Postgres', () => {
       '/v1/brands/acme/sla?from=2026-03-08T00:00:00Z&to=2026-03-11T00:00:00Z',
       '/v1/brands/acme/sla?from=2026-03-08T03:00:00Z&to=2026-03-10T11:00:00Z',
       '/v1/brands/acme/sla?from=2026-03-08T00:00:00Z&to=2026-03-11T00:00:00Z&channel=x',
+      // Two whole UTC weeks, Monday to Monday: read from the weekly totals once compacted.
+      '/v1/brands/acme/sla?from=2026-03-02T00:00:00Z&to=2026-03-16T00:00:00Z',
+      '/v1/brands/acme/sla?from=2026-03-02T00:00:00Z&to=2026-03-16T00:00:00Z&channel=facebook',
       '/v1/brands/acme/sla/timeseries?from=2026-03-07T00:00:00Z&to=2026-03-11T00:00:00Z&granularity=day',
       '/v1/brands/acme/sla/timeseries?from=2026-03-09T18:00:00Z&to=2026-03-10T12:00:00Z&granularity=hour',
       '/v1/brands/acme/agents?from=2026-03-08T00:00:00Z&to=2026-03-11T00:00:00Z',
@@ -1146,14 +1149,18 @@ describe('query API against real Postgres', () => {
       } finally {
         client.release();
       }
-      const { rows } = await pool.query<{ deltas: number; totals: number }>(
+      const { rows } = await pool.query<{ deltas: number; totals: number; weeks: number }>(
         `select (select count(*) from sla_g1.sla_hourly_deltas)::int as deltas,
-                (select count(*) from sla_g1.sla_daily_totals where brand_id = 'acme')::int as totals`,
+                (select count(*) from sla_g1.sla_daily_totals where brand_id = 'acme')::int as totals,
+                (select count(*) from sla_g1.sla_weekly_totals where brand_id = 'acme')::int as weeks`,
       );
-      // acme: three days, each with a row per channel and one over all channels.
-      expect(rows[0]).toEqual({ deltas: 0, totals: 7 });
+      // acme: three days, each with a row per channel and one over all channels; the Sunday 03-08 in the week
+      // of 03-02, the others in the week of 03-09 (x and facebook).
+      expect(rows[0]).toEqual({ deltas: 0, totals: 7, weeks: 5 });
       expect(await answers()).toEqual(fromDeltas);
       expect(fromDeltas[0]).toMatchObject({ needingResponse: 109, answered: 4 });
+      expect(fromDeltas[3]).toMatchObject({ needingResponse: 109, answered: 4 });
+      expect(fromDeltas[4]).toMatchObject({ needingResponse: 2, answered: 1 });
     });
   });
 });

@@ -5,10 +5,10 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const D0 = Date.UTC(2026, 0, 5);
 
-function sources(fromMs: number, toMs: number, hoursOnly = false) {
+function sources(fromMs: number, toMs: number, hoursOnly = false, weeks = false) {
   const daily = hoursOnly
     ? null
-    : ({ table: 'sla_daily_totals', where: `brand_id = $1 and channel = ''` } as const);
+    : ({ table: 'sla_daily_totals', where: `brand_id = $1 and channel = ''`, weeks } as const);
   const params: unknown[] = ['brand'];
   const param = (value: unknown) => {
     params.push(value);
@@ -30,6 +30,25 @@ describe('periodSources', () => {
     expect(sources(D0, D0 + 30 * DAY)).toEqual([
       ['sla_daily_totals', iso(D0), iso(D0 + 30 * DAY)],
       ['sla_hourly_deltas', iso(D0), iso(D0 + 30 * DAY)],
+    ]);
+  });
+
+  it('reads whole UTC weeks (Monday to Monday) from the weekly totals, and the days around them from the daily totals', () => {
+    // D0 is a Monday: from Wednesday 10:00 to the Thursday 3 weeks later, 15:00.
+    const from = D0 + 2 * DAY + 10 * HOUR;
+    const to = D0 + 24 * DAY + 15 * HOUR;
+    expect(sources(from, to, false, true)).toEqual([
+      ['sla_hourly', iso(from), iso(D0 + 3 * DAY)],
+      ['sla_daily_totals', iso(D0 + 3 * DAY), iso(D0 + 7 * DAY)],
+      ['sla_weekly_totals', iso(D0 + 7 * DAY), iso(D0 + 21 * DAY)],
+      ['sla_daily_totals', iso(D0 + 21 * DAY), iso(D0 + 24 * DAY)],
+      ['sla_hourly', iso(D0 + 24 * DAY), iso(to)],
+      ['sla_hourly_deltas', iso(from), iso(to)],
+    ]);
+    // No whole week inside: days only.
+    expect(sources(D0 + DAY, D0 + 8 * DAY, false, true).map(([table]) => table)).toEqual([
+      'sla_daily_totals',
+      'sla_hourly_deltas',
     ]);
   });
 

@@ -1,7 +1,9 @@
 import { DAY_MS, type Channel, type MentionKind } from '@carestream/contract';
 import {
   ALL_CHANNELS,
+  nextUtcWeekStart,
   ResponseTimeSketch,
+  utcWeekStart,
   SLA_COUNTER_COLUMNS,
   type ChurnSignal,
   type ChurnSignalKind,
@@ -74,11 +76,17 @@ const ALL_CHANNELS_SQL = `'${ALL_CHANNELS.replaceAll("'", "''")}'`;
  * table; the hourly sources get the caller's own filter.
  */
 export type DailySource =
-  | { readonly table: 'sla_daily_totals'; readonly where: string }
+  | {
+      readonly table: 'sla_daily_totals';
+      readonly where: string;
+      /** Whole UTC weeks from the weekly totals (questions that do not group by day). */
+      readonly weeks: boolean;
+    }
   | { readonly table: 'sla_daily'; readonly where: string };
 
 /**
- * The row sources of one period, as `select`s to join with `union all`: its whole UTC days from `daily`, the
+ * The row sources of one period, as `select`s to join with `union all`: its whole UTC weeks from the weekly
+ * totals when `daily.weeks`, its other whole UTC days from `daily`, the
  * hours before the first and after the last whole day from the hourly rows (two index ranges, so a month's
  * question does not walk its hourly rows only to leave them out), and the deltas the compactor has not folded
  * yet, hour by hour (the compactor moves a delta into every table in one transaction, so a snapshot counts each
@@ -106,10 +114,22 @@ export function periodSources(
   const parts: string[] = [];
   if (fromMs < firstDay) parts.push(hourly(fromMs, firstDay));
   const agent = daily.table === 'sla_daily' ? 'agent_id' : `''::text as agent_id`;
-  parts.push(
+  const days = (startMs: number, endMs: number) =>
     `select day_start as hour_start, brand_id, channel, ${agent}, ${COUNTERS_AND_SKETCHES} from ${sla}.${daily.table}
-        where ${daily.where} and day_start >= ${param(iso(firstDay))} and day_start < ${param(iso(endDay))}`,
-  );
+        where ${daily.where} and day_start >= ${param(iso(startMs))} and day_start < ${param(iso(endMs))}`;
+  const firstWeek = nextUtcWeekStart(firstDay);
+  const endWeek = utcWeekStart(endDay);
+  if (daily.table === 'sla_daily_totals' && daily.weeks && firstWeek < endWeek) {
+    if (firstDay < firstWeek) parts.push(days(firstDay, firstWeek));
+    parts.push(
+      `select week_start as hour_start, brand_id, channel, ''::text as agent_id, ${COUNTERS_AND_SKETCHES}
+         from ${sla}.sla_weekly_totals
+        where ${daily.where} and week_start >= ${param(iso(firstWeek))} and week_start < ${param(iso(endWeek))}`,
+    );
+    if (endWeek < endDay) parts.push(days(endWeek, endDay));
+  } else {
+    parts.push(days(firstDay, endDay));
+  }
   if (endDay < toMs) parts.push(hourly(endDay, toMs));
   parts.push(deltas);
   return parts;
@@ -325,6 +345,7 @@ export class ProjectionSnapshot {
           ? { table: 'sla_daily', where }
           : {
               table: 'sla_daily_totals',
+              weeks: groupBy === null,
               where: `${brands} and ${channel ?? (rows === 'brand' ? `channel = ${ALL_CHANNELS_SQL}` : `channel <> ${ALL_CHANNELS_SQL}`)}`,
             };
     const parts = periodSources(this.sla, filter.period, where, param, daily);
@@ -580,6 +601,7 @@ export function slaQuestionStatement(
   // The brand's daily totals over all of its channels, or over the one asked.
   const daily: DailySource = {
     table: 'sla_daily_totals',
+    weeks: true,
     where: `brand_id = $1 and channel = ${channelParam ?? ALL_CHANNELS_SQL}`,
   };
   const open = (p: Period) =>

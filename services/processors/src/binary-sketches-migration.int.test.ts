@@ -105,6 +105,7 @@ describe('migration 0009: binary sketches and daily totals, from an installation
       { table_name: 'sla_daily_totals', data_type: 'bytea' },
       { table_name: 'sla_hourly', data_type: 'bytea' },
       { table_name: 'sla_hourly_deltas', data_type: 'bytea' },
+      { table_name: 'sla_weekly_totals', data_type: 'bytea' },
     ]);
   });
 });

@@ -2,6 +2,7 @@
 // pointing at the projection's generation schema (projection-generation.ts).
 import {
   ALL_CHANNELS,
+  utcWeekStart,
   ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
   emptyAccumulator,
@@ -81,8 +82,8 @@ function addInto(rows: Map<string, RowDelta>, id: string, key: RowDelta['key'], 
 }
 
 /**
- * Folds up to `limit` of the oldest bucket deltas into the hourly rows, the daily rows (UTC days) and the daily
- * totals (a brand's day per channel and over all channels, agents summed), in the caller's transaction, and
+ * Folds up to `limit` of the oldest bucket deltas into the hourly rows, the daily rows (UTC days), and the daily
+ * and weekly totals (a brand's day or UTC week per channel and over all channels, agents summed), in the caller's transaction, and
  * returns how many it folded. The caller makes sure it is the generation's only compactor (an advisory lock):
  * the rows then have one writer, which reads a row's sketches, merges and writes them back without locking
  * against anyone. Deltas of one key are summed first, so a busy hour is written once per call however many
@@ -145,7 +146,14 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
   }
   await addToRows(client, HOURLY, [...hours.values()]);
   await addToRows(client, DAILY, [...days.values()]);
+  const weeks = new Map<string, RowDelta>();
+  for (const { key, delta } of totals.values()) {
+    const [brandId, dayStartMs, channel] = key as [string, number, string];
+    const weekStartMs = utcWeekStart(dayStartMs);
+    addInto(weeks, `${brandId}\u0000${weekStartMs}\u0000${channel}`, [brandId, weekStartMs, channel], delta);
+  }
   await addToRows(client, DAILY_TOTALS, [...totals.values()]);
+  await addToRows(client, WEEKLY_TOTALS, [...weeks.values()]);
   return taken.length;
 }
 
@@ -178,6 +186,15 @@ const DAILY_TOTALS: CompactedTable = {
   keys: [
     ['brand_id', 'text'],
     ['day_start', 'timestamptz'],
+    ['channel', 'text'],
+  ],
+};
+
+const WEEKLY_TOTALS: CompactedTable = {
+  table: 'sla_weekly_totals',
+  keys: [
+    ['brand_id', 'text'],
+    ['week_start', 'timestamptz'],
     ['channel', 'text'],
   ],
 };
