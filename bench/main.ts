@@ -214,7 +214,8 @@ try {
   }
 } finally {
   log('cleaning up: databases, topics and schema subjects of this run');
-  for (const db of process.env.TMP_KEEP ? [] : databases)
+  // BENCH_KEEP_DATABASES=1 leaves them for a look afterwards (psql, EXPLAIN); topics and subjects still go.
+  for (const db of process.env.BENCH_KEEP_DATABASES === '1' ? [] : databases)
     await db.drop().catch((error: unknown) => log(`drop ${db.name}: ${String(error)}`));
   await deleteRunTopics(options.kafkaBrokers, options.schemaRegistryUrl, prefixes).catch((error: unknown) =>
     log(`topics: ${String(error)}`),

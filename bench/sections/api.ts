@@ -11,6 +11,7 @@
 //
 // BENCH_API_CPU_PROFILE_DIR=dir runs each API process with node --cpu-prof into that folder (one .cpuprofile
 // per figures cache setting; read them with bench/cpu-profile.ts's summarizeProfile).
+import { ResponseTimeSketch, SLA_COUNTER_COLUMNS } from '@carestream/domain';
 import { activeSchema } from '@carestream/processors';
 import pg from 'pg';
 import { coresUsed, cpuSnapshot } from '../cpu.ts';
@@ -250,11 +251,44 @@ async function layOutRows(databaseUrl: string, days: number, spanDays: number): 
         [start, end, days, copies],
       );
     }
-    await pool.query(`analyze ${schema}.sla_hourly, ${schema}.sla_daily, ${schema}.sla_daily_totals`);
+    await rebuildWeeklyTotals(pool, schema);
+    await pool.query(
+      `analyze ${schema}.sla_hourly, ${schema}.sla_daily, ${schema}.sla_daily_totals, ${schema}.sla_weekly_totals`,
+    );
     return copies;
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * A week of the copies spans several of them, so its totals are summed again from the daily totals laid out:
+ * counters by PostgreSQL, sketches as the compactor sums them (ResponseTimeSketch.sumEncoded of a group's
+ * stored sketches, stored again with toBytes).
+ */
+async function rebuildWeeklyTotals(pool: pg.Pool, schema: string): Promise<void> {
+  const counters = SLA_COUNTER_COLUMNS.map(([, column]) => column);
+  const { rows } = await pool.query<Record<string, unknown> & { response: Buffer; business: Buffer }>(
+    `select brand_id, date_trunc('week', day_start, 'UTC') as week_start, channel,
+            ${counters.map((column) => `sum(${column})::bigint as ${column}`).join(', ')},
+            string_agg(response_sketch, ''::bytea) as response, string_agg(business_sketch, ''::bytea) as business
+       from ${schema}.sla_daily_totals group by 1, 2, 3`,
+  );
+  await pool.query(`delete from ${schema}.sla_weekly_totals`);
+  const sketch = (bytes: Buffer) => Buffer.from(ResponseTimeSketch.sumEncoded(bytes).toBytes());
+  await pool.query(
+    `insert into ${schema}.sla_weekly_totals (brand_id, week_start, channel, ${counters.join(', ')}, response_sketch, business_sketch)
+     select * from unnest($1::text[], $2::timestamptz[], $3::text[],
+       ${counters.map((_, i) => `$${i + 4}::bigint[]`).join(', ')}, $${counters.length + 4}::bytea[], $${counters.length + 5}::bytea[])`,
+    [
+      rows.map((row) => row.brand_id),
+      rows.map((row) => row.week_start),
+      rows.map((row) => row.channel),
+      ...counters.map((column) => rows.map((row) => row[column])),
+      rows.map((row) => sketch(row.response)),
+      rows.map((row) => sketch(row.business)),
+    ],
+  );
 }
 
 /** Hourly rows and sketch bytes of one brand in [fromMs, toMs) (averaged over the brands). */
