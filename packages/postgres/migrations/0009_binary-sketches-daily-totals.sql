@@ -106,6 +106,9 @@ begin
   execute format('create table %I.sla_weekly_totals (like %I.sla_daily_totals including defaults)', target, target);
   execute format('alter table %I.sla_weekly_totals rename column day_start to week_start', target);
   execute format('alter table %I.sla_weekly_totals add primary key (brand_id, week_start, channel)', target);
+  -- A day's median and 90th percentile of response times, from its sketch (null: no answers): what a daily
+  -- series shows, so a 90-day series reads 90 pairs of numbers instead of 90 sketches. Written with the sketch.
+  execute format('alter table %I.sla_daily_totals add column response_p50 double precision, add column response_p90 double precision', target);
 end $$;
 
 select carestream_add_sla_step('carestream_binary_sketches_and_daily_totals');

@@ -4,7 +4,6 @@ import {
   benchmarkDays,
   benchmarkOverDays,
   churnRisk,
-  emptySlaBucket,
   groupBenchmarkDays,
   percentileRank,
   rankBacklog,
@@ -16,7 +15,7 @@ import {
   type ResponseTimeFigures,
   type SlaBucket,
 } from '@carestream/domain';
-import type { OpenMention } from './projection-reader.ts';
+import type { OpenMention, SeriesBucket } from './projection-reader.ts';
 import type {
   AgentItemSchema,
   BacklogItemSchema,
@@ -95,21 +94,19 @@ export function bucketStarts(period: Period, granularity: Granularity): number[]
 
 /** Every bucket of the period, zero-filled where nothing happened. */
 export function timeseriesItems(
-  byBucket: ReadonlyMap<number, Pick<SlaBucket, 'needingResponse' | 'answered' | 'responseSketch'>>,
+  byBucket: ReadonlyMap<number, SeriesBucket>,
   period: Period,
   granularity: Granularity,
 ): TimeseriesItem[] {
+  const nothing: SeriesBucket = { needingResponse: 0, answered: 0, p50: null, p90: null };
   return bucketStarts(period, granularity).map((start) => {
-    const bucket = byBucket.get(start) ?? emptySlaBucket();
+    const bucket = byBucket.get(start) ?? nothing;
     return {
       bucketStart: iso(start),
       needingResponse: bucket.needingResponse,
       answered: bucket.answered,
       responseRate: bucket.needingResponse > 0 ? bucket.answered / bucket.needingResponse : null,
-      responseTimeSeconds: {
-        p50: bucket.responseSketch.quantile(0.5),
-        p90: bucket.responseSketch.quantile(0.9),
-      },
+      responseTimeSeconds: { p50: bucket.p50, p90: bucket.p90 },
     };
   });
 }

@@ -29,15 +29,34 @@ const AGGREGATES = [
   `${SKETCHES('business_sketch')} as business_sketches`,
 ].join(',\n  ');
 
-/** What a series of hours or days reads per bucket: two counters and the response times. */
+/** What a series of hours reads per bucket: two counters and the response times. */
 const SERIES_AGGREGATES = [
   'coalesce(sum(needing_response), 0) as needing_response',
   'coalesce(sum(answered), 0) as answered',
   `${SKETCHES('response_sketch')} as response_sketches`,
 ].join(',\n  ');
 
-/** A bucket of a series (`slaByBucket`). */
-export type SeriesBucket = Pick<SlaBucket, 'needingResponse' | 'answered' | 'responseSketch'>;
+/**
+ * The same for a series of days: a day read from one daily totals row alone comes with its stored quantiles and
+ * no sketch; a day with other rows (hours at the period's edges, deltas not folded yet) with the sketches.
+ */
+const ONE_STORED_ROW = 'count(*) = 1 and bool_and(precomputed)';
+const DAILY_SERIES_AGGREGATES = [
+  'coalesce(sum(needing_response), 0) as needing_response',
+  'coalesce(sum(answered), 0) as answered',
+  `${ONE_STORED_ROW} as precomputed`,
+  'max(response_p50) as response_p50',
+  'max(response_p90) as response_p90',
+  `case when ${ONE_STORED_ROW} then ''::bytea else ${SKETCHES('response_sketch')} end as response_sketches`,
+].join(',\n  ');
+
+/** A bucket of a series (`slaByBucket`): what the series shows. */
+export interface SeriesBucket {
+  readonly needingResponse: number;
+  readonly answered: number;
+  readonly p50: number | null;
+  readonly p90: number | null;
+}
 
 /** A group's sums: counters as PostgreSQL's numeric text, sketches as the stored sketches concatenated. */
 type AggregateRow = Record<string, unknown> & {
@@ -67,6 +86,10 @@ function bucketOf(row: AggregateRow): SlaBucket {
 const COUNTERS_AND_SKETCHES = `${SLA_COUNTER_COLUMNS.map(([, column]) => column).join(', ')}, response_sketch, business_sketch`;
 const BUCKET_COLUMNS = `brand_id, channel, agent_id, ${COUNTERS_AND_SKETCHES}`;
 
+/** A daily totals row's stored quantiles, and the same columns from rows that have none (DailySource.quantiles). */
+const STORED_QUANTILES = 'true as precomputed, response_p50, response_p90';
+const NO_QUANTILES = 'false as precomputed, null::float8 as response_p50, null::float8 as response_p90';
+
 /** The totals rows' channel over all channels, as an SQL literal (a parameter the statement may not use fails). */
 const ALL_CHANNELS_SQL = `'${ALL_CHANNELS.replaceAll("'", "''")}'`;
 
@@ -81,6 +104,11 @@ export type DailySource =
       readonly where: string;
       /** Whole UTC weeks from the weekly totals (questions that do not group by day). */
       readonly weeks: boolean;
+      /**
+       * Every source also gives `precomputed, response_p50, response_p90`: a day's stored quantiles from the daily
+       * totals (true), nulls from the others (false). For daily series.
+       */
+      readonly quantiles?: boolean;
     }
   | { readonly table: 'sla_daily'; readonly where: string };
 
@@ -105,24 +133,27 @@ export function periodSources(
   const firstDay = Math.ceil(fromMs / DAY_MS) * DAY_MS;
   const endDay = Math.floor(toMs / DAY_MS) * DAY_MS;
   const iso = (ms: number) => new Date(ms).toISOString();
+  const quantiles = daily?.table === 'sla_daily_totals' && daily.quantiles === true;
+  const none = quantiles ? `, ${NO_QUANTILES}` : '';
   const hourly = (startMs: number, endMs: number) =>
-    `select hour_start, ${BUCKET_COLUMNS} from ${sla}.sla_hourly
+    `select hour_start, ${BUCKET_COLUMNS}${none} from ${sla}.sla_hourly
         where ${where} and hour_start >= ${param(iso(startMs))} and hour_start < ${param(iso(endMs))}`;
-  const deltas = `select hour_start, ${BUCKET_COLUMNS} from ${sla}.sla_hourly_deltas
+  const deltas = `select hour_start, ${BUCKET_COLUMNS}${none} from ${sla}.sla_hourly_deltas
         where ${where} and hour_start >= ${param(iso(fromMs))} and hour_start < ${param(iso(toMs))}`;
   if (daily === null || firstDay >= endDay) return [hourly(fromMs, toMs), deltas];
   const parts: string[] = [];
   if (fromMs < firstDay) parts.push(hourly(fromMs, firstDay));
   const agent = daily.table === 'sla_daily' ? 'agent_id' : `''::text as agent_id`;
   const days = (startMs: number, endMs: number) =>
-    `select day_start as hour_start, brand_id, channel, ${agent}, ${COUNTERS_AND_SKETCHES} from ${sla}.${daily.table}
+    `select day_start as hour_start, brand_id, channel, ${agent}, ${COUNTERS_AND_SKETCHES}${quantiles ? `, ${STORED_QUANTILES}` : ''}
+       from ${sla}.${daily.table}
         where ${daily.where} and day_start >= ${param(iso(startMs))} and day_start < ${param(iso(endMs))}`;
   const firstWeek = nextUtcWeekStart(firstDay);
   const endWeek = utcWeekStart(endDay);
   if (daily.table === 'sla_daily_totals' && daily.weeks && firstWeek < endWeek) {
     if (firstDay < firstWeek) parts.push(days(firstDay, firstWeek));
     parts.push(
-      `select week_start as hour_start, brand_id, channel, ''::text as agent_id, ${COUNTERS_AND_SKETCHES}
+      `select week_start as hour_start, brand_id, channel, ''::text as agent_id, ${COUNTERS_AND_SKETCHES}${none}
          from ${sla}.sla_weekly_totals
         where ${daily.where} and week_start >= ${param(iso(firstWeek))} and week_start < ${param(iso(endWeek))}`,
     );
@@ -261,25 +292,46 @@ export class ProjectionSnapshot {
     filter: SlaFilter,
     granularity: 'hour' | 'day',
   ): Promise<Map<number, SeriesBucket>> {
-    const start = granularity === 'hour' ? 'hour_start' : `date_trunc('day', hour_start, 'UTC')`;
-    const rows = await this.aggregate(
-      [brandId],
-      filter,
-      `(extract(epoch from ${start}) * 1000)::bigint`,
-      granularity === 'hour' ? 'hours' : 'brand',
-      SERIES_AGGREGATES,
-    );
+    const rows =
+      granularity === 'hour'
+        ? await this.aggregate(
+            [brandId],
+            filter,
+            `(extract(epoch from hour_start) * 1000)::bigint`,
+            'hours',
+            SERIES_AGGREGATES,
+          )
+        : await this.aggregate(
+            [brandId],
+            filter,
+            `(extract(epoch from date_trunc('day', hour_start, 'UTC')) * 1000)::bigint`,
+            'day-series',
+            DAILY_SERIES_AGGREGATES,
+          );
     return new Map(
       rows.map((row) => {
-        let response: ResponseTimeSketch | undefined;
-        const bucket = {
-          needingResponse: Number(row.needing_response),
-          answered: Number(row.answered),
-          get responseSketch() {
-            return (response ??= ResponseTimeSketch.sumEncoded(row.response_sketches));
+        if (row.precomputed === true) {
+          const { needing_response, answered, response_p50, response_p90 } = row as Record<string, unknown>;
+          return [
+            Number(row.grp),
+            {
+              needingResponse: Number(needing_response),
+              answered: Number(answered),
+              p50: response_p50 as number | null,
+              p90: response_p90 as number | null,
+            },
+          ];
+        }
+        const sketch = ResponseTimeSketch.sumEncoded(row.response_sketches);
+        return [
+          Number(row.grp),
+          {
+            needingResponse: Number(row.needing_response),
+            answered: Number(row.answered),
+            p50: sketch.quantile(0.5),
+            p90: sketch.quantile(0.9),
           },
-        };
-        return [Number(row.grp), bucket];
+        ];
       }),
     );
   }
@@ -319,14 +371,15 @@ export class ProjectionSnapshot {
   /**
    * Sums the buckets of `filter` (grouped by `groupBy`, an expression over brand_id, hour_start, channel and
    * agent_id) from periodSources. `rows` says which rows answer: the brand's ('brand': daily totals over its
-   * channels, or the filter's channel), its channels' ('channels', for groupings by channel), its agents'
+   * channels, or the filter's channel; 'day-series' the same with each day's stored quantiles), its channels'
+   * ('channels', for groupings by channel), its agents'
    * ('agents': rows credited to an agent), or hourly rows only ('hours', hourly groupings).
    */
   private async aggregate(
     brandIds: readonly string[],
     filter: SlaFilter,
     groupBy: string | null,
-    rows: 'brand' | 'channels' | 'agents' | 'hours',
+    rows: 'brand' | 'day-series' | 'channels' | 'agents' | 'hours',
     aggregates = AGGREGATES,
   ): Promise<(AggregateRow & { grp: unknown })[]> {
     const params: unknown[] = [brandIds];
@@ -346,7 +399,8 @@ export class ProjectionSnapshot {
           : {
               table: 'sla_daily_totals',
               weeks: groupBy === null,
-              where: `${brands} and ${channel ?? (rows === 'brand' ? `channel = ${ALL_CHANNELS_SQL}` : `channel <> ${ALL_CHANNELS_SQL}`)}`,
+              quantiles: rows === 'day-series',
+              where: `${brands} and ${channel ?? (rows === 'channels' ? `channel <> ${ALL_CHANNELS_SQL}` : `channel = ${ALL_CHANNELS_SQL}`)}`,
             };
     const parts = periodSources(this.sla, filter.period, where, param, daily);
     const { rows: found } = await this.client.query<AggregateRow & { grp: unknown }>(

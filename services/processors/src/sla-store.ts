@@ -161,6 +161,8 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
 interface CompactedTable {
   readonly table: string;
   readonly keys: readonly (readonly [column: string, type: string])[];
+  /** Keeps the median and 90th percentile of the response times beside the sketch (daily series read them). */
+  readonly quantiles?: boolean;
 }
 
 const HOURLY: CompactedTable = {
@@ -183,6 +185,7 @@ const DAILY: CompactedTable = {
 };
 const DAILY_TOTALS: CompactedTable = {
   table: 'sla_daily_totals',
+  quantiles: true,
   keys: [
     ['brand_id', 'text'],
     ['day_start', 'timestamptz'],
@@ -206,7 +209,7 @@ const WEEKLY_TOTALS: CompactedTable = {
  */
 async function addToRows(
   client: PoolClient,
-  { table, keys }: CompactedTable,
+  { table, keys, quantiles = false }: CompactedTable,
   all: readonly RowDelta[],
 ): Promise<void> {
   const entries = all.filter(({ delta }) => !isZero(delta));
@@ -259,17 +262,27 @@ async function addToRows(
   const sketchParam = keys.length + COUNTER_NAMES.length + 1;
   const rows = `unnest(${keyArrays}, ${counterArrays}`;
   const conflict = `on conflict (${keyColumns.join(', ')}) do update set ${addCounters}`;
-  if (sketched.length > 0)
+  if (sketched.length > 0) {
+    const quantileColumns = quantiles ? ', response_p50, response_p90' : '';
     await client.query(
-      `insert into ${table} (${columns})
-       select * from ${rows}, $${sketchParam}::bytea[], $${sketchParam + 1}::bytea[])
-       ${conflict}, response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch`,
+      `insert into ${table} (${columns}${quantileColumns})
+       select * from ${rows}, $${sketchParam}::bytea[], $${sketchParam + 1}::bytea[]
+         ${quantiles ? `, $${sketchParam + 2}::float8[], $${sketchParam + 3}::float8[]` : ''})
+       ${conflict}, response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch
+         ${quantiles ? ', response_p50 = excluded.response_p50, response_p90 = excluded.response_p90' : ''}`,
       [
         ...keyAndCounterParams(sketched),
         sketched.map(({ delta }) => sketchBytes(delta.responseSketch)),
         sketched.map(({ delta }) => sketchBytes(delta.businessSketch)),
+        ...(quantiles
+          ? [
+              sketched.map(({ delta }) => delta.responseSketch.quantile(0.5)),
+              sketched.map(({ delta }) => delta.responseSketch.quantile(0.9)),
+            ]
+          : []),
       ],
     );
+  }
   if (countersOnly.length > 0)
     await client.query(
       `insert into ${table} (${columns})
