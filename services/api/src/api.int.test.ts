@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiMetrics } from './api-metrics.ts';
 import { buildApiApp } from './app.ts';
 import { ProjectionReader } from './projection-reader.ts';
-import { compactBucketDeltas } from '@carestream/processors';
+import { startBucketCompactor } from '@carestream/processors';
 
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const NOW = Date.parse('2026-03-10T12:30:00Z');
@@ -1140,15 +1140,9 @@ describe('query API against real Postgres', () => {
           }),
         );
       const fromDeltas = await answers();
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        await client.query('set local search_path to sla_g1, public');
-        expect(await compactBucketDeltas(client, 1000)).toBeGreaterThan(0);
-        await client.query('commit');
-      } finally {
-        client.release();
-      }
+      const compactor = startBucketCompactor({ pool, intervalMs: 3_600_000, fixedSchema: 'sla_g1' });
+      expect(await compactor.flush()).toBeGreaterThan(0);
+      await compactor.stop();
       const { rows } = await pool.query<{ deltas: number; totals: number; weeks: number }>(
         `select (select count(*) from sla_g1.sla_hourly_deltas)::int as deltas,
                 (select count(*) from sla_g1.sla_daily_totals where brand_id = 'acme')::int as totals,

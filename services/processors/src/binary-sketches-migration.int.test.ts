@@ -5,7 +5,7 @@ import { ResponseTimeSketch } from '@carestream/domain';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compactBucketDeltas } from './sla-store.ts';
+import { startBucketCompactor } from './bucket-compactor.ts';
 
 const HOUR = 3_600_000;
 const DAY_START = Date.UTC(2026, 2, 10);
@@ -66,15 +66,9 @@ describe('migration 0009: binary sketches and daily totals, from an installation
   });
 
   it('lets the compactor fold them into the hourly, daily and totals rows, and the BI view read them', async () => {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      await client.query('set local search_path to sla_g1, public');
-      expect(await compactBucketDeltas(client, 100)).toBe(3);
-      await client.query('commit');
-    } finally {
-      client.release();
-    }
+    const compactor = startBucketCompactor({ pool, intervalMs: 3_600_000, fixedSchema: 'sla_g1' });
+    expect(await compactor.flush()).toBe(3);
+    await compactor.stop();
     const expected = ResponseTimeSketch.merged(stored, pending);
     const { rows } = await pool.query<{ channel: string; answered: string; response_sketch: Buffer }>(
       `select channel, answered, response_sketch from sla_g1.sla_daily_totals

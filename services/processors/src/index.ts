@@ -7,4 +7,4 @@ export {
 export { startProcessors, type ProcessorsRuntime } from './processors-runtime.ts';
 export { REPLAYABLE, replayProjection, type ReplayProgress, type ReplayResult } from './replay.ts';
 export { activeSchema, appliedOf, storedOffsets, topicEnds, type PartitionId } from './progress.ts';
-export { compactBucketDeltas } from './sla-store.ts';
+export { startBucketCompactor } from './bucket-compactor.ts';
