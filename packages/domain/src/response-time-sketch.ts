@@ -4,8 +4,8 @@ import { DDSketch } from '@datadog/sketches-js';
 export const SKETCH_RELATIVE_ACCURACY = 0.01;
 
 /**
- * The stored form of a sketch: plain JSON, small enough for a jsonb column.
- * `k` holds the bin keys in ascending order, the first absolute and the rest as deltas from the previous key
+ * A sketch as JSON, for people and tests (stored sketches are bytes: `toBytes`; until migration 0009 they were
+ * this JSON, which the migration converts). `k` holds the bin keys in ascending order, the first absolute and the rest as deltas from the previous key
  * (response times cluster, so deltas are small numbers); `c` holds each bin's count; `z` counts zero values.
  */
 export interface SerializedResponseTimeSketch {
@@ -33,7 +33,7 @@ export class ResponseTimeSketch {
   /**
    * A sum read from storage (`sumEncoded`) keeps its bins as it summed them, in a dense array from key `low`, until
    * something changes it: quantiles, merges into another sketch and clones read the array, with no map to build
-   * (a 90-day series is 180 such sums). Never written in place, so clones share it.
+   * (an API question sums several groups of stored sketches). Never written in place, so clones share it.
    */
   private dense: { readonly low: number; readonly counts: Float64Array; readonly size: number } | null = null;
   private zeroCount = 0;
