@@ -10,8 +10,7 @@ import {
 } from './pipeline-harness.ts';
 import {
   bucketsByBrandChannel,
-  dailyTotalsByBrandChannel,
-  weeklyTotalsByBrandChannel,
+  totalsByBrandChannel,
   expectChurnOutcomesMatchTruth,
   expectFiguresMatchTruth,
 } from './truth-assertions.ts';
@@ -53,7 +52,7 @@ describe('the pipeline against ground truth', () => {
   });
 
   it('keeps daily and weekly totals per channel that match the truth, and per brand that sum its channels', async () => {
-    const totals = await dailyTotalsByBrandChannel(pipeline);
+    const totals = await totalsByBrandChannel(pipeline, 'daily');
     expect(expectFiguresMatchTruth(scenario, totals)).toBe(scenario.truth.byBrandChannel.size);
     const brands = new Set([...scenario.truth.byBrandChannel.keys()].map((key) => key.split('|')[0]!));
     for (const brand of brands) {
@@ -63,7 +62,7 @@ describe('the pipeline against ground truth', () => {
       expect(all, brand).toBeDefined();
       expect(slaBucketToJSON(all!), brand).toEqual(slaBucketToJSON(summed));
     }
-    const weeks = await weeklyTotalsByBrandChannel(pipeline);
+    const weeks = await totalsByBrandChannel(pipeline, 'weekly');
     expect([...weeks.keys()].sort()).toEqual([...totals.keys()].sort());
     for (const [key, bucket] of totals)
       expect(slaBucketToJSON(weeks.get(key)!), key).toEqual(slaBucketToJSON(bucket));

@@ -20,22 +20,14 @@ export async function bucketsByBrandChannel(
 }
 
 /**
- * Sums the active generation's daily totals per brand × channel (channel '' = the brand's totals over all of
- * its channels): what the API reads for whole days.
+ * Sums the active generation's daily or weekly totals per brand × channel (channel '' = the brand's totals over
+ * all of its channels): what the API reads for whole days and weeks.
  */
-export async function dailyTotalsByBrandChannel(
+export async function totalsByBrandChannel(
   pipeline: Pipeline,
-  schema?: string,
+  span: 'daily' | 'weekly',
 ): Promise<Map<string, SlaBucket>> {
-  return summedByBrandChannel(pipeline, 'sla_daily_totals', schema);
-}
-
-/** The same from the weekly totals (UTC weeks). */
-export async function weeklyTotalsByBrandChannel(
-  pipeline: Pipeline,
-  schema?: string,
-): Promise<Map<string, SlaBucket>> {
-  return summedByBrandChannel(pipeline, 'sla_weekly_totals', schema);
+  return summedByBrandChannel(pipeline, span === 'daily' ? 'sla_daily_totals' : 'sla_weekly_totals');
 }
 
 async function summedByBrandChannel(

@@ -310,28 +310,15 @@ export class ProjectionSnapshot {
           );
     return new Map(
       rows.map((row) => {
-        if (row.precomputed === true) {
-          const { needing_response, answered, response_p50, response_p90 } = row as Record<string, unknown>;
-          return [
-            Number(row.grp),
-            {
-              needingResponse: Number(needing_response),
-              answered: Number(answered),
-              p50: response_p50 as number | null,
-              p90: response_p90 as number | null,
-            },
-          ];
-        }
-        const sketch = ResponseTimeSketch.sumEncoded(row.response_sketches);
-        return [
-          Number(row.grp),
-          {
-            needingResponse: Number(row.needing_response),
-            answered: Number(row.answered),
-            p50: sketch.quantile(0.5),
-            p90: sketch.quantile(0.9),
-          },
-        ];
+        // A day read from its totals row alone comes with its stored quantiles; otherwise from the sketches.
+        const sketch = row.precomputed === true ? null : ResponseTimeSketch.sumEncoded(row.response_sketches);
+        const bucket: SeriesBucket = {
+          needingResponse: Number(row.needing_response),
+          answered: Number(row.answered),
+          p50: sketch ? sketch.quantile(0.5) : (row.response_p50 as number | null),
+          p90: sketch ? sketch.quantile(0.9) : (row.response_p90 as number | null),
+        };
+        return [Number(row.grp), bucket];
       }),
     );
   }

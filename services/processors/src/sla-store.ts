@@ -70,7 +70,12 @@ interface RowDelta {
 }
 
 /** Adds `delta` into the entry of `id` in `rows` (created with `key` when missing). */
-function addInto(rows: Map<string, RowDelta>, id: string, key: RowDelta['key'], delta: SlaBucket): void {
+/** A row's key as one map key (brand ids may hold any character but NUL). */
+const rowId = (key: RowDelta['key']) => key.join('\u0000');
+
+/** Adds `delta` into the entry of `key` in `rows` (created when missing). */
+function addInto(rows: Map<string, RowDelta>, key: RowDelta['key'], delta: SlaBucket): void {
+  const id = rowId(key);
   let entry = rows.get(id);
   if (!entry) {
     entry = { key, delta: emptyAccumulator() };
@@ -108,11 +113,11 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
   if (taken.length === 0) return 0;
   const hours = new Map<string, RowDelta>();
   for (const row of taken) {
-    const hourStartMs = row.hour_start.getTime();
-    const id = `${row.brand_id}\u0000${hourStartMs}\u0000${row.channel}\u0000${row.agent_id}`;
+    const key = [row.brand_id, row.hour_start.getTime(), row.channel, row.agent_id];
+    const id = rowId(key);
     let entry = hours.get(id);
     if (!entry) {
-      entry = { key: [row.brand_id, hourStartMs, row.channel, row.agent_id], delta: emptyAccumulator() };
+      entry = { key, delta: emptyAccumulator() };
       hours.set(id, entry);
     }
     const { delta } = entry;
@@ -126,31 +131,20 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
   for (const { key, delta } of hours.values()) {
     const [brandId, hourStartMs, channel, agentId] = key as [string, number, string, string];
     const dayStartMs = hourStartMs - (hourStartMs % DAY_MS);
-    addInto(
-      days,
-      `${brandId}\u0000${dayStartMs}\u0000${channel}\u0000${agentId}`,
-      [brandId, dayStartMs, channel, agentId],
-      delta,
-    );
+    addInto(days, [brandId, dayStartMs, channel, agentId], delta);
   }
   const totals = new Map<string, RowDelta>();
   for (const { key, delta } of days.values()) {
     const [brandId, dayStartMs, channel] = key as [string, number, string];
-    addInto(totals, `${brandId}\u0000${dayStartMs}\u0000${channel}`, [brandId, dayStartMs, channel], delta);
-    addInto(
-      totals,
-      `${brandId}\u0000${dayStartMs}\u0000${ALL_CHANNELS}`,
-      [brandId, dayStartMs, ALL_CHANNELS],
-      delta,
-    );
+    addInto(totals, [brandId, dayStartMs, channel], delta);
+    addInto(totals, [brandId, dayStartMs, ALL_CHANNELS], delta);
   }
   await addToRows(client, HOURLY, [...hours.values()]);
   await addToRows(client, DAILY, [...days.values()]);
   const weeks = new Map<string, RowDelta>();
   for (const { key, delta } of totals.values()) {
     const [brandId, dayStartMs, channel] = key as [string, number, string];
-    const weekStartMs = utcWeekStart(dayStartMs);
-    addInto(weeks, `${brandId}\u0000${weekStartMs}\u0000${channel}`, [brandId, weekStartMs, channel], delta);
+    addInto(weeks, [brandId, utcWeekStart(dayStartMs), channel], delta);
   }
   await addToRows(client, DAILY_TOTALS, [...totals.values()]);
   await addToRows(client, WEEKLY_TOTALS, [...weeks.values()]);
