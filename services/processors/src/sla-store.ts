@@ -7,6 +7,7 @@ import {
   SLA_COUNTER_COLUMNS,
   emptyAccumulator,
   type BrandRulesVersion,
+  type ChurnSignal,
   type ChurnSignalUpdate,
   type ConversationRow,
   type ConversationState,
@@ -16,15 +17,15 @@ import {
   type SlaBucketKey,
 } from '@carestream/domain';
 import { DAY_MS, eventIdentity, type BusinessHoursRange, type InteractionEvent } from '@carestream/contract';
-import type { PoolClient } from '@carestream/postgres';
+import { arrayLiteral, packBytes, type ArrayElement, type PoolClient } from '@carestream/postgres';
 import { partitionKey } from '@carestream/processor-runtime';
 
 const EMPTY_SKETCH = Buffer.from(new ResponseTimeSketch().toBytes());
 
 const COUNTER_NAMES = SLA_COUNTER_COLUMNS.map(([, column]) => column);
 
-/** A sketch in its stored form, for a bytea parameter. */
-const sketchBytes = (sketch: ResponseTimeSketch) => Buffer.from(sketch.toBytes());
+/** One column of rows as an array literal, for an `unnest($n::type[], …)` parameter. */
+const column = <T>(rows: readonly T[], value: (row: T) => ArrayElement) => arrayLiteral(rows.map(value));
 
 /**
  * Appends the batch's merged bucket deltas (the hourly rows are folded from them by compactBucketDeltas). An
@@ -38,28 +39,33 @@ export async function appendBucketDeltas(
   // A delta whose changes cancel out (a credit that moved in and out of a bucket within the batch) is nothing.
   const entries = [...deltas.values()].filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
-  // One JSON document (JSON.stringify is native; pg's array literals escape every value in JS), the stored
-  // sketches in it as base64.
-  const rows = entries.map(({ key, delta }) => ({
-    brand_id: key.brandId,
-    hour_start: new Date(key.hourStartMs).toISOString(),
-    channel: key.channel,
-    agent_id: key.agentId ?? '',
-    ...Object.fromEntries(SLA_COUNTER_COLUMNS.map(([field, column]) => [column, delta[field]])),
-    response_sketch: delta.responseSketch.isEmpty()
-      ? null
-      : sketchBytes(delta.responseSketch).toString('base64'),
-    business_sketch: delta.businessSketch.isEmpty()
-      ? null
-      : sketchBytes(delta.businessSketch).toString('base64'),
-  }));
+  // One array per column (PostgreSQL reads array literals several times faster than a JSON document of rows)
+  // and the sketches of each kind packed into one bytea, sent in binary.
+  const sketchOrNull = (sketch: ResponseTimeSketch) => (sketch.isEmpty() ? null : sketch.toBytes());
+  const response = packBytes(entries.map(({ delta }) => sketchOrNull(delta.responseSketch)));
+  const business = packBytes(entries.map(({ delta }) => sketchOrNull(delta.businessSketch)));
+  const sketchParam = COUNTER_NAMES.length + 5;
   await client.query(
     `insert into sla_hourly_deltas (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
-     select brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')},
-            decode(response_sketch, 'base64'), decode(business_sketch, 'base64')
-       from jsonb_to_recordset($1::jsonb) as d(brand_id text, hour_start timestamptz, channel text, agent_id text,
-            ${COUNTER_NAMES.map((c) => `${c} bigint`).join(', ')}, response_sketch text, business_sketch text)`,
-    [JSON.stringify(rows)],
+     select d.brand_id, d.hour_start, d.channel, d.agent_id, ${COUNTER_NAMES.map((c) => `d.${c}`).join(', ')},
+            substring($${sketchParam}::bytea from d.rs for d.rl), substring($${sketchParam + 1}::bytea from d.bs for d.bl)
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
+                   ${COUNTER_NAMES.map((_, i) => `$${i + 5}::bigint[]`).join(', ')},
+                   $${sketchParam + 2}::int[], $${sketchParam + 3}::int[], $${sketchParam + 4}::int[], $${sketchParam + 5}::int[])
+         as d(brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, rs, rl, bs, bl)`,
+    [
+      column(entries, ({ key }) => key.brandId),
+      column(entries, ({ key }) => new Date(key.hourStartMs).toISOString()),
+      column(entries, ({ key }) => key.channel),
+      column(entries, ({ key }) => key.agentId ?? ''),
+      ...SLA_COUNTER_COLUMNS.map(([field]) => column(entries, ({ delta }) => delta[field])),
+      response.bytes,
+      business.bytes,
+      response.starts,
+      response.lengths,
+      business.starts,
+      business.lengths,
+    ],
   );
 }
 
@@ -212,11 +218,13 @@ async function addToRows(
   // unnest() arguments: each key column (timestamps as ISO text), then every counter.
   const keyParams = (list: readonly RowDelta[]) =>
     keys.map(([, type], i) =>
-      list.map(({ key }) => (type === 'timestamptz' ? new Date(key[i] as number).toISOString() : key[i])),
+      column(list, ({ key }) =>
+        type === 'timestamptz' ? new Date(key[i] as number).toISOString() : (key[i] ?? null),
+      ),
     );
   const keyAndCounterParams = (list: readonly RowDelta[]) => [
     ...keyParams(list),
-    ...SLA_COUNTER_COLUMNS.map(([field]) => list.map(({ delta }) => delta[field])),
+    ...SLA_COUNTER_COLUMNS.map(([field]) => column(list, ({ delta }) => delta[field])),
   ];
   const keyArrays = keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
   const sameKey = keyColumns.map((column) => `s.${column} = k.${column}`).join(' and ');
@@ -232,7 +240,7 @@ async function addToRows(
        from unnest(${keyArrays}, $${keys.length + 1}::boolean[]) with ordinality k(${keyColumns.join(', ')}, merge, n)
        join ${table} s on ${sameKey}
       where k.merge`,
-    [...keyParams(entries), withSketches],
+    [...keyParams(entries), arrayLiteral(withSketches)],
   );
   const storedAt = new Map(stored.map((row) => [Number(row.n) - 1, row]));
   // Rows whose delta holds response times get their merged sketches; the others keep what they hold.
@@ -257,21 +265,32 @@ async function addToRows(
   const rows = `unnest(${keyArrays}, ${counterArrays}`;
   const conflict = `on conflict (${keyColumns.join(', ')}) do update set ${addCounters}`;
   if (sketched.length > 0) {
+    const response = packBytes(sketched.map(({ delta }) => delta.responseSketch.toBytes()));
+    const business = packBytes(sketched.map(({ delta }) => delta.businessSketch.toBytes()));
     const quantileColumns = quantiles ? ', response_p50, response_p90' : '';
+    const p = sketchParam;
     await client.query(
       `insert into ${table} (${columns}${quantileColumns})
-       select * from ${rows}, $${sketchParam}::bytea[], $${sketchParam + 1}::bytea[]
-         ${quantiles ? `, $${sketchParam + 2}::float8[], $${sketchParam + 3}::float8[]` : ''})
+       select ${[...keyColumns, ...COUNTER_NAMES].map((c) => `u.${c}`).join(', ')},
+              substring($${p}::bytea from u.rs for u.rl), substring($${p + 1}::bytea from u.bs for u.bl)
+              ${quantiles ? ', u.p50, u.p90' : ''}
+         from ${rows}, $${p + 2}::int[], $${p + 3}::int[], $${p + 4}::int[], $${p + 5}::int[]
+              ${quantiles ? `, $${p + 6}::float8[], $${p + 7}::float8[]` : ''})
+           as u(${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, rs, rl, bs, bl${quantiles ? ', p50, p90' : ''})
        ${conflict}, response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch
          ${quantiles ? ', response_p50 = excluded.response_p50, response_p90 = excluded.response_p90' : ''}`,
       [
         ...keyAndCounterParams(sketched),
-        sketched.map(({ delta }) => sketchBytes(delta.responseSketch)),
-        sketched.map(({ delta }) => sketchBytes(delta.businessSketch)),
+        response.bytes,
+        business.bytes,
+        response.starts,
+        response.lengths,
+        business.starts,
+        business.lengths,
         ...(quantiles
           ? [
-              sketched.map(({ delta }) => delta.responseSketch.quantile(0.5)),
-              sketched.map(({ delta }) => delta.responseSketch.quantile(0.9)),
+              column(sketched, ({ delta }) => delta.responseSketch.quantile(0.5)),
+              column(sketched, ({ delta }) => delta.responseSketch.quantile(0.9)),
             ]
           : []),
       ],
@@ -310,7 +329,7 @@ export async function loadConversations(
   const { rows } = await client.query<{
     conversation_key: string;
     brand_id: string;
-    state: ConversationState;
+    state: Buffer;
   }>(
     'select conversation_key, brand_id, state from conversations where conversation_key = any($1) order by conversation_key for update',
     [keys],
@@ -318,7 +337,7 @@ export async function loadConversations(
   return new Map(
     rows.map((row) => [
       row.conversation_key,
-      { key: row.conversation_key, brandId: row.brand_id, state: row.state },
+      { key: row.conversation_key, brandId: row.brand_id, state: stateOf(row.state) },
     ]),
   );
 }
@@ -364,9 +383,9 @@ export async function dueConversationKeys(
          offset 0
        ) c`,
     [
-      partitions.map((p) => p.topic),
-      partitions.map((p) => p.partition),
-      partitions.map((p) => new Date(p.watermarkMs).toISOString()),
+      column(partitions, (p) => p.topic),
+      column(partitions, (p) => p.partition),
+      column(partitions, (p) => new Date(p.watermarkMs).toISOString()),
     ],
   );
   for (const row of rows) {
@@ -390,7 +409,7 @@ export async function loadBrandConversations(
     brand_id: string;
     topic: string;
     partition: number;
-    state: ConversationState;
+    state: Buffer;
   }>(
     `select conversation_key, brand_id, topic, partition, state from conversations
       where brand_id = $1 and conversation_key > $2 order by conversation_key limit $3 for update`,
@@ -401,7 +420,7 @@ export async function loadBrandConversations(
     brandId: row.brand_id,
     topic: row.topic,
     partition: row.partition,
-    state: row.state,
+    state: stateOf(row.state),
   }));
 }
 
@@ -537,77 +556,86 @@ export async function countUnplaced(
 
 const STATES_PER_STATEMENT_BYTES = 32 * 1024 * 1024;
 
-/** Consecutive groups of JSON texts, each under `limit` characters in all (a longer text goes alone). */
-export function chunksOfSize(texts: readonly string[], limit: number): string[][] {
-  const chunks: string[][] = [];
-  let current: string[] = [];
+/** Consecutive groups of items, each under `limit` bytes in all (a longer item goes alone). */
+export function chunksOfSize<T>(items: readonly T[], sizeOf: (item: T) => number, limit: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
   let size = 0;
-  for (const text of texts) {
-    if (current.length > 0 && size + text.length > limit) {
+  for (const item of items) {
+    const itemSize = sizeOf(item);
+    if (current.length > 0 && size + itemSize > limit) {
       chunks.push(current);
       current = [];
       size = 0;
     }
-    current.push(text);
-    size += text.length + 1;
+    current.push(item);
+    size += itemSize;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
 }
+
+/** A conversation's state as stored: its JSON text in UTF-8 (PostgreSQL never looks inside it). */
+const stateBytes = (state: ConversationState) => Buffer.from(JSON.stringify(state));
+const stateOf = (bytes: Buffer): ConversationState => JSON.parse(bytes.toString('utf8')) as ConversationState;
 
 export async function saveConversations(
   client: PoolClient,
   conversations: readonly PartitionConversationRow[],
 ): Promise<void> {
   if (conversations.length === 0) return;
-  // One statement per ~32 MiB of states: a jsonb value is capped at 256 MiB, and a batch of busy conversations
-  // (each up to tens of MB inside the retention window) could pass it in one array.
-  const rows = conversations.map((c) =>
-    JSON.stringify({
-      conversation_key: c.key,
-      brand_id: c.brandId,
-      topic: c.topic,
-      partition: c.partition,
-      state: c.state,
-      next_due_at: c.nextDueAt === null ? null : new Date(c.nextDueAt).toISOString(),
-    }),
-  );
-  for (const chunk of chunksOfSize(rows, STATES_PER_STATEMENT_BYTES)) {
+  // One statement per ~32 MiB of states: a batch of busy conversations (each up to tens of MB inside the
+  // retention window) would otherwise make one parameter of hundreds of MB.
+  const rows = conversations.map((c) => ({ c, state: stateBytes(c.state) }));
+  for (const chunk of chunksOfSize(rows, ({ state }) => state.length, STATES_PER_STATEMENT_BYTES)) {
+    const states = packBytes(chunk.map(({ state }) => state));
     await client.query(
       `insert into conversations (conversation_key, brand_id, topic, partition, state, next_due_at)
-       select c.conversation_key, c.brand_id, c.topic, c.partition, c.state, c.next_due_at
-         from jsonb_to_recordset($1::jsonb)
-           as c(conversation_key text, brand_id text, topic text, partition int, state jsonb, next_due_at timestamptz)
+       select c.key, c.brand_id, c.topic, c.partition, substring($5::bytea from c.start for c.length), c.next_due_at
+         from unnest($1::text[], $2::text[], $3::text[], $4::int[], $6::int[], $7::int[], $8::timestamptz[])
+           as c(key, brand_id, topic, partition, start, length, next_due_at)
        on conflict (conversation_key) do update set state = excluded.state, next_due_at = excluded.next_due_at`,
-      [`[${chunk.join(',')}]`],
+      [
+        column(chunk, ({ c }) => c.key),
+        column(chunk, ({ c }) => c.brandId),
+        column(chunk, ({ c }) => c.topic),
+        column(chunk, ({ c }) => c.partition),
+        states.bytes,
+        states.starts,
+        states.lengths,
+        column(chunk, ({ c }) => (c.nextDueAt === null ? null : new Date(c.nextDueAt).toISOString())),
+      ],
     );
   }
   // The backlog is rewritten per touched conversation: exact by construction, whatever changed.
-  await client.query('delete from open_mentions where conversation_key = any($1)', [
-    conversations.map((c) => c.key),
+  await client.query('delete from open_mentions where conversation_key = any($1::text[])', [
+    column(conversations, (c) => c.key),
   ]);
-  const open = conversations.flatMap((c) =>
-    c.open.map(({ mention, breachedAt }) => ({
-      mention_event_id: mention.mentionEventId,
-      conversation_key: c.key,
-      brand_id: mention.brandId,
-      channel: mention.channel,
-      conversation_id: mention.conversationId,
-      message_id: mention.messageId,
-      author_id: mention.authorId,
-      kind: mention.kind,
-      sentiment: mention.sentiment,
-      followers: mention.followers,
-      private: mention.private,
-      received_at: new Date(mention.receivedAt).toISOString(),
-      breached_at: breachedAt === null ? null : new Date(breachedAt).toISOString(),
-    })),
-  );
+  const open = conversations.flatMap((c) => c.open.map((outcome) => ({ key: c.key, ...outcome })));
   if (open.length > 0) {
+    const mentions = open.map(({ mention }) => mention);
     await client.query(
-      `insert into open_mentions select * from jsonb_populate_recordset(null::open_mentions, $1::jsonb)
+      `insert into open_mentions (mention_event_id, conversation_key, brand_id, channel, conversation_id, message_id,
+                                  author_id, kind, sentiment, followers, private, received_at, breached_at)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                            $8::text[], $9::float8[], $10::bigint[], $11::boolean[], $12::timestamptz[],
+                            $13::timestamptz[])
        on conflict (brand_id, mention_event_id) do nothing`,
-      [JSON.stringify(open)],
+      [
+        column(mentions, (m) => m.mentionEventId),
+        column(open, ({ key }) => key),
+        column(mentions, (m) => m.brandId),
+        column(mentions, (m) => m.channel),
+        column(mentions, (m) => m.conversationId),
+        column(mentions, (m) => m.messageId),
+        column(mentions, (m) => m.authorId),
+        column(mentions, (m) => m.kind),
+        column(mentions, (m) => m.sentiment),
+        column(mentions, (m) => m.followers),
+        column(mentions, (m) => m.private),
+        column(mentions, (m) => new Date(m.receivedAt).toISOString()),
+        column(open, ({ breachedAt }) => (breachedAt === null ? null : new Date(breachedAt).toISOString())),
+      ],
     );
   }
 }
@@ -624,9 +652,9 @@ export async function advanceWatermarks(
      on conflict (topic, partition) do update set watermark = greatest(watermarks.watermark, excluded.watermark)
      returning topic, partition, (extract(epoch from watermark) * 1000)::float8 as ms`,
     [
-      partitions.map((p) => p.topic),
-      partitions.map((p) => p.partition),
-      partitions.map((p) => new Date(p.candidateMs).toISOString()),
+      column(partitions, (p) => p.topic),
+      column(partitions, (p) => p.partition),
+      column(partitions, (p) => new Date(p.candidateMs).toISOString()),
     ],
   );
   return new Map(rows.map((row) => [partitionKey(row), row.ms]));
@@ -641,7 +669,7 @@ export async function newBrandPosts(
   const { rows } = await client.query<{ brand_id: string; event_id: string }>(
     `insert into seen_brand_posts (brand_id, event_id) select * from unnest($1::text[], $2::text[])
      on conflict do nothing returning brand_id, event_id`,
-    [posts.map((post) => post.brandId), posts.map((post) => post.eventId)],
+    [column(posts, (post) => post.brandId), column(posts, (post) => post.eventId)],
   );
   return new Set(rows.map((row) => eventIdentity({ brandId: row.brand_id, eventId: row.event_id })));
 }
@@ -655,40 +683,44 @@ export async function applyChurnUpdates(
   client: PoolClient,
   updates: Iterable<ChurnSignalUpdate>,
 ): Promise<void> {
-  const set: object[] = [];
+  const set: (ChurnSignalUpdate & { signal: ChurnSignal })[] = [];
   const cleared: ChurnSignalUpdate[] = [];
   for (const u of updates) {
-    if (u.signal === null) cleared.push(u);
-    else
-      set.push({
-        brand_id: u.brandId,
-        author_id: u.authorId,
-        mention_event_id: u.mentionEventId,
-        slot: u.slot,
-        kind: u.signal.kind,
-        intensity: u.signal.intensity,
-        message_id: u.signal.evidence.messageId,
-        at: new Date(u.signal.evidence.at).toISOString(),
-      });
+    if (hasSignal(u)) set.push(u);
+    else cleared.push(u);
   }
   if (cleared.length > 0) {
     await client.query(
       `delete from churn_signals c using unnest($1::text[], $2::text[], $3::text[], $4::text[]) as d(brand_id, author_id, mention_event_id, slot)
         where c.brand_id = d.brand_id and c.author_id = d.author_id and c.mention_event_id = d.mention_event_id and c.slot = d.slot`,
       [
-        cleared.map((u) => u.brandId),
-        cleared.map((u) => u.authorId),
-        cleared.map((u) => u.mentionEventId),
-        cleared.map((u) => u.slot),
+        column(cleared, (u) => u.brandId),
+        column(cleared, (u) => u.authorId),
+        column(cleared, (u) => u.mentionEventId),
+        column(cleared, (u) => u.slot),
       ],
     );
   }
   if (set.length > 0) {
     await client.query(
-      `insert into churn_signals select * from jsonb_populate_recordset(null::churn_signals, $1::jsonb)
+      `insert into churn_signals (brand_id, author_id, mention_event_id, slot, kind, intensity, message_id, at)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[],
+                            $8::timestamptz[])
        on conflict (brand_id, author_id, mention_event_id, slot) do update set
          kind = excluded.kind, intensity = excluded.intensity, message_id = excluded.message_id, at = excluded.at`,
-      [JSON.stringify(set)],
+      [
+        column(set, (u) => u.brandId),
+        column(set, (u) => u.authorId),
+        column(set, (u) => u.mentionEventId),
+        column(set, (u) => u.slot),
+        column(set, (u) => u.signal.kind),
+        column(set, (u) => u.signal.intensity),
+        column(set, (u) => u.signal.evidence.messageId),
+        column(set, (u) => new Date(u.signal.evidence.at).toISOString()),
+      ],
     );
   }
 }
+
+const hasSignal = (update: ChurnSignalUpdate): update is ChurnSignalUpdate & { signal: ChurnSignal } =>
+  update.signal !== null;
