@@ -144,8 +144,9 @@ async function eraseAuthor(
     'select count(*)::int as n from author_identities where author_ref = any($1)',
     [refs],
   );
-  // The author's messages (with their text keys) go with it: on delete cascade.
-  await client.query('delete from author_identities where ref = any($1)', [refs]);
+  // The author's messages (with their text keys) go with it. Ingest holds an author's row (for key share) while
+  // it adds the author's messages, so the lock above waited for any batch adding some, and this delete sees them.
+  await client.query('delete from author_identities where author_ref = any($1) or ref = any($1)', [refs]);
   return { authors: refs.length, messages: messages.rows[0]?.n ?? 0 };
 }
 

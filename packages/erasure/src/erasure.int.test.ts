@@ -225,8 +225,13 @@ describe('identities and erasure against real PostgreSQL', () => {
       log.erase({ kind: 'author', brandId: 'acme', authorId: 'hal' }, { source: 'api', requestedBy: null }),
       ...Array.from({ length: 8 }, (_, n) => vault.pseudonymize(batch(n + 9))),
     ]);
-    // A batch's message rows name its author row while the erasure may delete it: the batch's lock on that row
-    // makes the erasure wait (without it, a message insert after the delete fails its foreign key).
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    // A batch's message rows name its author row while the erasure may delete it: the batch's lock on that row
+    // makes the erasure wait and delete the batch's messages too, so no message outlives its author.
+    const { rows } = await pool.query<{ orphans: number }>(
+      `select count(*)::int as orphans from author_identities m
+        where m.author_ref is not null and not exists (select 1 from author_identities a where a.ref = m.author_ref)`,
+    );
+    expect(rows[0]?.orphans).toBe(0);
   });
 });

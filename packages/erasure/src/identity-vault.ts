@@ -8,7 +8,7 @@ import {
   type ResolvedIdentities,
 } from './pseudonymize.ts';
 import { onIdentities } from './database-faults.ts';
-import { newReference, type IdentityKind } from './references.ts';
+import { newReference } from './references.ts';
 import { newTextKey } from './sealed-text.ts';
 
 interface IdentityRow {
@@ -18,16 +18,31 @@ interface IdentityRow {
   text_key: Buffer | null;
 }
 
-// Insert what is new, return what exists: one statement per kind and batch. The update on conflict locks the
-// row until the batch commits, so an erasure running at the same time waits and then erases this batch's rows
-// too; it also gives a message its author when a reply named the message first.
-const UPSERT = `
+// Messages are new nearly every time: insert, and on conflict (an event sent again, or a message a reply named
+// first) return the row, giving it its author if it had none.
+const UPSERT_MESSAGES = `
   insert into author_identities (ref, brand_id, kind, clear_value, author_ref, text_key)
-  select n.ref, n.brand_id, $1, n.clear_value, n.author_ref, n.text_key
-    from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+  select n.ref, n.brand_id, 'message', n.clear_value, n.author_ref, n.text_key
+    from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[])
       as n(ref, brand_id, clear_value, author_ref, text_key)
   on conflict (brand_id, kind, clear_value)
     do update set author_ref = coalesce(author_identities.author_ref, excluded.author_ref)
+  returning ref, brand_id, clear_value, text_key`;
+
+// Authors are mostly known: their rows are taken for key share, not updated (an update writes a new row version
+// and makes batches of the same author wait for each other). An erasure of the author takes the row for update,
+// so it waits until this batch has committed its messages, and then deletes them too.
+const LOCK_AUTHORS = `
+  select a.ref, a.brand_id, a.clear_value, a.text_key
+    from unnest($1::text[], $2::text[]) as n(brand_id, clear_value)
+    join author_identities a on a.brand_id = n.brand_id and a.kind = 'author' and a.clear_value = n.clear_value
+  order by a.brand_id, a.clear_value
+  for key share of a`;
+
+const INSERT_AUTHORS = `
+  insert into author_identities (ref, brand_id, kind, clear_value)
+  select * from unnest($1::text[], $2::text[], array_fill('author'::text, array[cardinality($1::text[])]), $3::text[])
+  on conflict (brand_id, kind, clear_value) do nothing
   returning ref, brand_id, clear_value, text_key`;
 
 /**
@@ -51,10 +66,9 @@ export class IdentityVault {
   async references(needed: IdentitiesNeeded): Promise<ResolvedIdentities> {
     return onIdentities(() =>
       withTransaction(this.pool, async (client): Promise<ResolvedIdentities> => {
-        const authors = await upsert(client, 'author', needed.authors);
-        const messages = await upsert(
+        const authors = await authorRows(client, needed.authors);
+        const messages = await messageRows(
           client,
-          'message',
           needed.messages.map((need) => ({
             ...need,
             authorRef:
@@ -77,19 +91,51 @@ export class IdentityVault {
   }
 }
 
-async function upsert(
+type Need = { readonly brandId: string; readonly clearValue: string };
+
+const byKey = (rows: readonly IdentityRow[]) =>
+  new Map(rows.map((row) => [identityKey(row.brand_id, row.clear_value), row]));
+
+/** The authors' rows, locked for key share; those not known before are created. */
+async function authorRows(client: PoolClient, needs: readonly Need[]): Promise<Map<string, IdentityRow>> {
+  if (needs.length === 0) return new Map();
+  const lock = async (list: readonly Need[]) =>
+    byKey(
+      (
+        await client.query<IdentityRow>(LOCK_AUTHORS, [
+          list.map((need) => need.brandId),
+          list.map((need) => need.clearValue),
+        ])
+      ).rows,
+    );
+  const missing = (found: ReadonlyMap<string, IdentityRow>) =>
+    needs.filter((need) => !found.has(identityKey(need.brandId, need.clearValue)));
+  const found = await lock(needs);
+  const unknown = missing(found);
+  if (unknown.length === 0) return found;
+  const { rows } = await client.query<IdentityRow>(INSERT_AUTHORS, [
+    unknown.map(() => newReference('author')),
+    unknown.map((need) => need.brandId),
+    unknown.map((need) => need.clearValue),
+  ]);
+  for (const [key, row] of byKey(rows)) found.set(key, row);
+  // Those another batch created meanwhile (the insert waited for it and did nothing): taken as known ones.
+  const createdElsewhere = missing(found);
+  if (createdElsewhere.length > 0) for (const [key, row] of await lock(createdElsewhere)) found.set(key, row);
+  return found;
+}
+
+async function messageRows(
   client: PoolClient,
-  kind: IdentityKind,
-  needs: readonly { brandId: string; clearValue: string; authorRef?: string | null }[],
+  needs: readonly (Need & { authorRef: string | null })[],
 ): Promise<Map<string, IdentityRow>> {
   if (needs.length === 0) return new Map();
-  const { rows } = await client.query<IdentityRow>(UPSERT, [
-    kind,
-    needs.map(() => newReference(kind)),
+  const { rows } = await client.query<IdentityRow>(UPSERT_MESSAGES, [
+    needs.map(() => newReference('message')),
     needs.map((need) => need.brandId),
     needs.map((need) => need.clearValue),
-    needs.map((need) => need.authorRef ?? null),
-    needs.map(() => (kind === 'message' ? newTextKey() : null)),
+    needs.map((need) => need.authorRef),
+    needs.map(() => newTextKey()),
   ]);
-  return new Map(rows.map((row) => [identityKey(row.brand_id, row.clear_value), row]));
+  return byKey(rows);
 }
