@@ -1,5 +1,5 @@
 import type { CareEvent } from '@carestream/contract';
-import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
+import { arrayLiteral, packBytes, withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
 import {
   identitiesNeeded,
   identityKey,
@@ -22,9 +22,9 @@ interface IdentityRow {
 // first) return the row, giving it its author if it had none.
 const UPSERT_MESSAGES = `
   insert into author_identities (ref, brand_id, kind, clear_value, author_ref, text_key)
-  select n.ref, n.brand_id, 'message', n.clear_value, n.author_ref, n.text_key
-    from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[])
-      as n(ref, brand_id, clear_value, author_ref, text_key)
+  select n.ref, n.brand_id, 'message', n.clear_value, n.author_ref, substring($5::bytea from n.key_start for n.key_length)
+    from unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::int[], $7::int[])
+      as n(ref, brand_id, clear_value, author_ref, key_start, key_length)
   on conflict (brand_id, kind, clear_value)
     do update set author_ref = coalesce(author_identities.author_ref, excluded.author_ref)
   returning ref, brand_id, clear_value, text_key`;
@@ -130,12 +130,16 @@ async function messageRows(
   needs: readonly (Need & { authorRef: string | null })[],
 ): Promise<Map<string, IdentityRow>> {
   if (needs.length === 0) return new Map();
+  // Every message's new text key in one binary parameter (a bytea[] would go as hex text).
+  const keys = packBytes(needs.map(() => newTextKey()));
   const { rows } = await client.query<IdentityRow>(UPSERT_MESSAGES, [
-    needs.map(() => newReference('message')),
-    needs.map((need) => need.brandId),
-    needs.map((need) => need.clearValue),
-    needs.map((need) => need.authorRef),
-    needs.map(() => newTextKey()),
+    arrayLiteral(needs.map(() => newReference('message'))),
+    arrayLiteral(needs.map((need) => need.brandId)),
+    arrayLiteral(needs.map((need) => need.clearValue)),
+    arrayLiteral(needs.map((need) => need.authorRef)),
+    keys.bytes,
+    keys.starts,
+    keys.lengths,
   ]);
   return byKey(rows);
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './random-bytes.ts';
 
 /**
  * What the log and the projections carry instead of a customer's author id or message id: a random reference,
@@ -16,7 +16,7 @@ const REFERENCE_PATTERN = /^(au|msg)_[A-Za-z0-9_-]{22}$/;
 export const ERASED = '[erased]';
 
 export function newReference(kind: IdentityKind): string {
-  return `${PREFIXES[kind]}${randomBytes(REFERENCE_BYTES).toString('base64url')}`;
+  return `${PREFIXES[kind]}${secureRandomBytes(REFERENCE_BYTES).toString('base64url')}`;
 }
 
 /** Whether a stored value is a reference (events through ingest) rather than a clear id (a producer of its own). */

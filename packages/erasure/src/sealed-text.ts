@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { secureRandomBytes } from './random-bytes.ts';
 
 /**
  * A mention's text travels sealed: AES-256-GCM under its message's key (kept in author_identities), bound to the
@@ -11,11 +12,11 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 export function newTextKey(): Buffer {
-  return randomBytes(TEXT_KEY_BYTES);
+  return secureRandomBytes(TEXT_KEY_BYTES);
 }
 
 export function sealText(text: string, key: Buffer, messageRef: string): string {
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = secureRandomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(messageRef, 'utf8'));
   const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
