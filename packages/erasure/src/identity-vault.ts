@@ -103,8 +103,8 @@ async function authorRows(client: PoolClient, needs: readonly Need[]): Promise<M
     byKey(
       (
         await client.query<IdentityRow>(LOCK_AUTHORS, [
-          list.map((need) => need.brandId),
-          list.map((need) => need.clearValue),
+          arrayLiteral(list.map((need) => need.brandId)),
+          arrayLiteral(list.map((need) => need.clearValue)),
         ])
       ).rows,
     );
@@ -114,9 +114,9 @@ async function authorRows(client: PoolClient, needs: readonly Need[]): Promise<M
   const unknown = missing(found);
   if (unknown.length === 0) return found;
   const { rows } = await client.query<IdentityRow>(INSERT_AUTHORS, [
-    unknown.map(() => newReference('author')),
-    unknown.map((need) => need.brandId),
-    unknown.map((need) => need.clearValue),
+    arrayLiteral(unknown.map(() => newReference('author'))),
+    arrayLiteral(unknown.map((need) => need.brandId)),
+    arrayLiteral(unknown.map((need) => need.clearValue)),
   ]);
   for (const [key, row] of byKey(rows)) found.set(key, row);
   // Those another batch created meanwhile (the insert waited for it and did nothing): taken as known ones.

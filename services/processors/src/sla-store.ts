@@ -331,8 +331,8 @@ export async function loadConversations(
     brand_id: string;
     state: Buffer;
   }>(
-    'select conversation_key, brand_id, state from conversations where conversation_key = any($1) order by conversation_key for update',
-    [keys],
+    'select conversation_key, brand_id, state from conversations where conversation_key = any($1::text[]) order by conversation_key for update',
+    [arrayLiteral(keys)],
   );
   return new Map(
     rows.map((row) => [
@@ -439,7 +439,7 @@ export async function lockBrands(
   const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
   await client.query(
     `select ${lock}(hashtextextended('carestream.sla.brand:' || b, 0)) from unnest($1::text[]) with ordinality as u(b, n) order by n`,
-    [sorted],
+    [arrayLiteral(sorted)],
   );
 }
 
@@ -462,8 +462,8 @@ export async function loadBrandRules(
   }>(
     `select brand_id, event_id, (extract(epoch from set_at) * 1000)::float8 as set_at_ms, sla_target_ms,
             own_account_ids, timezone, business_hours
-       from brand_rules where brand_id = any($1)`,
-    [brands],
+       from brand_rules where brand_id = any($1::text[])`,
+    [arrayLiteral(brands)],
   );
   for (const row of rows) {
     const list = versions.get(row.brand_id) ?? [];
@@ -487,6 +487,8 @@ export async function saveBrandRules(
 ): Promise<Map<string, Set<string>>> {
   const added = new Map<string, Set<string>>();
   if (versions.length === 0) return added;
+  // One JSON document, unlike the other writes: a version holds lists (own accounts, business hours), and
+  // versions are rare.
   const { rows } = await client.query<{ brand_id: string; event_id: string }>(
     `insert into brand_rules (brand_id, event_id, set_at, sla_target_ms, own_account_ids, timezone, business_hours)
      select v.brand_id, v.event_id, v.set_at, v.sla_target_ms, v.own_account_ids, v.timezone, v.business_hours
@@ -538,18 +540,14 @@ export async function countUnplaced(
   await client.query(
     `insert into unplaced_events (brand_id, reason, events, last_event_id, last_seen_at)
      select u.brand_id, u.reason, u.events, u.last_event_id, now()
-       from jsonb_to_recordset($1::jsonb) as u(brand_id text, reason text, events bigint, last_event_id text)
+       from unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) as u(brand_id, reason, events, last_event_id)
      on conflict (brand_id, reason) do update set events = unplaced_events.events + excluded.events,
        last_event_id = excluded.last_event_id, last_seen_at = excluded.last_seen_at`,
     [
-      JSON.stringify(
-        rows.map((r) => ({
-          brand_id: r.brandId,
-          reason: r.reason,
-          events: r.events,
-          last_event_id: r.lastEventId,
-        })),
-      ),
+      column(rows, (r) => r.brandId),
+      column(rows, (r) => r.reason),
+      column(rows, (r) => r.events),
+      column(rows, (r) => r.lastEventId),
     ],
   );
 }
