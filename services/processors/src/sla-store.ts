@@ -39,26 +39,48 @@ export async function appendBucketDeltas(
   // A delta whose changes cancel out (a credit that moved in and out of a bucket within the batch) is nothing.
   const entries = [...deltas.values()].filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
-  // One array per column (PostgreSQL reads array literals several times faster than a JSON document of rows)
-  // and the sketches of each kind packed into one bytea, sent in binary.
-  const sketchOrNull = (sketch: ResponseTimeSketch) => (sketch.isEmpty() ? null : sketch.toBytes());
-  const response = packBytes(entries.map(({ delta }) => sketchOrNull(delta.responseSketch)));
-  const business = packBytes(entries.map(({ delta }) => sketchOrNull(delta.businessSketch)));
-  const sketchParam = COUNTER_NAMES.length + 5;
+  // One array per column (PostgreSQL reads array literals several times faster than a JSON document of rows).
+  const sketches = sketchParameters(entries, COUNTER_NAMES.length + 5, 'd', { emptyAsNull: true });
   await client.query(
     `insert into sla_hourly_deltas (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
      select d.brand_id, d.hour_start, d.channel, d.agent_id, ${COUNTER_NAMES.map((c) => `d.${c}`).join(', ')},
-            substring($${sketchParam}::bytea from d.rs for d.rl), substring($${sketchParam + 1}::bytea from d.bs for d.bl)
+            ${sketches.select}
        from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
-                   ${COUNTER_NAMES.map((_, i) => `$${i + 5}::bigint[]`).join(', ')},
-                   $${sketchParam + 2}::int[], $${sketchParam + 3}::int[], $${sketchParam + 4}::int[], $${sketchParam + 5}::int[])
-         as d(brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, rs, rl, bs, bl)`,
+                   ${COUNTER_NAMES.map((_, i) => `$${i + 5}::bigint[]`).join(', ')}, ${sketches.arrays})
+         as d(brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, ${sketches.names})`,
     [
       column(entries, ({ key }) => key.brandId),
       column(entries, ({ key }) => new Date(key.hourStartMs).toISOString()),
       column(entries, ({ key }) => key.channel),
       column(entries, ({ key }) => key.agentId ?? ''),
       ...SLA_COUNTER_COLUMNS.map(([field]) => column(entries, ({ delta }) => delta[field])),
+      ...sketches.values,
+    ],
+  );
+}
+
+/**
+ * The rows' two sketches as parameters numbered from `first`: each kind packed into one bytea (sent in
+ * binary), then each row's start and length in it. `select` cuts them out of the unnest() row `alias`;
+ * `arrays` and `names` extend the unnest() call and its column list.
+ */
+function sketchParameters(
+  rows: readonly { delta: SlaBucket }[],
+  first: number,
+  alias: string,
+  { emptyAsNull }: { emptyAsNull: boolean },
+) {
+  const pack = (sketchOf: (delta: SlaBucket) => ResponseTimeSketch) =>
+    packBytes(
+      rows.map(({ delta }) => {
+        const sketch = sketchOf(delta);
+        return emptyAsNull && sketch.isEmpty() ? null : sketch.toBytes();
+      }),
+    );
+  const response = pack((delta) => delta.responseSketch);
+  const business = pack((delta) => delta.businessSketch);
+  return {
+    values: [
       response.bytes,
       business.bytes,
       response.starts,
@@ -66,7 +88,10 @@ export async function appendBucketDeltas(
       business.starts,
       business.lengths,
     ],
-  );
+    select: `substring($${first}::bytea from ${alias}.rs for ${alias}.rl), substring($${first + 1}::bytea from ${alias}.bs for ${alias}.bl)`,
+    arrays: `$${first + 2}::int[], $${first + 3}::int[], $${first + 4}::int[], $${first + 5}::int[]`,
+    names: 'rs, rl, bs, bl',
+  };
 }
 
 /** Summed deltas of one row of a compacted table: its key's values, in the table's key column order. */
@@ -265,28 +290,21 @@ async function addToRows(
   const rows = `unnest(${keyArrays}, ${counterArrays}`;
   const conflict = `on conflict (${keyColumns.join(', ')}) do update set ${addCounters}`;
   if (sketched.length > 0) {
-    const response = packBytes(sketched.map(({ delta }) => delta.responseSketch.toBytes()));
-    const business = packBytes(sketched.map(({ delta }) => delta.businessSketch.toBytes()));
+    const sketches = sketchParameters(sketched, sketchParam, 'u', { emptyAsNull: false });
     const quantileColumns = quantiles ? ', response_p50, response_p90' : '';
-    const p = sketchParam;
+    const p50 = sketchParam + sketches.values.length;
     await client.query(
       `insert into ${table} (${columns}${quantileColumns})
-       select ${[...keyColumns, ...COUNTER_NAMES].map((c) => `u.${c}`).join(', ')},
-              substring($${p}::bytea from u.rs for u.rl), substring($${p + 1}::bytea from u.bs for u.bl)
+       select ${[...keyColumns, ...COUNTER_NAMES].map((c) => `u.${c}`).join(', ')}, ${sketches.select}
               ${quantiles ? ', u.p50, u.p90' : ''}
-         from ${rows}, $${p + 2}::int[], $${p + 3}::int[], $${p + 4}::int[], $${p + 5}::int[]
-              ${quantiles ? `, $${p + 6}::float8[], $${p + 7}::float8[]` : ''})
-           as u(${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, rs, rl, bs, bl${quantiles ? ', p50, p90' : ''})
+         from ${rows}, ${sketches.arrays}
+              ${quantiles ? `, $${p50}::float8[], $${p50 + 1}::float8[]` : ''})
+           as u(${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, ${sketches.names}${quantiles ? ', p50, p90' : ''})
        ${conflict}, response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch
          ${quantiles ? ', response_p50 = excluded.response_p50, response_p90 = excluded.response_p90' : ''}`,
       [
         ...keyAndCounterParams(sketched),
-        response.bytes,
-        business.bytes,
-        response.starts,
-        response.lengths,
-        business.starts,
-        business.lengths,
+        ...sketches.values,
         ...(quantiles
           ? [
               column(sketched, ({ delta }) => delta.responseSketch.quantile(0.5)),
