@@ -31,6 +31,14 @@ const database = async (label: string) => {
   databases.push(created);
   return created;
 };
+const keepDatabases = process.env.BENCH_KEEP_DATABASES === '1';
+// A section's database goes as soon as no later section reads it: left behind, its tables' autovacuum would
+// run in the middle of the later sections' measurements.
+const release = async (db: BenchDatabase | undefined) => {
+  if (!db || keepDatabases) return;
+  databases.splice(databases.indexOf(db), 1);
+  await db.drop().catch((error: unknown) => log(`drop ${db.name}: ${String(error)}`));
+};
 const prefix = (label: string) => {
   const created = topicPrefix(label);
   prefixes.push(created);
@@ -100,16 +108,18 @@ try {
     await save();
   }
   if (want('ingest')) {
+    const ingestDatabase = await database('ingest');
     results.ingest = await measureIngest({
       brokers: options.kafkaBrokers,
       registryUrl: options.schemaRegistryUrl,
-      database: await database('ingest'),
+      database: ingestDatabase,
       prefix: prefix('ingest'),
       partitions: options.partitions,
       events: options.ingestEvents,
       clients: options.ingestClients,
       logDir,
     });
+    await release(ingestDatabase);
     await save();
   }
 
@@ -147,14 +157,16 @@ try {
       const profileDir = path.join(logDir, 'cpu-profile');
       await mkdir(profileDir, { recursive: true });
       const { runPrefix } = await preloadLog('processors-profiled', options.events);
+      const profileDatabase = await database('profile');
       const run = await runProcessors({
         ...target(runPrefix),
-        database: await database('profile'),
+        database: profileDatabase,
         instances: 1,
         logDir,
         label: 'processors-profiled',
         cpuProfileDir: profileDir,
       });
+      await release(profileDatabase);
       results.profile = { ...(await readCpuProfile(profileDir)), run };
       log(`profile: ${results.profile.file}`);
       for (const area of results.profile.byArea.slice(0, 8))
@@ -164,16 +176,18 @@ try {
   }
 
   if (want('freshness')) {
+    const freshnessDatabase = await database('freshness');
     results.freshness = await measureFreshness({
       brokers: options.kafkaBrokers,
       registryUrl: options.schemaRegistryUrl,
-      database: await database('freshness'),
+      database: freshnessDatabase,
       prefix: prefix('freshness'),
       partitions: options.partitions,
       rates: options.freshnessRates,
       seconds: options.freshnessSeconds,
       logDir,
     });
+    await release(freshnessDatabase);
     await save();
   }
   if (want('replay')) {
@@ -182,6 +196,7 @@ try {
       results.replay = await measureReplay({ ...target(source.prefix), database: source.database, logDir });
     await save();
   }
+  await release(twoInstances?.database);
   if (want('api') && oneInstance) {
     results.api = await measureApi({
       database: oneInstance.database,
@@ -192,6 +207,7 @@ try {
     });
     await save();
   }
+  await release(oneInstance?.database);
   if (want('memory') && options.scale > 1) {
     const events = options.events * options.scale;
     const { runPrefix: memoryPrefix, seconds: preloadSeconds } = await preloadLog(
@@ -215,8 +231,7 @@ try {
 } finally {
   log('cleaning up: databases, topics and schema subjects of this run');
   // BENCH_KEEP_DATABASES=1 leaves them for a look afterwards (psql, EXPLAIN); topics and subjects still go.
-  for (const db of process.env.BENCH_KEEP_DATABASES === '1' ? [] : databases)
-    await db.drop().catch((error: unknown) => log(`drop ${db.name}: ${String(error)}`));
+  for (const db of [...databases]) await release(db);
   await deleteRunTopics(options.kafkaBrokers, options.schemaRegistryUrl, prefixes).catch((error: unknown) =>
     log(`topics: ${String(error)}`),
   );
