@@ -35,8 +35,9 @@ const keepDatabases = process.env.BENCH_KEEP_DATABASES === '1';
 // A section's database goes as soon as no later section reads it: left behind, its tables' autovacuum would
 // run in the middle of the later sections' measurements.
 const release = async (db: BenchDatabase | undefined) => {
-  if (!db || keepDatabases) return;
-  databases.splice(databases.indexOf(db), 1);
+  const at = db ? databases.indexOf(db) : -1;
+  if (!db || at < 0 || keepDatabases) return;
+  databases.splice(at, 1);
   await db.drop().catch((error: unknown) => log(`drop ${db.name}: ${String(error)}`));
 };
 const prefix = (label: string) => {
@@ -146,8 +147,14 @@ try {
       const { runPrefix, seconds } = await preloadLog(label, options.events);
       results.processors.preloadSeconds = seconds;
       const db = await database(label);
-      if (instances === 1) oneInstance = { database: db, prefix: runPrefix };
-      else twoInstances = { database: db, prefix: runPrefix };
+      // A repeated instance count's earlier database is read by no later section.
+      if (instances === 1) {
+        await release(oneInstance?.database);
+        oneInstance = { database: db, prefix: runPrefix };
+      } else {
+        await release(twoInstances?.database);
+        twoInstances = { database: db, prefix: runPrefix };
+      }
       results.processors.runs.push(
         await runProcessors({ ...target(runPrefix), database: db, instances, logDir, label }),
       );

@@ -135,7 +135,8 @@ async function eraseAuthor(
 ): Promise<{ authors: number; messages: number }> {
   const authors = await client.query<{ ref: string }>(
     `select ref from author_identities
-      where kind = 'author' and clear_value = $1 and ($2::text is null or brand_id = $2) for update`,
+      where kind = 'author' and clear_value = $1 and ($2::text is null or brand_id = $2)
+      order by brand_id for update`,
     [authorId, brandId],
   );
   const refs = authors.rows.map((row) => row.ref);

@@ -71,6 +71,7 @@ export class IdentityVault {
           client,
           needed.messages.map((need) => ({
             ...need,
+            // Null for no author, or one that is no person (the brand itself): authorRows has every other.
             authorRef:
               need.authorId === null
                 ? null
@@ -111,18 +112,24 @@ async function authorRows(client: PoolClient, needs: readonly Need[]): Promise<M
   const missing = (found: ReadonlyMap<string, IdentityRow>) =>
     needs.filter((need) => !found.has(identityKey(need.brandId, need.clearValue)));
   const found = await lock(needs);
-  const unknown = missing(found);
-  if (unknown.length === 0) return found;
-  const { rows } = await client.query<IdentityRow>(INSERT_AUTHORS, [
-    arrayLiteral(unknown.map(() => newReference('author'))),
-    arrayLiteral(unknown.map((need) => need.brandId)),
-    arrayLiteral(unknown.map((need) => need.clearValue)),
-  ]);
-  for (const [key, row] of byKey(rows)) found.set(key, row);
-  // Those another batch created meanwhile (the insert waited for it and did nothing): taken as known ones.
-  const createdElsewhere = missing(found);
-  if (createdElsewhere.length > 0) for (const [key, row] of await lock(createdElsewhere)) found.set(key, row);
-  return found;
+  // New ones are inserted; one another batch created meanwhile (the insert waited for it and did nothing) is
+  // locked as a known one. If an erasure deleted it in between, the lock finds nothing and it is created again:
+  // every author the batch names has a row locked by this transaction before any message names it.
+  for (let attempt = 1; ; attempt += 1) {
+    const unknown = missing(found);
+    if (unknown.length === 0) return found;
+    if (attempt > 3)
+      throw new Error(`${unknown.length} author identities were deleted each time they were created`);
+    const { rows } = await client.query<IdentityRow>(INSERT_AUTHORS, [
+      arrayLiteral(unknown.map(() => newReference('author'))),
+      arrayLiteral(unknown.map((need) => need.brandId)),
+      arrayLiteral(unknown.map((need) => need.clearValue)),
+    ]);
+    for (const [key, row] of byKey(rows)) found.set(key, row);
+    const createdElsewhere = missing(found);
+    if (createdElsewhere.length > 0)
+      for (const [key, row] of await lock(createdElsewhere)) found.set(key, row);
+  }
 }
 
 async function messageRows(

@@ -16,7 +16,9 @@ export function secureRandomBytes(size: number): Buffer {
     pool = randomFillSync(Buffer.allocUnsafeSlow(POOL_BYTES));
     used = 0;
   }
-  const bytes = Buffer.from(pool.subarray(used, used + size));
+  // Memory of its own, as crypto.randomBytes gives (a small Buffer.from would share Node's buffer pool).
+  const bytes = Buffer.allocUnsafeSlow(size);
+  pool.copy(bytes, 0, used, used + size);
   // The pool keeps no copy of what it handed out.
   pool.fill(0, used, used + size);
   used += size;

@@ -14,6 +14,8 @@ end $$;
 select carestream_add_sla_step('carestream_conversation_state_bytes');
 
 -- Down Migration
+-- jsonb refuses some JSON that JSON.stringify writes (an escaped \u0000, a lone surrogate): a state holding one
+-- stops the conversion; replay the projection after going back instead (`carestream replay sla`).
 do $$
 declare
   generation text;
