@@ -141,14 +141,14 @@ async function eraseAuthor(
   );
   const refs = authors.rows.map((row) => row.ref);
   if (refs.length === 0) return { authors: 0, messages: 0 };
-  const messages = await client.query<{ n: number }>(
-    'select count(*)::int as n from author_identities where author_ref = any($1)',
-    [refs],
-  );
   // The author's messages (with their text keys) go with it. Ingest holds an author's row (for key share) while
   // it adds the author's messages, so the lock above waited for any batch adding some, and this delete sees them.
-  await client.query('delete from author_identities where author_ref = any($1) or ref = any($1)', [refs]);
-  return { authors: refs.length, messages: messages.rows[0]?.n ?? 0 };
+  const { rows } = await client.query<{ messages: number }>(
+    `with erased as (delete from author_identities where author_ref = any($1) or ref = any($1) returning kind)
+     select (count(*) filter (where kind = 'message'))::int as messages from erased`,
+    [refs],
+  );
+  return { authors: refs.length, messages: rows[0]?.messages ?? 0 };
 }
 
 async function eraseMessage(

@@ -1,5 +1,5 @@
 import type { CareEvent } from '@carestream/contract';
-import { arrayLiteral, packBytes, withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
+import { arrayColumn, packBytes, withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
 import {
   identitiesNeeded,
   identityKey,
@@ -41,7 +41,7 @@ const LOCK_AUTHORS = `
 
 const INSERT_AUTHORS = `
   insert into author_identities (ref, brand_id, kind, clear_value)
-  select * from unnest($1::text[], $2::text[], array_fill('author'::text, array[cardinality($1::text[])]), $3::text[])
+  select n.ref, n.brand_id, 'author', n.clear_value from unnest($1::text[], $2::text[], $3::text[]) as n(ref, brand_id, clear_value)
   on conflict (brand_id, kind, clear_value) do nothing
   returning ref, brand_id, clear_value, text_key`;
 
@@ -104,8 +104,8 @@ async function authorRows(client: PoolClient, needs: readonly Need[]): Promise<M
     byKey(
       (
         await client.query<IdentityRow>(LOCK_AUTHORS, [
-          arrayLiteral(list.map((need) => need.brandId)),
-          arrayLiteral(list.map((need) => need.clearValue)),
+          arrayColumn(list, (need) => need.brandId),
+          arrayColumn(list, (need) => need.clearValue),
         ])
       ).rows,
     );
@@ -121,9 +121,9 @@ async function authorRows(client: PoolClient, needs: readonly Need[]): Promise<M
     if (attempt > 3)
       throw new Error(`${unknown.length} author identities were deleted each time they were created`);
     const { rows } = await client.query<IdentityRow>(INSERT_AUTHORS, [
-      arrayLiteral(unknown.map(() => newReference('author'))),
-      arrayLiteral(unknown.map((need) => need.brandId)),
-      arrayLiteral(unknown.map((need) => need.clearValue)),
+      arrayColumn(unknown, () => newReference('author')),
+      arrayColumn(unknown, (need) => need.brandId),
+      arrayColumn(unknown, (need) => need.clearValue),
     ]);
     for (const [key, row] of byKey(rows)) found.set(key, row);
     const createdElsewhere = missing(found);
@@ -140,10 +140,10 @@ async function messageRows(
   // Every message's new text key in one binary parameter (a bytea[] would go as hex text).
   const keys = packBytes(needs.map(() => newTextKey()));
   const { rows } = await client.query<IdentityRow>(UPSERT_MESSAGES, [
-    arrayLiteral(needs.map(() => newReference('message'))),
-    arrayLiteral(needs.map((need) => need.brandId)),
-    arrayLiteral(needs.map((need) => need.clearValue)),
-    arrayLiteral(needs.map((need) => need.authorRef)),
+    arrayColumn(needs, () => newReference('message')),
+    arrayColumn(needs, (need) => need.brandId),
+    arrayColumn(needs, (need) => need.clearValue),
+    arrayColumn(needs, (need) => need.authorRef),
     keys.bytes,
     keys.starts,
     keys.lengths,

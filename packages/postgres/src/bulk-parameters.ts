@@ -25,6 +25,11 @@ export function arrayLiteral(values: readonly ArrayElement[]): string {
   return `${literal}}`;
 }
 
+/** One column of rows as an array literal: `arrayLiteral(rows.map(value))`. */
+export function arrayColumn<T>(rows: readonly T[], value: (row: T) => ArrayElement): string {
+  return arrayLiteral(rows.map(value));
+}
+
 /** Byte strings packed into one bytea parameter, with each one's place in it. */
 export interface PackedBytes {
   /** Their concatenation: node-postgres sends a Buffer parameter in binary, with no hex or escaping. */

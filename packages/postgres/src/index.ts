@@ -1,4 +1,10 @@
 export { createPool, withTransaction, type Pool, type PoolClient, type PoolOptions } from './pool.ts';
 export { migrate, MIGRATIONS_DIR } from './migrate.ts';
 export { databaseUnavailable, isDatabaseUnavailable } from './unavailable.ts';
-export { arrayLiteral, packBytes, type ArrayElement, type PackedBytes } from './bulk-parameters.ts';
+export {
+  arrayColumn,
+  arrayLiteral,
+  packBytes,
+  type ArrayElement,
+  type PackedBytes,
+} from './bulk-parameters.ts';

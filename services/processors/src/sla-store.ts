@@ -17,15 +17,12 @@ import {
   type SlaBucketKey,
 } from '@carestream/domain';
 import { DAY_MS, eventIdentity, type BusinessHoursRange, type InteractionEvent } from '@carestream/contract';
-import { arrayLiteral, packBytes, type ArrayElement, type PoolClient } from '@carestream/postgres';
+import { arrayColumn, arrayLiteral, packBytes, type PoolClient } from '@carestream/postgres';
 import { partitionKey } from '@carestream/processor-runtime';
 
 const EMPTY_SKETCH = Buffer.from(new ResponseTimeSketch().toBytes());
 
 const COUNTER_NAMES = SLA_COUNTER_COLUMNS.map(([, column]) => column);
-
-/** One column of rows as an array literal, for an `unnest($n::type[], …)` parameter. */
-const column = <T>(rows: readonly T[], value: (row: T) => ArrayElement) => arrayLiteral(rows.map(value));
 
 /**
  * Appends the batch's merged bucket deltas (the hourly rows are folded from them by compactBucketDeltas). An
@@ -49,11 +46,11 @@ export async function appendBucketDeltas(
                    ${COUNTER_NAMES.map((_, i) => `$${i + 5}::bigint[]`).join(', ')}, ${sketches.arrays})
          as d(brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, ${sketches.names})`,
     [
-      column(entries, ({ key }) => key.brandId),
-      column(entries, ({ key }) => new Date(key.hourStartMs).toISOString()),
-      column(entries, ({ key }) => key.channel),
-      column(entries, ({ key }) => key.agentId ?? ''),
-      ...SLA_COUNTER_COLUMNS.map(([field]) => column(entries, ({ delta }) => delta[field])),
+      arrayColumn(entries, ({ key }) => key.brandId),
+      arrayColumn(entries, ({ key }) => new Date(key.hourStartMs).toISOString()),
+      arrayColumn(entries, ({ key }) => key.channel),
+      arrayColumn(entries, ({ key }) => key.agentId ?? ''),
+      ...SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(entries, ({ delta }) => delta[field])),
       ...sketches.values,
     ],
   );
@@ -243,13 +240,13 @@ async function addToRows(
   // unnest() arguments: each key column (timestamps as ISO text), then every counter.
   const keyParams = (list: readonly RowDelta[]) =>
     keys.map(([, type], i) =>
-      column(list, ({ key }) =>
+      arrayColumn(list, ({ key }) =>
         type === 'timestamptz' ? new Date(key[i] as number).toISOString() : (key[i] ?? null),
       ),
     );
   const keyAndCounterParams = (list: readonly RowDelta[]) => [
     ...keyParams(list),
-    ...SLA_COUNTER_COLUMNS.map(([field]) => column(list, ({ delta }) => delta[field])),
+    ...SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(list, ({ delta }) => delta[field])),
   ];
   const keyArrays = keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
   const sameKey = keyColumns.map((column) => `s.${column} = k.${column}`).join(' and ');
@@ -307,8 +304,8 @@ async function addToRows(
         ...sketches.values,
         ...(quantiles
           ? [
-              column(sketched, ({ delta }) => delta.responseSketch.quantile(0.5)),
-              column(sketched, ({ delta }) => delta.responseSketch.quantile(0.9)),
+              arrayColumn(sketched, ({ delta }) => delta.responseSketch.quantile(0.5)),
+              arrayColumn(sketched, ({ delta }) => delta.responseSketch.quantile(0.9)),
             ]
           : []),
       ],
@@ -401,9 +398,9 @@ export async function dueConversationKeys(
          offset 0
        ) c`,
     [
-      column(partitions, (p) => p.topic),
-      column(partitions, (p) => p.partition),
-      column(partitions, (p) => new Date(p.watermarkMs).toISOString()),
+      arrayColumn(partitions, (p) => p.topic),
+      arrayColumn(partitions, (p) => p.partition),
+      arrayColumn(partitions, (p) => new Date(p.watermarkMs).toISOString()),
     ],
   );
   for (const row of rows) {
@@ -562,10 +559,10 @@ export async function countUnplaced(
      on conflict (brand_id, reason) do update set events = unplaced_events.events + excluded.events,
        last_event_id = excluded.last_event_id, last_seen_at = excluded.last_seen_at`,
     [
-      column(rows, (r) => r.brandId),
-      column(rows, (r) => r.reason),
-      column(rows, (r) => r.events),
-      column(rows, (r) => r.lastEventId),
+      arrayColumn(rows, (r) => r.brandId),
+      arrayColumn(rows, (r) => r.reason),
+      arrayColumn(rows, (r) => r.events),
+      arrayColumn(rows, (r) => r.lastEventId),
     ],
   );
 }
@@ -612,20 +609,20 @@ export async function saveConversations(
            as c(key, brand_id, topic, partition, start, length, next_due_at)
        on conflict (conversation_key) do update set state = excluded.state, next_due_at = excluded.next_due_at`,
       [
-        column(chunk, ({ c }) => c.key),
-        column(chunk, ({ c }) => c.brandId),
-        column(chunk, ({ c }) => c.topic),
-        column(chunk, ({ c }) => c.partition),
+        arrayColumn(chunk, ({ c }) => c.key),
+        arrayColumn(chunk, ({ c }) => c.brandId),
+        arrayColumn(chunk, ({ c }) => c.topic),
+        arrayColumn(chunk, ({ c }) => c.partition),
         states.bytes,
         states.starts,
         states.lengths,
-        column(chunk, ({ c }) => (c.nextDueAt === null ? null : new Date(c.nextDueAt).toISOString())),
+        arrayColumn(chunk, ({ c }) => (c.nextDueAt === null ? null : new Date(c.nextDueAt).toISOString())),
       ],
     );
   }
   // The backlog is rewritten per touched conversation: exact by construction, whatever changed.
   await client.query('delete from open_mentions where conversation_key = any($1::text[])', [
-    column(conversations, (c) => c.key),
+    arrayColumn(conversations, (c) => c.key),
   ]);
   const open = conversations.flatMap((c) => c.open.map((outcome) => ({ key: c.key, ...outcome })));
   if (open.length > 0) {
@@ -638,19 +635,21 @@ export async function saveConversations(
                             $13::timestamptz[])
        on conflict (brand_id, mention_event_id) do nothing`,
       [
-        column(mentions, (m) => m.mentionEventId),
-        column(open, ({ key }) => key),
-        column(mentions, (m) => m.brandId),
-        column(mentions, (m) => m.channel),
-        column(mentions, (m) => m.conversationId),
-        column(mentions, (m) => m.messageId),
-        column(mentions, (m) => m.authorId),
-        column(mentions, (m) => m.kind),
-        column(mentions, (m) => m.sentiment),
-        column(mentions, (m) => m.followers),
-        column(mentions, (m) => m.private),
-        column(mentions, (m) => new Date(m.receivedAt).toISOString()),
-        column(open, ({ breachedAt }) => (breachedAt === null ? null : new Date(breachedAt).toISOString())),
+        arrayColumn(mentions, (m) => m.mentionEventId),
+        arrayColumn(open, ({ key }) => key),
+        arrayColumn(mentions, (m) => m.brandId),
+        arrayColumn(mentions, (m) => m.channel),
+        arrayColumn(mentions, (m) => m.conversationId),
+        arrayColumn(mentions, (m) => m.messageId),
+        arrayColumn(mentions, (m) => m.authorId),
+        arrayColumn(mentions, (m) => m.kind),
+        arrayColumn(mentions, (m) => m.sentiment),
+        arrayColumn(mentions, (m) => m.followers),
+        arrayColumn(mentions, (m) => m.private),
+        arrayColumn(mentions, (m) => new Date(m.receivedAt).toISOString()),
+        arrayColumn(open, ({ breachedAt }) =>
+          breachedAt === null ? null : new Date(breachedAt).toISOString(),
+        ),
       ],
     );
   }
@@ -668,9 +667,9 @@ export async function advanceWatermarks(
      on conflict (topic, partition) do update set watermark = greatest(watermarks.watermark, excluded.watermark)
      returning topic, partition, (extract(epoch from watermark) * 1000)::float8 as ms`,
     [
-      column(partitions, (p) => p.topic),
-      column(partitions, (p) => p.partition),
-      column(partitions, (p) => new Date(p.candidateMs).toISOString()),
+      arrayColumn(partitions, (p) => p.topic),
+      arrayColumn(partitions, (p) => p.partition),
+      arrayColumn(partitions, (p) => new Date(p.candidateMs).toISOString()),
     ],
   );
   return new Map(rows.map((row) => [partitionKey(row), row.ms]));
@@ -685,7 +684,7 @@ export async function newBrandPosts(
   const { rows } = await client.query<{ brand_id: string; event_id: string }>(
     `insert into seen_brand_posts (brand_id, event_id) select * from unnest($1::text[], $2::text[])
      on conflict do nothing returning brand_id, event_id`,
-    [column(posts, (post) => post.brandId), column(posts, (post) => post.eventId)],
+    [arrayColumn(posts, (post) => post.brandId), arrayColumn(posts, (post) => post.eventId)],
   );
   return new Set(rows.map((row) => eventIdentity({ brandId: row.brand_id, eventId: row.event_id })));
 }
@@ -710,10 +709,10 @@ export async function applyChurnUpdates(
       `delete from churn_signals c using unnest($1::text[], $2::text[], $3::text[], $4::text[]) as d(brand_id, author_id, mention_event_id, slot)
         where c.brand_id = d.brand_id and c.author_id = d.author_id and c.mention_event_id = d.mention_event_id and c.slot = d.slot`,
       [
-        column(cleared, (u) => u.brandId),
-        column(cleared, (u) => u.authorId),
-        column(cleared, (u) => u.mentionEventId),
-        column(cleared, (u) => u.slot),
+        arrayColumn(cleared, (u) => u.brandId),
+        arrayColumn(cleared, (u) => u.authorId),
+        arrayColumn(cleared, (u) => u.mentionEventId),
+        arrayColumn(cleared, (u) => u.slot),
       ],
     );
   }
@@ -725,14 +724,14 @@ export async function applyChurnUpdates(
        on conflict (brand_id, author_id, mention_event_id, slot) do update set
          kind = excluded.kind, intensity = excluded.intensity, message_id = excluded.message_id, at = excluded.at`,
       [
-        column(set, (u) => u.brandId),
-        column(set, (u) => u.authorId),
-        column(set, (u) => u.mentionEventId),
-        column(set, (u) => u.slot),
-        column(set, (u) => u.signal.kind),
-        column(set, (u) => u.signal.intensity),
-        column(set, (u) => u.signal.evidence.messageId),
-        column(set, (u) => new Date(u.signal.evidence.at).toISOString()),
+        arrayColumn(set, (u) => u.brandId),
+        arrayColumn(set, (u) => u.authorId),
+        arrayColumn(set, (u) => u.mentionEventId),
+        arrayColumn(set, (u) => u.slot),
+        arrayColumn(set, (u) => u.signal.kind),
+        arrayColumn(set, (u) => u.signal.intensity),
+        arrayColumn(set, (u) => u.signal.evidence.messageId),
+        arrayColumn(set, (u) => new Date(u.signal.evidence.at).toISOString()),
       ],
     );
   }
