@@ -1,6 +1,9 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { PLAINTEXT, type KafkaSecurity, type RegistryAuth } from './connection-security.ts';
+import { mendIdleRequestQueue } from './idle-request-queue.ts';
+
+mendIdleRequestQueue();
 
 export interface KafkaClientOptions {
   /** Comma-separated host:port list, as in KAFKA_BROKERS. */
