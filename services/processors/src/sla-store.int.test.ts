@@ -24,13 +24,6 @@ function answeredDelta(responseSeconds: number, sign = 1): SlaBucket {
   return delta;
 }
 
-/** Milliseconds of the answers of passes 0..last, answered after 1 + pass × 37 seconds. */
-function sumOfSeconds(last: number): number {
-  let sum = 0;
-  for (let pass = 0; pass <= last; pass += 1) sum += (1 + pass * 37) * 1000;
-  return sum;
-}
-
 function deltasFor(key: SlaBucketKey, delta: SlaBucket) {
   return new Map([[slaBucketId(key), { key, delta }]]);
 }
@@ -80,7 +73,7 @@ describe('SLA hourly rows from the batches of several partitions and instances (
     return rows.map((row) => ({
       answered: Number(row.answered),
       responseSumMs: Number(row.response_sum_ms),
-      sketchCount: ResponseTimeSketch.sumEncoded(row.response_sketch).count,
+      sketchCount: ResponseTimeSketch.fromBytes(row.response_sketch).count,
     }));
   }
 
@@ -125,46 +118,6 @@ describe('SLA hourly rows from the batches of several partitions and instances (
       ]);
     },
   );
-
-  it('appends each pass to an hourly row and merges the row into one sketch once its bytes grow long', async () => {
-    const key: SlaBucketKey = {
-      brandId: 'brand-busy',
-      hourStartMs: 480_003 * HOUR,
-      channel: 'x',
-      agentId: 'a',
-    };
-    const bytesOf = async () => {
-      const { rows } = await pool.query<{ bytes: number; response_sketch: Buffer }>(
-        `select octet_length(response_sketch) + octet_length(business_sketch) as bytes, response_sketch
-           from sla_g1.sla_hourly where brand_id = $1`,
-        [key.brandId],
-      );
-      return rows[0]!;
-    };
-    const expected = new ResponseTimeSketch();
-    const sizes: number[] = [];
-    // Each pass folds one answer of a new response time: a new bin, so each appended sketch is a few bytes.
-    for (let pass = 0; pass < 300; pass += 1) {
-      const seconds = 1 + pass * 37;
-      expected.add(seconds);
-      await inTransaction((client) => appendBucketDeltas(client, deltasFor(key, answeredDelta(seconds))));
-      await inTransaction((client) => compactBucketDeltas(client, 1000));
-      sizes.push((await bytesOf()).bytes);
-      if (pass === 1) {
-        // Two passes: two sketches one after the other, not one merged.
-        const { response_sketch: twoSketches } = await bytesOf();
-        expect(() => ResponseTimeSketch.fromBytes(twoSketches)).toThrow();
-      }
-      expect(await stored(key)).toEqual([
-        { answered: pass + 1, responseSumMs: sumOfSeconds(pass), sketchCount: pass + 1 },
-      ]);
-    }
-    // The row was merged whenever it passed the bound: it shrank at least once and never stayed long.
-    expect(sizes.some((size, i) => i > 0 && size < sizes[i - 1]!)).toBe(true);
-    expect(Math.max(...sizes)).toBeLessThan(2_048);
-    const final = await bytesOf();
-    expect(ResponseTimeSketch.sumEncoded(final.response_sketch).toJSON()).toEqual(expected.toJSON());
-  });
 
   it('folds a retraction exactly, and deletes a row whose counts all went back to zero', async () => {
     const key: SlaBucketKey = {

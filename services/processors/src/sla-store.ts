@@ -21,8 +21,6 @@ import { arrayColumn, arrayLiteral, packBytes, type PoolClient } from '@carestre
 import { partitionKey } from '@carestream/processor-runtime';
 
 const EMPTY_SKETCH = Buffer.from(new ResponseTimeSketch().toBytes());
-/** A row's two sketches, appended to, are merged into one each once their bytes pass this. */
-const MAX_APPENDED_SKETCH_BYTES = 1_024;
 
 const COUNTER_NAMES = SLA_COUNTER_COLUMNS.map(([, column]) => column);
 
@@ -120,10 +118,10 @@ function addInto(rows: Map<string, RowDelta>, key: RowDelta['key'], delta: SlaBu
  * Folds up to `limit` of the oldest bucket deltas into the hourly rows, the daily rows (UTC days), and the daily
  * and weekly totals (a brand's day or UTC week per channel and over all channels, agents summed), in the caller's transaction, and
  * returns how many it folded. The caller makes sure it is the generation's only compactor (an advisory lock):
- * the rows then have one writer, which never locks against anyone. Deltas of one key are summed first, so a busy
- * hour is written once per call however many batches touched it. A row whose every count went back to zero (its
- * only answer moved to another agent's row) is deleted, so the tables hold the same figures whatever the order and
- * batching that led to them (the bytes of an appended sketch may differ; what they sum to does not).
+ * the rows then have one writer, which reads a row's sketches, merges and writes them back without locking
+ * against anyone. Deltas of one key are summed first, so a busy hour is written once per call however many
+ * batches touched it. A row whose every count went back to zero (its only answer moved to another agent's row)
+ * is deleted, so the tables are the same whatever the order and batching that led to them.
  */
 export async function compactBucketDeltas(client: PoolClient, limit: number): Promise<number> {
   const { rows: taken } = await client.query<
@@ -187,13 +185,10 @@ interface CompactedTable {
   readonly keys: readonly (readonly [column: string, type: string])[];
   /** Keeps the median and 90th percentile of the response times beside the sketch (daily series read them). */
   readonly quantiles?: boolean;
-  /** Sketches are appended to the stored ones rather than merged with them (see appendToRows). */
-  readonly appends?: boolean;
 }
 
 const HOURLY: CompactedTable = {
   table: 'sla_hourly',
-  appends: true,
   keys: [
     ['brand_id', 'text'],
     ['hour_start', 'timestamptz'],
@@ -203,7 +198,6 @@ const HOURLY: CompactedTable = {
 };
 const DAILY: CompactedTable = {
   table: 'sla_daily',
-  appends: true,
   keys: [
     ['brand_id', 'text'],
     ['day_start', 'timestamptz'],
@@ -231,118 +225,25 @@ const WEEKLY_TOTALS: CompactedTable = {
 };
 
 /**
- * Adds summed deltas to their rows (counters by PostgreSQL; sketches appended or merged, by table); rows whose
- * counts all went back to zero go. The compactor is the only writer of these tables, so nothing here waits for
- * another transaction.
+ * Adds summed deltas to their rows: counters are added by PostgreSQL, sketches read, merged here and written
+ * back (only for the rows whose delta holds response times); rows whose counts all went back to zero go.
+ * The compactor is the only writer of these tables, so nothing here waits for another transaction.
  */
 async function addToRows(
   client: PoolClient,
-  target: CompactedTable,
+  { table, keys, quantiles = false }: CompactedTable,
   all: readonly RowDelta[],
 ): Promise<void> {
   const entries = all.filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
-  if (target.appends) await appendToRows(client, target, entries);
-  else await mergeIntoRows(client, target, entries);
-  await deleteEmptiedRows(client, target, entries);
-}
-
-/** Timestamps as ISO text, the other key values as they are: one unnest() argument per key column. */
-function keyParameters(keys: CompactedTable['keys'], list: readonly RowDelta[]): string[] {
-  return keys.map(([, type], i) =>
-    arrayColumn(list, ({ key }) =>
-      type === 'timestamptz' ? new Date(key[i] as number).toISOString() : (key[i] ?? null),
-    ),
-  );
-}
-
-/**
- * Adds the deltas' counters and appends their sketches to the stored bytes (`||`): a stored sketch says where it
- * ends, so a row's bytes may hold several, which every reader sums (`ResponseTimeSketch.sumEncoded`). Nothing is
- * read back, which merging needs (the read, the parse and the merge were about a tenth of the processors' work in
- * a catch-up). A row whose bytes pass MAX_APPENDED_SKETCH_BYTES is merged into one sketch in the same statement's
- * wake, so that a row touched on every pass (the current hour of a busy agent) stays small for its readers.
- */
-async function appendToRows(
-  client: PoolClient,
-  { table, keys }: CompactedTable,
-  entries: readonly RowDelta[],
-): Promise<void> {
   const keyColumns = keys.map(([column]) => column);
-  const keyArrays = keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-  const counterArrays = COUNTER_NAMES.map((_, i) => `$${keys.length + i + 1}::bigint[]`).join(', ');
-  const sketches = sketchParameters(entries, keys.length + COUNTER_NAMES.length + 1, 'u', {
-    emptyAsNull: true,
-  });
-  const empty = keys.length + COUNTER_NAMES.length + sketches.values.length + 1;
-  const appendSketch = (column: string) =>
-    `${column} = case when excluded.${column} = $${empty}::bytea then ${table}.${column}
-                      else ${table}.${column} || excluded.${column} end`;
-  const { rows: long } = await client.query<
-    Record<string, unknown> & { response_sketch: Buffer; business_sketch: Buffer }
-  >(
-    `with added as (
-       insert into ${table} (${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
-       select ${[...keyColumns, ...COUNTER_NAMES].map((c) => `u.${c}`).join(', ')},
-              coalesce(substring($${keys.length + COUNTER_NAMES.length + 1}::bytea from u.rs for u.rl), $${empty}::bytea),
-              coalesce(substring($${keys.length + COUNTER_NAMES.length + 2}::bytea from u.bs for u.bl), $${empty}::bytea)
-         from unnest(${keyArrays}, ${counterArrays}, ${sketches.arrays})
-           as u(${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, ${sketches.names})
-       on conflict (${keyColumns.join(', ')}) do update
-         set ${COUNTER_NAMES.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ')},
-             ${appendSketch('response_sketch')}, ${appendSketch('business_sketch')}
-       returning ${keyColumns.join(', ')}, response_sketch, business_sketch)
-     select * from added where octet_length(response_sketch) + octet_length(business_sketch) > $${empty + 1}`,
-    [
-      ...keyParameters(keys, entries),
-      ...SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(entries, ({ delta }) => delta[field])),
-      ...sketches.values,
-      EMPTY_SKETCH,
-      MAX_APPENDED_SKETCH_BYTES,
-    ],
-  );
-  if (long.length === 0) return;
-  const merged = (bytes: Buffer) => ResponseTimeSketch.sumEncoded(bytes).toBytes();
-  const response = packBytes(long.map((row) => merged(row.response_sketch)));
-  const business = packBytes(long.map((row) => merged(row.business_sketch)));
-  const n = keys.length;
-  await client.query(
-    `update ${table} s
-        set response_sketch = substring($${n + 1}::bytea from k.rs for k.rl),
-            business_sketch = substring($${n + 2}::bytea from k.bs for k.bl)
-       from unnest(${keyArrays}, $${n + 3}::int[], $${n + 4}::int[], $${n + 5}::int[], $${n + 6}::int[])
-         as k(${keyColumns.join(', ')}, rs, rl, bs, bl)
-      where ${keyColumns.map((column) => `s.${column} = k.${column}`).join(' and ')}`,
-    [
-      ...keys.map(([column]) =>
-        arrayColumn(long, (row) => {
-          const value = row[column];
-          return value instanceof Date ? value.toISOString() : (value as string);
-        }),
+  // unnest() arguments: each key column (timestamps as ISO text), then every counter.
+  const keyParams = (list: readonly RowDelta[]) =>
+    keys.map(([, type], i) =>
+      arrayColumn(list, ({ key }) =>
+        type === 'timestamptz' ? new Date(key[i] as number).toISOString() : (key[i] ?? null),
       ),
-      response.bytes,
-      business.bytes,
-      response.starts,
-      response.lengths,
-      business.starts,
-      business.lengths,
-    ],
-  );
-}
-
-/**
- * Adds the deltas' counters and merges their sketches with the stored ones (read, merged here, written back;
- * only for the rows whose delta holds response times): for the tables that keep quantiles beside their sketch,
- * and the few rows of the weekly totals, which every longer question reads.
- */
-async function mergeIntoRows(
-  client: PoolClient,
-  { table, keys, quantiles = false }: CompactedTable,
-  entries: readonly RowDelta[],
-): Promise<void> {
-  const keyColumns = keys.map(([column]) => column);
-  // unnest() arguments: each key column, then every counter.
-  const keyParams = (list: readonly RowDelta[]) => keyParameters(keys, list);
+    );
   const keyAndCounterParams = (list: readonly RowDelta[]) => [
     ...keyParams(list),
     ...SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(list, ({ delta }) => delta[field])),
@@ -417,24 +318,14 @@ async function mergeIntoRows(
        ${conflict}`,
       [...keyAndCounterParams(countersOnly), EMPTY_SKETCH],
     );
-}
-
-/** Deletes the rows whose every count went back to zero (only a delta with a negative count can do that). */
-async function deleteEmptiedRows(
-  client: PoolClient,
-  { table, keys }: CompactedTable,
-  entries: readonly RowDelta[],
-): Promise<void> {
   const shrunk = entries.filter(({ delta }) => SLA_COUNTER_COLUMNS.some(([field]) => delta[field] < 0));
-  if (shrunk.length === 0) return;
-  const keyColumns = keys.map(([column]) => column);
-  await client.query(
-    `delete from ${table} s
-      using unnest(${keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) as k(${keyColumns.join(', ')})
-      where ${keyColumns.map((column) => `s.${column} = k.${column}`).join(' and ')}
-        and ${COUNTER_NAMES.map((c) => `s.${c} = 0`).join(' and ')}`,
-    keyParameters(keys, shrunk),
-  );
+  if (shrunk.length > 0)
+    await client.query(
+      `delete from ${table} s
+        using unnest(${keyArrays}) as k(${keyColumns.join(', ')})
+        where ${sameKey} and ${COUNTER_NAMES.map((c) => `s.${c} = 0`).join(' and ')}`,
+      keyParams(shrunk),
+    );
 }
 
 function isZero(delta: SlaBucket): boolean {
