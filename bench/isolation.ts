@@ -22,6 +22,19 @@ export async function createDatabase(baseUrl: string, label: string): Promise<Be
   };
 }
 
+/**
+ * Writes out what earlier sections left dirty (CHECKPOINT), so that a latency section does not pay for the
+ * write-ahead log of the catch-ups before it: run after the processors section, the freshness section's p99 at
+ * 10,000 events/s was 4.2 s against 0.5–0.7 s alone. Needs a superuser (or pg_checkpoint); without, it says so
+ * and the section runs as it is.
+ */
+export async function checkpoint(baseUrl: string): Promise<string | null> {
+  return adminQuery(baseUrl, 'checkpoint').then(
+    () => null,
+    (error: unknown) => `checkpoint refused (${String(error)}): the section runs with what earlier ones left`,
+  );
+}
+
 async function adminQuery(baseUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: baseUrl });
   await client.connect();

@@ -4,7 +4,7 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, deleteRunTopics, topicPrefix, type BenchDatabase } from './isolation.ts';
+import { checkpoint, createDatabase, deleteRunTopics, topicPrefix, type BenchDatabase } from './isolation.ts';
 import { describeMachine } from './machine.ts';
 import { loadBenchOptions, type SectionName } from './options.ts';
 import { ratios, writeReport, type BenchResults } from './report.ts';
@@ -39,6 +39,11 @@ const release = async (db: BenchDatabase | undefined) => {
   if (!db || at < 0 || keepDatabases) return;
   databases.splice(at, 1);
   await db.drop().catch((error: unknown) => log(`drop ${db.name}: ${String(error)}`));
+};
+// Before a latency section: nothing of the sections before it left for PostgreSQL to write.
+const settle = async () => {
+  const refused = await checkpoint(options.databaseUrl);
+  if (refused) log(refused);
 };
 const prefix = (label: string) => {
   const created = topicPrefix(label);
@@ -183,6 +188,7 @@ try {
   }
 
   if (want('freshness')) {
+    await settle();
     const freshnessDatabase = await database('freshness');
     results.freshness = await measureFreshness({
       brokers: options.kafkaBrokers,
@@ -205,6 +211,7 @@ try {
   }
   await release(twoInstances?.database);
   if (want('api') && oneInstance) {
+    await settle();
     results.api = await measureApi({
       database: oneInstance.database,
       days: load.days,
