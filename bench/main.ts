@@ -211,7 +211,6 @@ try {
   }
   await release(twoInstances?.database);
   if (want('api') && oneInstance) {
-    await settle();
     results.api = await measureApi({
       database: oneInstance.database,
       days: load.days,
