@@ -1,5 +1,12 @@
+import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { kafkajsVersion, mendIdleRequestQueue, requestQueuePrototype } from './idle-request-queue.ts';
+import { createKafka } from './kafka-client.ts';
+import {
+  kafkajsVersion,
+  mendIdleRequestQueue,
+  requestQueuePrototype,
+  scheduleCheckOfPendingRequests,
+} from './idle-request-queue.ts';
 
 /** A request queue's state as the mended method sees it, without a broker. */
 function queue(state: { pending: unknown[]; throttledUntil: number }) {
@@ -17,6 +24,29 @@ describe('the mend of kafkajs request queue timers', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('is installed by loading the Kafka client module, in the request queue its connections use', () => {
+    createKafka({ brokers: '127.0.0.1:1', clientId: 'mend-test' });
+    // kafkajs' own Connection class, as its clients construct it (no socket is opened by the constructor).
+    const require = createRequire(import.meta.url);
+    const Connection = require('kafkajs/src/network/connection.js') as new (options: object) => {
+      requestQueue: { scheduleCheckPendingRequests: unknown };
+    };
+    const silent = {
+      namespace: () => silent,
+      info: () => {},
+      warn: () => {},
+      error: () => {},
+      debug: () => {},
+    };
+    const connection = new Connection({
+      host: '127.0.0.1',
+      port: 1,
+      logger: silent,
+      socketFactory: () => null,
+    });
+    expect(connection.requestQueue.scheduleCheckPendingRequests).toBe(scheduleCheckOfPendingRequests);
   });
 
   it('is installed for the kafkajs version this project depends on', () => {

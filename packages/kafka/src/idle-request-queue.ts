@@ -31,7 +31,8 @@ export function requestQueuePrototype(): RequestQueueInternals {
     .prototype;
 }
 
-function scheduleCheckOfPendingRequests(this: RequestQueueInternals): void {
+/** The replacement of `RequestQueue.prototype.scheduleCheckPendingRequests`. */
+export function scheduleCheckOfPendingRequests(this: RequestQueueInternals): void {
   if (this.throttleCheckTimeoutId !== null || this.pending.length === 0) return;
   const untilUnthrottled = this.throttledUntil - Date.now();
   this.throttleCheckTimeoutId = setTimeout(
