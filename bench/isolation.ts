@@ -31,7 +31,8 @@ export async function createDatabase(baseUrl: string, label: string): Promise<Be
 export async function checkpoint(baseUrl: string): Promise<string | null> {
   return adminQuery(baseUrl, 'checkpoint').then(
     () => null,
-    (error: unknown) => `checkpoint refused (${String(error)}): the section runs with what earlier ones left`,
+    (error: unknown) =>
+      `checkpoint refused (${String(error)}): measuring with the writes before it still pending`,
   );
 }
 

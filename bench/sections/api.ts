@@ -110,6 +110,9 @@ export async function measureApi(options: {
     }),
   ];
   const copies = await layOutRows(options.database.url, options.days, SPAN_DAYS);
+  // The rows just laid out and vacuumed, written out, so that their checkpoint does not run through the rates.
+  const refused = await checkpoint(options.database.url);
+  if (refused) log(refused);
   log(`api: the ${options.days} folded days' rows copied ${copies} times to cover ${SPAN_DAYS} days`);
   const questions: ApiQuestion[] = [];
   for (const p of plans) {
@@ -256,9 +259,6 @@ async function layOutRows(databaseUrl: string, days: number, spanDays: number): 
     // have no hint bits or visibility map yet, so the first questions would set them, and autovacuum would arrive
     // in the middle of a measured rate; a database in steady state has long done both.
     await pool.query('vacuum (analyze)');
-    // …and written out, so that the checkpoint of these writes does not run through the measured rates.
-    const refused = await checkpoint(databaseUrl);
-    if (refused) log(refused);
     return copies;
   } finally {
     await pool.end();

@@ -26,6 +26,8 @@ describe('the mend of kafkajs request queue timers', () => {
     vi.useRealTimers();
   });
 
+  // First in this file, whose module graph vitest isolates: nothing else here has mended the class yet, so only
+  // the import of kafka-client.ts above can have.
   it('is installed by loading the Kafka client module, in the request queue its connections use', () => {
     createKafka({ brokers: '127.0.0.1:1', clientId: 'mend-test' });
     // kafkajs' own Connection class, as its clients construct it (no socket is opened by the constructor).
