@@ -40,11 +40,6 @@ const release = async (db: BenchDatabase | undefined) => {
   databases.splice(at, 1);
   await db.drop().catch((error: unknown) => log(`drop ${db.name}: ${String(error)}`));
 };
-// Before a latency section: nothing of the sections before it left for PostgreSQL to write.
-const settle = async () => {
-  const refused = await checkpoint(options.databaseUrl);
-  if (refused) log(refused);
-};
 const prefix = (label: string) => {
   const created = topicPrefix(label);
   prefixes.push(created);
@@ -188,7 +183,8 @@ try {
   }
 
   if (want('freshness')) {
-    await settle();
+    // Nothing the sections before it wrote left for PostgreSQL to write out during the measured rates.
+    await checkpoint(options.databaseUrl);
     const freshnessDatabase = await database('freshness');
     results.freshness = await measureFreshness({
       brokers: options.kafkaBrokers,
