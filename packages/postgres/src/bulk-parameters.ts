@@ -30,6 +30,14 @@ export function arrayColumn<T>(rows: readonly T[], value: (row: T) => ArrayEleme
   return arrayLiteral(rows.map(value));
 }
 
+/** One column of instants (epoch milliseconds) as a `timestamptz[]` literal, in ISO 8601 UTC; null is NULL. */
+export function timestampColumn<T>(rows: readonly T[], epochMs: (row: T) => number | null): string {
+  return arrayColumn(rows, (row) => {
+    const ms = epochMs(row);
+    return ms === null ? null : new Date(ms).toISOString();
+  });
+}
+
 /** Byte strings packed into one bytea parameter, with each one's place in it. */
 export interface PackedBytes {
   /** Their concatenation: node-postgres sends a Buffer parameter in binary, with no hex or escaping. */

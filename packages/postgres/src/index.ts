@@ -5,6 +5,7 @@ export {
   arrayColumn,
   arrayLiteral,
   packBytes,
+  timestampColumn,
   type ArrayElement,
   type PackedBytes,
 } from './bulk-parameters.ts';

@@ -17,7 +17,7 @@ import {
   type SlaBucketKey,
 } from '@carestream/domain';
 import { DAY_MS, eventIdentity, type BusinessHoursRange, type InteractionEvent } from '@carestream/contract';
-import { arrayColumn, arrayLiteral, packBytes, type PoolClient } from '@carestream/postgres';
+import { arrayColumn, arrayLiteral, packBytes, timestampColumn, type PoolClient } from '@carestream/postgres';
 import { partitionKey } from '@carestream/processor-runtime';
 
 const EMPTY_SKETCH = Buffer.from(new ResponseTimeSketch().toBytes());
@@ -47,7 +47,7 @@ export async function appendBucketDeltas(
          as d(brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, ${sketches.names})`,
     [
       arrayColumn(entries, ({ key }) => key.brandId),
-      arrayColumn(entries, ({ key }) => new Date(key.hourStartMs).toISOString()),
+      timestampColumn(entries, ({ key }) => key.hourStartMs),
       arrayColumn(entries, ({ key }) => key.channel),
       arrayColumn(entries, ({ key }) => key.agentId ?? ''),
       ...SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(entries, ({ delta }) => delta[field])),
@@ -237,49 +237,43 @@ async function addToRows(
   const entries = all.filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
   const keyColumns = keys.map(([column]) => column);
-  // unnest() arguments: each key column (timestamps as ISO text), then every counter.
+  // unnest() arguments: each key column, then every counter.
   const keyParams = (list: readonly RowDelta[]) =>
     keys.map(([, type], i) =>
-      arrayColumn(list, ({ key }) =>
-        type === 'timestamptz' ? new Date(key[i] as number).toISOString() : (key[i] ?? null),
-      ),
+      type === 'timestamptz'
+        ? timestampColumn(list, ({ key }) => key[i] as number)
+        : arrayColumn(list, ({ key }) => key[i] ?? null),
     );
-  const keyAndCounterParams = (list: readonly RowDelta[]) => [
-    ...keyParams(list),
-    ...SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(list, ({ delta }) => delta[field])),
-  ];
+  const counterParams = (list: readonly RowDelta[]) =>
+    SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(list, ({ delta }) => delta[field]));
   const keyArrays = keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
   const sameKey = keyColumns.map((column) => `s.${column} = k.${column}`).join(' and ');
-  const withSketches = entries.map(
-    ({ delta }) => !delta.responseSketch.isEmpty() || !delta.businessSketch.isEmpty(),
-  );
-  const { rows: stored } = await client.query<{
-    n: string;
-    response_sketch: Buffer;
-    business_sketch: Buffer;
-  }>(
-    `select k.n, s.response_sketch, s.business_sketch
-       from unnest(${keyArrays}, $${keys.length + 1}::boolean[]) with ordinality k(${keyColumns.join(', ')}, merge, n)
-       join ${table} s on ${sameKey}
-      where k.merge`,
-    [...keyParams(entries), arrayLiteral(withSketches)],
-  );
-  const storedAt = new Map(stored.map((row) => [Number(row.n) - 1, row]));
-  // Rows whose delta holds response times get their merged sketches; the others keep what they hold.
+  // Rows whose delta holds response times get their sketches merged with the stored ones; the others keep
+  // what they hold and only add counters.
   const sketched: RowDelta[] = [];
   const countersOnly: RowDelta[] = [];
-  entries.forEach((entry, i) => {
-    if (!withSketches[i]) {
-      countersOnly.push(entry);
-      return;
+  for (const entry of entries) {
+    const { responseSketch, businessSketch } = entry.delta;
+    (responseSketch.isEmpty() && businessSketch.isEmpty() ? countersOnly : sketched).push(entry);
+  }
+  const sketchedKeys = keyParams(sketched);
+  if (sketched.length > 0) {
+    const { rows: stored } = await client.query<{
+      n: string;
+      response_sketch: Buffer;
+      business_sketch: Buffer;
+    }>(
+      `select k.n, s.response_sketch, s.business_sketch
+         from unnest(${keyArrays}) with ordinality k(${keyColumns.join(', ')}, n)
+         join ${table} s on ${sameKey}`,
+      sketchedKeys,
+    );
+    for (const row of stored) {
+      const { delta } = sketched[Number(row.n) - 1] as RowDelta;
+      delta.responseSketch.merge(ResponseTimeSketch.fromBytes(row.response_sketch));
+      delta.businessSketch.merge(ResponseTimeSketch.fromBytes(row.business_sketch));
     }
-    const row = storedAt.get(i);
-    if (row) {
-      entry.delta.responseSketch.merge(ResponseTimeSketch.fromBytes(row.response_sketch));
-      entry.delta.businessSketch.merge(ResponseTimeSketch.fromBytes(row.business_sketch));
-    }
-    sketched.push(entry);
-  });
+  }
   const columns = `${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch`;
   const addCounters = COUNTER_NAMES.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
   const counterArrays = COUNTER_NAMES.map((_, i) => `$${keys.length + i + 1}::bigint[]`).join(', ');
@@ -300,7 +294,8 @@ async function addToRows(
        ${conflict}, response_sketch = excluded.response_sketch, business_sketch = excluded.business_sketch
          ${quantiles ? ', response_p50 = excluded.response_p50, response_p90 = excluded.response_p90' : ''}`,
       [
-        ...keyAndCounterParams(sketched),
+        ...sketchedKeys,
+        ...counterParams(sketched),
         ...sketches.values,
         ...(quantiles
           ? [
@@ -316,7 +311,7 @@ async function addToRows(
       `insert into ${table} (${columns})
        select u.*, $${sketchParam}::bytea, $${sketchParam}::bytea from ${rows}) as u
        ${conflict}`,
-      [...keyAndCounterParams(countersOnly), EMPTY_SKETCH],
+      [...keyParams(countersOnly), ...counterParams(countersOnly), EMPTY_SKETCH],
     );
   const shrunk = entries.filter(({ delta }) => SLA_COUNTER_COLUMNS.some(([field]) => delta[field] < 0));
   if (shrunk.length > 0)
@@ -400,7 +395,7 @@ export async function dueConversationKeys(
     [
       arrayColumn(partitions, (p) => p.topic),
       arrayColumn(partitions, (p) => p.partition),
-      arrayColumn(partitions, (p) => new Date(p.watermarkMs).toISOString()),
+      timestampColumn(partitions, (p) => p.watermarkMs),
     ],
   );
   for (const row of rows) {
@@ -616,7 +611,7 @@ export async function saveConversations(
         states.bytes,
         states.starts,
         states.lengths,
-        arrayColumn(chunk, ({ c }) => (c.nextDueAt === null ? null : new Date(c.nextDueAt).toISOString())),
+        timestampColumn(chunk, ({ c }) => c.nextDueAt),
       ],
     );
   }
@@ -646,10 +641,8 @@ export async function saveConversations(
         arrayColumn(mentions, (m) => m.sentiment),
         arrayColumn(mentions, (m) => m.followers),
         arrayColumn(mentions, (m) => m.private),
-        arrayColumn(mentions, (m) => new Date(m.receivedAt).toISOString()),
-        arrayColumn(open, ({ breachedAt }) =>
-          breachedAt === null ? null : new Date(breachedAt).toISOString(),
-        ),
+        timestampColumn(mentions, (m) => m.receivedAt),
+        timestampColumn(open, ({ breachedAt }) => breachedAt),
       ],
     );
   }
@@ -669,7 +662,7 @@ export async function advanceWatermarks(
     [
       arrayColumn(partitions, (p) => p.topic),
       arrayColumn(partitions, (p) => p.partition),
-      arrayColumn(partitions, (p) => new Date(p.candidateMs).toISOString()),
+      timestampColumn(partitions, (p) => p.candidateMs),
     ],
   );
   return new Map(rows.map((row) => [partitionKey(row), row.ms]));
@@ -731,7 +724,7 @@ export async function applyChurnUpdates(
         arrayColumn(set, (u) => u.signal.kind),
         arrayColumn(set, (u) => u.signal.intensity),
         arrayColumn(set, (u) => u.signal.evidence.messageId),
-        arrayColumn(set, (u) => new Date(u.signal.evidence.at).toISOString()),
+        timestampColumn(set, (u) => u.signal.evidence.at),
       ],
     );
   }
