@@ -16,6 +16,7 @@ import {
   type AvroType,
 } from './avro-schemas.ts';
 import type { BrandPostPublished, BrandProfileSet, CareEvent, MentionReceived, ReplySent } from './events.ts';
+import { IngestItemSchema } from './ingest-validation.ts';
 import { topicNames } from './topics.ts';
 
 // avsc is what @kafkajs/confluent-schema-registry encodes with. It arrives with that package; when it is not
@@ -298,5 +299,50 @@ describe.skipIf(avsc === undefined)('with avsc (the registry client’s Avro lib
     ).toMatchObject({
       channel: 'other',
     });
+  });
+});
+
+describe('Avro int fields and what ingest accepts', () => {
+  const INT_MAX = 2 ** 31 - 1;
+
+  function intFieldNames(type: AvroType, names: Set<string>): void {
+    if (typeof type === 'string') return;
+    if (Array.isArray(type)) {
+      for (const member of type as readonly AvroType[]) intFieldNames(member, names);
+      return;
+    }
+    const node = type as { type?: unknown; items?: AvroType; fields?: readonly AvroField[] };
+    if (node.type === 'array' && node.items) intFieldNames(node.items, names);
+    for (const field of node.fields ?? []) {
+      const members = Array.isArray(field.type) ? (field.type as readonly AvroType[]) : [field.type];
+      if (members.includes('int')) names.add(field.name);
+      intFieldNames(field.type, names);
+    }
+  }
+
+  function ingestProperties(schema: unknown, name: string, found: Record<string, unknown>[]): void {
+    if (typeof schema !== 'object' || schema === null) return;
+    const node = schema as Record<string, unknown>;
+    const properties = node.properties as Record<string, unknown> | undefined;
+    if (properties?.[name]) found.push(properties[name] as Record<string, unknown>);
+    for (const value of Object.values(node)) ingestProperties(value, name, found);
+  }
+
+  // An int the validator lets through but Avro cannot encode fails the whole request after validation.
+  it('every Avro int field is bounded within int32 by the ingest schema that fills it', () => {
+    const names = new Set<string>();
+    for (const type of CARE_EVENT_TYPES) intFieldNames(AVRO_SCHEMAS[type], names);
+    expect([...names].sort()).toEqual(['slaTargetSeconds', 'weekday']);
+    for (const name of names) {
+      const found: Record<string, unknown>[] = [];
+      ingestProperties(IngestItemSchema, name, found);
+      expect(found.length, name).toBeGreaterThan(0);
+      for (const property of found) {
+        const bounds = (property.anyOf as Record<string, unknown>[] | undefined)?.[0] ?? property;
+        expect(bounds.type, name).toBe('integer');
+        expect(bounds.maximum as number, name).toBeLessThanOrEqual(INT_MAX);
+        expect(bounds.minimum as number, name).toBeGreaterThanOrEqual(-INT_MAX - 1);
+      }
+    }
   });
 });

@@ -55,6 +55,16 @@ const CASES: [string, unknown][] = [
   ['type not a string', { ...mention, type: 3 }],
   ['empty mention', { type: 'mention' }],
   ['unknown field', { ...mention, colour: 'red' }],
+  ['unknown fields', { ...mention, colour: 'red', size: 'L' }],
+  [
+    'many unknown fields',
+    {
+      ...mention,
+      eventId: 5,
+      ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 0])),
+    },
+  ],
+  ['numbers past the safe integers', { ...mention, authorFollowers: 9_007_199_254_740_992 }],
   [
     'wrong kinds',
     {
@@ -91,6 +101,7 @@ const CASES: [string, unknown][] = [
     },
   ],
   ['profile offset zone', { ...profile, timezone: '+01:00', slaTargetSeconds: 1.5 }],
+  ['profile huge numbers', { ...profile, slaTargetSeconds: 2_147_483_648, customerValue: 1e20 }],
   ['business hours empty', { ...profile, businessHours: [] }],
   ['business hours not array', { ...profile, businessHours: 'weekdays' }],
   [
@@ -143,6 +154,28 @@ const EXPECTED: Record<string, [field: string, message: string][]> = {
       'colour',
       'is not a known field of a mention; known fields: type, eventId, brandId, channel, conversationId, messageId, authorId, receivedAt, kind, needsResponse, sentiment, authorFollowers, private, text',
     ],
+  ],
+  'unknown fields': [
+    [
+      'colour',
+      'is not a known field of a mention; known fields: type, eventId, brandId, channel, conversationId, messageId, authorId, receivedAt, kind, needsResponse, sentiment, authorFollowers, private, text',
+    ],
+    ['size', 'is not a known field of a mention either'],
+  ],
+  // Ten errors listed (the stray keys come first), and one that counts the rest: the eventId's among them.
+  'many unknown fields': [
+    [
+      'k0',
+      'is not a known field of a mention; known fields: type, eventId, brandId, channel, conversationId, messageId, authorId, receivedAt, kind, needsResponse, sentiment, authorFollowers, private, text',
+    ],
+    ...Array.from({ length: 9 }, (_, i): [string, string] => [
+      `k${i + 1}`,
+      'is not a known field of a mention either',
+    ]),
+    ['', 'has 99991 more errors besides the 10 listed'],
+  ],
+  'numbers past the safe integers': [
+    ['authorFollowers', 'must be at most 9007199254740991, got 9007199254740992'],
   ],
   'wrong kinds': [
     ['eventId', 'must be a string, got an integer'],
@@ -212,12 +245,16 @@ const EXPECTED: Record<string, [field: string, message: string][]> = {
       'timezone',
       'must be an IANA time zone name such as Europe/Paris or America/New_York (got "Mars/Olympus")',
     ],
-    ['slaTargetSeconds', 'must be at least 1, got 0'],
+    ['slaTargetSeconds', 'must be between 1 and 31536000, got 0'],
     ['customerValue', 'must not be negative, got -5'],
   ],
   'profile offset zone': [
     ['timezone', 'must be an IANA time zone name such as Europe/Paris or America/New_York (got "+01:00")'],
     ['slaTargetSeconds', 'must be a whole number, got 1.5'],
+  ],
+  'profile huge numbers': [
+    ['slaTargetSeconds', 'must be between 1 and 31536000, got 2147483648'],
+    ['customerValue', 'must be at most 9007199254740991, got 100000000000000000000'],
   ],
   'business hours empty': [
     ['businessHours', 'must list at least 1 item, or be null for a brand that keeps no business hours'],

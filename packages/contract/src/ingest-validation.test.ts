@@ -439,7 +439,7 @@ describe('bad input: every error names the field and why', () => {
         message:
           'must be an IANA time zone name such as Europe/Paris or America/New_York (got "Mars/Olympus_Mons")',
       },
-      { index: 4, field: 'slaTargetSeconds', message: 'must be at least 1, got 0' },
+      { index: 4, field: 'slaTargetSeconds', message: 'must be between 1 and 31536000, got 0' },
       { index: 4, field: 'customerValue', message: 'must not be negative, got -1' },
       { index: 4, field: 'ownAccountIds[1]', message: 'must not be empty' },
     ]);

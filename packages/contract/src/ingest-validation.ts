@@ -36,6 +36,8 @@ export const MAX_NAME_LENGTH = 256;
 export const MAX_BUSINESS_HOURS_RANGES = 50;
 export const MAX_OWN_ACCOUNT_IDS = 1_000;
 export const DEFAULT_SLA_TARGET_SECONDS = 3_600;
+/** A year: the longest SLA target a profile may set (and well inside the Avro int that carries it). */
+export const MAX_SLA_TARGET_SECONDS = 365 * 24 * 3_600;
 /**
  * How far back carestream's figures are exact (`CARESTREAM_RETENTION_DAYS`): ingest refuses events older than
  * this behind its clock, and the SLA fold keeps a conversation's facts this long behind its newest event.
@@ -183,7 +185,9 @@ export const IngestBrandProfileSchema = Type.Object(
     industry: IndustrySchema,
     timezone: TimezoneSchema,
     businessHours: nullable(BusinessHoursSchema),
-    slaTargetSeconds: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULT_SLA_TARGET_SECONDS })),
+    slaTargetSeconds: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_SLA_TARGET_SECONDS, default: DEFAULT_SLA_TARGET_SECONDS }),
+    ),
     customerValue: nullable(Type.Number({ minimum: 0 })),
     ownAccountIds: Type.Optional(Type.Array(IdSchema, { maxItems: MAX_OWN_ACCOUNT_IDS, default: [] })),
     setAt: ProfileTimeSchema,
@@ -251,14 +255,24 @@ type Json = Readonly<Record<string, unknown>>;
 interface Ctx {
   readonly index: number;
   readonly options: ValidateOptions;
+  /** The item's first MAX_ERRORS_PER_ITEM errors. */
   readonly errors: FieldError[];
+  /** Every error found in the item, listed or not: what readers compare to see whether a part failed. */
+  failures: number;
 }
+
+/**
+ * Errors listed per item; the rest are counted in one more error. An item of 100,000 stray keys would
+ * otherwise answer with 100,000 errors (a response many times its request's size).
+ */
+export const MAX_ERRORS_PER_ITEM = 10;
 
 /** A value read at `field`: what the event will hold, or undefined after reporting why not. */
 type Parse<T> = (ctx: Ctx, value: unknown, field: string) => T | undefined;
 
 function fail(ctx: Ctx, field: string, message: string): undefined {
-  ctx.errors.push({ index: ctx.index, field, message });
+  ctx.failures += 1;
+  if (ctx.failures <= MAX_ERRORS_PER_ITEM) ctx.errors.push({ index: ctx.index, field, message });
   return undefined;
 }
 
@@ -340,18 +354,19 @@ const numberIn =
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       return fail(ctx, field, `must be ${integer ? 'an integer' : 'a number'}, got ${kindOf(value)}`);
     }
-    if (integer && !Number.isSafeInteger(value))
-      return fail(ctx, field, `must be a whole number, got ${value}`);
-    if (value < min || value > max) {
-      if (max === Number.MAX_SAFE_INTEGER) {
-        return fail(
-          ctx,
-          field,
-          min === 0 ? `must not be negative, got ${value}` : `must be at least ${min}, got ${value}`,
-        );
-      }
-      return fail(ctx, field, `must be between ${min} and ${max}, got ${value}`);
-    }
+    if (integer && !Number.isInteger(value)) return fail(ctx, field, `must be a whole number, got ${value}`);
+    // Past the largest safe integer a JSON number is not exact any more: too large, whatever the bound.
+    const upper = integer ? Math.min(max, Number.MAX_SAFE_INTEGER) : max;
+    const bounded = min > Number.MIN_SAFE_INTEGER && upper < Number.MAX_SAFE_INTEGER;
+    if (bounded && (value < min || value > upper))
+      return fail(ctx, field, `must be between ${min} and ${upper}, got ${value}`);
+    if (value < min)
+      return fail(
+        ctx,
+        field,
+        min === 0 ? `must not be negative, got ${value}` : `must be at least ${min}, got ${value}`,
+      );
+    if (value > upper) return fail(ctx, field, `must be at most ${upper}, got ${value}`);
     return value;
   };
 
@@ -579,9 +594,9 @@ function compileArray(schema: TArray, refinement: Refinement | undefined): Parse
       return fail(ctx, field, `must list at least ${minItems} item${minItems === 1 ? '' : 's'}${emptyHint}`);
     if (value.length > maxItems)
       return fail(ctx, field, `must list at most ${maxItems} items, got ${value.length}`);
-    const before = ctx.errors.length;
+    const before = ctx.failures;
     const out = value.map((element: unknown, i) => readItem(ctx, element, `${field}[${i}]`));
-    if (ctx.errors.length > before) return undefined;
+    if (ctx.failures > before) return undefined;
     if (refinement?.checkItems && !refinement.checkItems(ctx, out, field)) return undefined;
     return out;
   };
@@ -604,8 +619,22 @@ function compileProperties(schema: TObject): CompiledProperty[] {
 /** Reads an object's properties into `out`; false when any of them (or a stray field) was wrong. */
 type ReadProperties = (ctx: Ctx, value: Json, field: string, out: Record<string, unknown>) => boolean;
 
-function unknownField(ctx: Ctx, field: string, key: string, known: ReadonlySet<string>, what: string): void {
-  fail(ctx, at(field, key), `is not a known field of ${what}; known fields: ${[...known].join(', ')}`);
+/** A stray key: the first of an object's lists the known fields, the others refer to it. */
+function unknownField(
+  ctx: Ctx,
+  field: string,
+  key: string,
+  known: ReadonlySet<string>,
+  what: string,
+  first: boolean,
+): void {
+  fail(
+    ctx,
+    at(field, key),
+    first
+      ? `is not a known field of ${what}; known fields: ${[...known].join(', ')}`
+      : `is not a known field of ${what} either`,
+  );
 }
 
 /**
@@ -634,11 +663,11 @@ function compileReadProperties(
   });
   const body =
     'return function readProperties(ctx, value, field, out) {\n' +
-    'const before = ctx.errors.length;\n' +
-    'let raw, read;\n' +
-    'for (const key of Object.keys(value)) if (!known.has(key)) unknownField(ctx, field, key, known, what);\n' +
+    'const before = ctx.failures;\n' +
+    'let raw, read, first = true;\n' +
+    'for (const key of Object.keys(value)) if (!known.has(key)) { unknownField(ctx, field, key, known, what, first); first = false; }\n' +
     `${blocks.join('\n')}\n` +
-    'return ctx.errors.length === before;\n};';
+    'return ctx.failures === before;\n};';
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the schema, see above
   const build = new Function('readers', 'absent', 'known', 'what', 'fail', 'at', 'unknownField', body) as (
     ...args: unknown[]
@@ -663,11 +692,11 @@ function compileObject(schema: TObject, refinement: Refinement | undefined): Par
   const hint = refinement?.objectHint ?? 'an object';
   return (ctx, value, field) => {
     if (!isJsonObject(value)) return fail(ctx, field, `must be ${hint}, got ${kindOf(value)}`);
-    const before = ctx.errors.length;
+    const before = ctx.failures;
     const out: Record<string, unknown> = {};
     readProperties(ctx, value, field, out);
     refinement?.checkTogether?.(ctx, out, field);
-    return ctx.errors.length > before ? undefined : out;
+    return ctx.failures > before ? undefined : out;
   };
 }
 
@@ -780,20 +809,29 @@ const readItemType = oneOf<IngestItemType>(INGEST_ITEM_TYPES);
  * each naming its field; nothing is partially accepted.
  */
 export function validateItem(raw: unknown, index: number, options: ValidateOptions): ValidationResult {
-  const ctx: Ctx = { index, options, errors: [] };
+  const ctx: Ctx = { index, options, errors: [], failures: 0 };
   if (!isJsonObject(raw)) {
     fail(ctx, '', `must be a JSON object with a "type" field, got ${kindOf(raw)}`);
-    return { ok: false, errors: ctx.errors };
+    return failed(ctx);
   }
   const type =
     raw.type === undefined ? fail(ctx, 'type', 'is required') : readItemType(ctx, raw.type, 'type');
-  if (type === undefined) return { ok: false, errors: ctx.errors };
+  if (type === undefined) return failed(ctx);
   const reader = READERS[type];
   const item: Record<string, unknown> = { ...reader.blank };
-  if (!reader.readProperties(ctx, raw, '', item)) {
-    return { ok: false, errors: ctx.errors };
-  }
+  if (!reader.readProperties(ctx, raw, '', item)) return failed(ctx);
   return { ok: true, event: reader.complete(item, options) };
+}
+
+function failed(ctx: Ctx): ValidationResult {
+  const unlisted = ctx.failures - ctx.errors.length;
+  if (unlisted === 0) return { ok: false, errors: ctx.errors };
+  const more: FieldError = {
+    index: ctx.index,
+    field: '',
+    message: `has ${unlisted} more error${unlisted === 1 ? '' : 's'} besides the ${MAX_ERRORS_PER_ITEM} listed`,
+  };
+  return { ok: false, errors: [...ctx.errors, more] };
 }
 
 export interface BatchValidation {
@@ -815,7 +853,7 @@ export function validateItems(items: readonly unknown[], options: ValidateOption
       events.push(result.event);
       indexes.push(index);
     } else {
-      errors.push(...result.errors);
+      for (const error of result.errors) errors.push(error);
     }
   });
   return { events, indexes, errors };

@@ -91,6 +91,12 @@ describe('identities and erasure against real PostgreSQL', () => {
     expect(reply.inReplyTo).toBe(first.messageId);
     expect(elsewhere.authorId).not.toBe(first.authorId);
     expect(await shown('acme', first)).toEqual({ authorId: 'alice', messageId: 't-1', followers: 5000 });
+    // Another brand's references resolve to nothing for this one, even if they reach it.
+    expect(await shown('globex', first)).toEqual({
+      authorId: '[erased]',
+      messageId: '[erased]',
+      followers: null,
+    });
     const { rows } = await pool.query<{ text_key: Buffer }>(
       'select text_key from author_identities where ref = $1',
       [first.messageId],

@@ -105,8 +105,9 @@ export class IdentityResolver {
     if (refs.length > 0) {
       const { rows } = await onIdentities(() =>
         this.pool.query<{ ref: string; clear_value: string }>(
-          'select ref, clear_value from author_identities where ref = any($1)',
-          [refs],
+          // The brand's own references only: a reference is random, but a brand sees no other brand's values.
+          'select ref, clear_value from author_identities where ref = any($1) and brand_id = $2',
+          [refs, brandId],
         ),
       );
       for (const row of rows) clear.set(row.ref, row.clear_value);

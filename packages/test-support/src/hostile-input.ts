@@ -97,6 +97,10 @@ export const HOSTILE_STRINGS: readonly string[] = [
   'x'.repeat(10_240),
   '😀'.repeat(300),
   "'; drop table brand_profiles; --",
+  // Names of Object.prototype's properties: a lookup in a plain object finds them unless it asks for own keys.
+  '__proto__',
+  'constructor',
+  'toString',
 ];
 
 /** Bodies that are not UTF-8, or not what they say. */

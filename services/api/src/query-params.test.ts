@@ -78,6 +78,20 @@ describe('parseQuery', () => {
     expect(fieldOf({ from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).toBe('from');
   });
 
+  it('quotes what the caller sent at most 64 characters long, control characters escaped', () => {
+    const refusal = (query: Record<string, unknown>) => {
+      try {
+        parseQuery(query, ALL, NOW);
+      } catch (error) {
+        return error as CareError;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal({ ['y'.repeat(10_000)]: '1' }).field).toBe(`${'y'.repeat(64)}…`);
+    expect(refusal({ channel: `x${'z'.repeat(10_000)}` }).message).toMatch(/, got "xz{63}…"$/);
+    expect(refusal({ limit: '\u0000' + '9'.repeat(100) }).message).toMatch(/got "\\u\{0\}9{63}…"$/);
+  });
+
   it('accepts every good value', () => {
     const query = parseQuery(
       { channel: 'instagram', granularity: 'day', limit: '500', cursor: 'abc_-1', level: 'high' },

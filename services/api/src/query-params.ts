@@ -1,4 +1,4 @@
-import { CHANNELS, parseIsoTimestamp, type Channel } from '@carestream/contract';
+import { CHANNELS, parseIsoTimestamp, printableId, type Channel } from '@carestream/contract';
 import type { ChurnLevel } from '@carestream/domain';
 import { CareError } from '@carestream/errors';
 import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
@@ -121,7 +121,7 @@ export function parseQuery(query: unknown, allowed: readonly QueryParamName[], n
   for (const [name, value] of Object.entries(raw)) {
     if (!(allowed as readonly string[]).includes(name)) {
       throw invalid(
-        name,
+        printableId(name),
         `is not a parameter of this route; it accepts ${allowed.length > 0 ? allowed.join(', ') : 'none'}`,
       );
     }
@@ -194,7 +194,7 @@ function enumReader<T extends string>(name: QueryParamName, schema: TUnsafe<T>) 
   return (value: string | undefined): T | null => {
     if (value === undefined) return fallback ?? null;
     if (allowed.has(value)) return value as T;
-    throw invalid(name, `must be ${listed}, got "${value}"`);
+    throw invalid(name, `must be ${listed}, got "${printableId(value)}"`);
   };
 }
 
@@ -224,7 +224,10 @@ const readLimit = (() => {
     if (value === undefined) return fallback;
     const limit = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isInteger(limit) || limit < minimum || limit > maximum) {
-      throw invalid('limit', `must be a whole number from ${minimum} to ${maximum}, got "${value}"`);
+      throw invalid(
+        'limit',
+        `must be a whole number from ${minimum} to ${maximum}, got "${printableId(value)}"`,
+      );
     }
     return limit;
   };

@@ -101,4 +101,19 @@ describe('ingest: error answers', () => {
       message: expect.any(String),
     });
   });
+
+  it.each([
+    ['/v1/events?atomc=true', 'atomc', 'is not a parameter of this route; it accepts atomic'],
+    ['/v1/events?atomic=true&atomic=false', 'atomic', 'is given more than once; send it once'],
+    ['/v1/events?atomic=yes', 'atomic', 'must be true or false'],
+  ])('%s is 400 naming the parameter, before the body is read', async (url, field, message) => {
+    const response = await app.inject({
+      method: 'POST',
+      url,
+      payload: '[]',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ error: { code: 'CARE_ERR_VALIDATION', field, message } });
+  });
 });

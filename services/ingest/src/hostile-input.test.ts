@@ -278,6 +278,32 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
     expect(failures).toEqual([]);
   });
 
+  it('POST /v1/events: an item of 150,000 stray keys is refused with a bounded list, and its valid neighbour accepted', async () => {
+    const valid = {
+      type: 'brand_post',
+      eventId: 'stray-keys-neighbour',
+      brandId: 'acme',
+      channel: 'x',
+      postId: 'post-stray',
+      publishedAt: '2026-03-02T09:00:00Z',
+    };
+    const stray = Object.fromEntries(Array.from({ length: 150_000 }, (_, i) => [`k${i}`, 0]));
+    const before = published.length;
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: JSON.stringify([valid, { ...valid, eventId: 'stray-keys', ...stray }]),
+    });
+    expect(response.statusCode).toBe(202);
+    const body = response.json<{ accepted: number; rejected: number; errors: { index: number }[] }>();
+    expect(body).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(body.errors).toHaveLength(11);
+    expect(body.errors.every((error) => error.index === 1)).toBe(true);
+    expect(response.body.length).toBeLessThan(5_000);
+    expect(published.slice(before).map((event) => event.eventId)).toEqual(['stray-keys-neighbour']);
+  });
+
   it('webhooks: every string field of the platforms’ deliveries, correctly signed', async () => {
     const deliveries: readonly (readonly [string, unknown])[] = [
       ['/webhooks/x', fixture('x-tweet-create-events.json')],

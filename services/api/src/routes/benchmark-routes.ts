@@ -1,5 +1,5 @@
 import { canAccessBrand, type Principal } from '@carestream/api-keys';
-import { INDUSTRY_SLUG } from '@carestream/contract';
+import { INDUSTRY_SLUG, printableId } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -126,7 +126,7 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
       if (!INDUSTRY_SLUG.test(industry) || industry.length > 256) {
         throw new CareError(
           'CARE_ERR_VALIDATION',
-          `must be a lower-case slug such as retail or consumer-goods, got "${industry}"`,
+          `must be a lower-case slug such as retail or consumer-goods, got "${printableId(industry)}"`,
           { field: 'industry' },
         );
       }

@@ -74,13 +74,30 @@ describe('CSV row → ingest item', () => {
     expect(result).toEqual({
       ok: false,
       errors: [
-        { field: 'sentiment', message: 'must be a number, got "very bad"' },
+        { field: 'sentiment', message: 'must be a decimal number, got "very bad"' },
         { field: 'private', message: 'must be true or false, got "maybe"' },
       ],
     });
     const json = csvRowToItem(['type', 'businessHours'], ['brand_profile', '[{weekday:1}]']);
     expect(json.ok).toBe(false);
     if (!json.ok) expect(json.errors[0]).toMatchObject({ field: 'businessHours', message: /must be JSON/ });
+  });
+
+  it('reads numbers in decimal only', () => {
+    const followers = (cell: string) => csvRowToItem(['type', 'authorFollowers'], ['mention', cell]);
+    for (const [cell, value] of [
+      ['12', 12],
+      [' -0.5 ', -0.5],
+      ['1e3', 1000],
+      ['.5', 0.5],
+      ['+7', 7],
+    ] as const)
+      expect(followers(cell)).toEqual({ ok: true, item: { type: 'mention', authorFollowers: value } });
+    for (const cell of ['0x1F', '0b11', '0o17', 'Infinity', '1_000', '1.2.3'])
+      expect(followers(cell)).toEqual({
+        ok: false,
+        errors: [{ field: 'authorFollowers', message: `must be a decimal number, got "${cell}"` }],
+      });
   });
 
   it('passes unknown types and columns through as text, for ingest to name', () => {

@@ -48,6 +48,8 @@ export function cellKind(type: string, column: string): CellKind {
   return kindOfSchema(properties[column]);
 }
 
+/** A decimal number as a spreadsheet writes one: 42, -0.5, 1e3, .5; no hexadecimal, binary or octal. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TRUE = new Set(['true', '1', 'yes']);
 const FALSE = new Set(['false', '0', 'no']);
 
@@ -78,9 +80,11 @@ export function csvRowToItem(columns: readonly string[], cells: readonly string[
         item[column] = column === 'type' ? cell.trim() : cell;
         return;
       case 'number': {
-        const value = Number(cell.trim());
+        // Decimal only: Number() would also read 0x1F, 0b11 and 0o17 as numbers.
+        const text = cell.trim();
+        const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
         if (Number.isFinite(value)) item[column] = value;
-        else errors.push({ field: column, message: `must be a number, got ${quote(cell)}` });
+        else errors.push({ field: column, message: `must be a decimal number, got ${quote(cell)}` });
         return;
       }
       case 'boolean': {

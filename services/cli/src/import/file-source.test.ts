@@ -81,7 +81,7 @@ describe('reading the input file', () => {
     expect(summary).toEqual([
       { line: 2, item: { type: 'mention', eventId: 'm1', sentiment: 0.5, text: 'hello' } },
       { line: 3, item: { type: 'mention', eventId: 'm2', text: 'two\r\nlines' } },
-      { line: 6, reject: 'sentiment', message: 'must be a number, got "bad"' },
+      { line: 6, reject: 'sentiment', message: 'must be a decimal number, got "bad"' },
       { line: 7, reject: '', message: 'has 2 cells; the header has 4' },
       { line: 8, item: { type: 'mention', eventId: 'm5', sentiment: -1, text: 'say "hi"' } },
       { line: 9, reject: '', message: expect.stringMatching(/could not be read as CSV: Quote Not Closed/) },

@@ -1,6 +1,12 @@
 import type { Readable } from 'node:stream';
 import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
-import { eventIdentity, validateItems, type CareEvent, type FieldError } from '@carestream/contract';
+import {
+  eventIdentity,
+  printableId,
+  validateItems,
+  type CareEvent,
+  type FieldError,
+} from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import { authenticateRequest, enforceRateLimit, type RateLimiter } from '@carestream/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -40,7 +46,7 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     return payload;
   });
 
-  app.post<{ Querystring: { atomic?: string } }>('/v1/events', async (request, reply) => {
+  app.post<{ Querystring: Record<string, unknown> }>('/v1/events', async (request, reply) => {
     const principal = await authenticateRequest(request, options.keys);
     if (!canWrite(principal)) {
       throw new CareError(
@@ -62,7 +68,7 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
         `is a key that has sent its ${perMinute}`,
       );
     }
-    const atomic = parseAtomic(request.query.atomic);
+    const atomic = parseAtomic(request.query);
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const stream = request.body as Readable | undefined;
     if (!stream)
@@ -157,7 +163,17 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
 // A placeholder for an NDJSON line that did not parse: its error is already reported.
 const UNPARSED = Symbol('unparsed line');
 
-function parseAtomic(value: string | undefined): boolean {
+/** The one query parameter, `atomic`; any other (a typo such as `atomc`) is refused, not ignored. */
+function parseAtomic(query: Readonly<Record<string, unknown>>): boolean {
+  for (const name of Object.keys(query)) {
+    if (name !== 'atomic')
+      throw new CareError('CARE_ERR_VALIDATION', 'is not a parameter of this route; it accepts atomic', {
+        field: printableId(name),
+      });
+  }
+  const value = query.atomic;
+  if (Array.isArray(value))
+    throw new CareError('CARE_ERR_VALIDATION', 'is given more than once; send it once', { field: 'atomic' });
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1' || value === '') return true;
   throw new CareError('CARE_ERR_VALIDATION', 'must be true or false', { field: 'atomic' });

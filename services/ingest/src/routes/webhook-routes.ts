@@ -74,7 +74,9 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     return payload;
   });
   const mapOptions: WebhookMapOptions = {
-    brandForAccount: (accountId) => settings.accountBrands[accountId],
+    // Own keys only: an account id such as "constructor" must not find a property of Object.prototype.
+    brandForAccount: (accountId) =>
+      Object.hasOwn(settings.accountBrands, accountId) ? settings.accountBrands[accountId] : undefined,
     automatedAppIds: settings.automatedAppIds,
   };
 
