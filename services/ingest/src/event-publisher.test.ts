@@ -3,7 +3,7 @@ import { CareError } from '@carestream/errors';
 import type { EventCodec } from '@carestream/kafka';
 import type { Producer, RecordMetadata } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventPublisher } from './event-publisher.ts';
+import { EventPublisher, MAX_SEND_BYTES } from './event-publisher.ts';
 
 const mention: MentionReceived = {
   type: 'MentionReceived',
@@ -102,5 +102,30 @@ describe('EventPublisher: how long a request waits for Kafka', () => {
     await publisher.publish([mention]);
     expect(sendBatch).toHaveBeenCalledWith(expect.objectContaining({ acks: -1, timeout: 5_000 }));
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('EventPublisher: sends that brokers accept', () => {
+  it('given more bytes than one send may hold, then it sends them in order in sends of at most MAX_SEND_BYTES', async () => {
+    const sends: { topic: string; messages: { key: string; value: Buffer }[] }[][] = [];
+    const producer = {
+      sendBatch: async ({ topicMessages }: { topicMessages: (typeof sends)[number] }) => {
+        sends.push(topicMessages);
+        return [];
+      },
+    } as unknown as Producer;
+    // 100 KiB a message: five fit in a send, with their keys and framing.
+    const bigCodec = { encode: async () => Buffer.alloc(100 * 1024) } as unknown as EventCodec;
+    const publisher = new EventPublisher(producer, bigCodec, topicNames(''), { ackTimeoutMs: 5_000 });
+    const events = Array.from({ length: 12 }, (_, i) => ({ ...mention, eventId: `m-${i}` }));
+    await publisher.publish(events);
+    const sizes = sends.map((send) =>
+      send
+        .flatMap(({ messages }) => messages)
+        .reduce((sum, { key, value }) => sum + key.length + value.length, 0),
+    );
+    expect(sends.map((send) => send.flatMap(({ messages }) => messages).length)).toEqual([5, 5, 2]);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_SEND_BYTES);
+    expect(sends.flat().map(({ topic }) => topic)).toEqual(Array(3).fill(topicNames('').interactions));
   });
 });

@@ -295,6 +295,47 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       expect(admin.statusCode).toBe(202);
     });
 
+    it('publishes events whose one partition holds far more than a Kafka message batch (1 MiB)', async () => {
+      // A conversation's events share a partition: 500 mentions with 10,000-character texts are ~5 MB there,
+      // what the default limits (10,000 items, 5 MiB) let one request hold.
+      const kafka = createKafka({ brokers: services.kafkaBrokers, clientId: 'ingest-test-big' });
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      try {
+        const codec = await EventCodec.register(
+          new SchemaRegistry({ host: services.schemaRegistryUrl }),
+          names,
+        );
+        const publisher = new EventPublisher(producer, codec, names, { ackTimeoutMs: 30_000 });
+        const conversationId = uniqueName('big');
+        const events: CareEvent[] = Array.from({ length: 500 }, (_, i) => ({
+          type: 'MentionReceived',
+          eventId: uniqueName('big-m'),
+          brandId: 'acme',
+          channel: 'x',
+          conversationId,
+          messageId: `msg-${i}`,
+          authorId: 'customer-1',
+          receivedAt: Date.parse('2026-03-02T09:00:00Z') + i,
+          kind: 'complaint',
+          needsResponse: true,
+          sentiment: null,
+          authorFollowers: null,
+          private: false,
+          text: `${i} ${'x'.repeat(9_990)}`,
+        }));
+        await publisher.publish(events);
+        const stored = (await eventsOn(names.interactions, 500)).filter(
+          (event) => 'conversationId' in event && event.conversationId === conversationId,
+        );
+        expect(stored.map((event) => event.eventId).sort()).toEqual(
+          events.map((event) => event.eventId).sort(),
+        );
+      } finally {
+        await producer.disconnect();
+      }
+    });
+
     it('answers 503 with Retry-After and accepts nothing when Kafka is unreachable', async () => {
       // A producer pointed at a port where no broker listens: the publisher's send fails.
       const deadKafka = createKafka({ brokers: '127.0.0.1:1', clientId: 'dead', connectionTimeoutMs: 300 });
