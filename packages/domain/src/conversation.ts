@@ -339,15 +339,17 @@ export function openMentions(mentions: readonly MentionOutcome[]): MentionOutcom
 
 /**
  * The earliest watermark at which expireDue would change something, or null: lets a processor index due work.
- * `mentions` are the conversation's outcomes (ConversationStep.mentions).
+ * `mentions` are the conversation's outcomes (ConversationStep.mentions). Every unanswered mention counts, not
+ * only the open ones: a target longer than the answer horizon is breached after the mention expired.
  */
 export function nextDueAt(mentions: readonly MentionOutcome[], context: ConversationContext): number | null {
   let due: number | null = null;
-  for (const outcome of openMentions(mentions)) {
+  for (const outcome of mentions) {
+    if (outcome.answer !== null) continue;
     const { receivedAt } = outcome.mention;
     const candidates = [
-      outcome.breachedAt === null ? receivedAt + context.rulesAt(receivedAt).slaTargetMs : null,
-      receivedAt + context.horizonMs,
+      outcome.breachedAt === null ? receivedAt + outcome.rules.slaTargetMs : null,
+      outcome.expiredAt === null ? receivedAt + context.horizonMs : null,
     ];
     for (const candidate of candidates) {
       if (candidate !== null && (due === null || candidate < due)) due = candidate;

@@ -31,15 +31,19 @@ const contextWith = (r: BrandRules): ConversationContext => ({
 });
 const oneHourTarget = contextWith(rules(HOUR));
 
-/** Folds batches in turn, each onto what the previous ones stored, as the processor does across transactions. */
+/**
+ * Folds batches in turn, each onto what the previous ones stored, as the processor does across transactions:
+ * a stored conversation is due when its row's nextDueAt has come (the processor's index of due work).
+ */
 function foldBatches(batches: readonly (readonly InteractionEvent[])[], context = oneHourTarget) {
-  const store = new Map<string, StoredConversation>();
+  const store = new Map<string, ConversationRow>();
   const effects = new SlaEffects();
   let watermarkMs = -Infinity;
   const rows: ConversationRow[] = [];
   for (const events of batches) {
     watermarkMs = Math.max(watermarkMs, batchWatermark(events));
     const due = [...store.values()]
+      .filter((c) => c.nextDueAt !== null && c.nextDueAt <= watermarkMs)
       .filter((c) => !events.some((e) => conversationKey(e) === c.key))
       .map(({ key, brandId }) => ({ key, brandId }));
     const result = foldInteractionBatch(
@@ -49,7 +53,7 @@ function foldBatches(batches: readonly (readonly InteractionEvent[])[], context 
     for (const row of result.rows) store.set(row.key, row);
     rows.push(...result.rows);
   }
-  return { store, effects, rows };
+  return { store, effects, rows, watermarkMs };
 }
 
 const counters = (effects: SlaEffects) => {
@@ -95,7 +99,7 @@ describe('SLA batch fold', () => {
     expect(slot?.signal?.kind).toBe('late-answer');
   });
 
-  it('given the same events in one batch or one at a time, when folded, then the hourly deltas and rows are equal', () => {
+  it('given the same events in one batch or one at a time, when folded, then the hourly deltas, the facts and the backlog are equal', () => {
     const events = [
       mention({ eventId: 'm1', receivedAt: T0 }),
       mention({ eventId: 'm2', receivedAt: T0 + 5 * MINUTE, kind: 'complaint' }),
@@ -116,9 +120,16 @@ describe('SLA batch fold', () => {
         ]),
       );
     expect(summed(apart.effects)).toEqual(summed(together.effects));
-    expect(new Map([...apart.store].map(([k, v]) => [k, v.state]))).toEqual(
-      new Map([...together.store].map(([k, v]) => [k, v.state])),
-    );
+    // A conversation's watermark is its partition's at its last fold, which depends on the batching; its facts,
+    // its open mentions and when it is due next do not.
+    const kept = (store: ReadonlyMap<string, ConversationRow>) =>
+      new Map(
+        [...store].map(([key, row]) => [
+          key,
+          { mentions: row.state.mentions, replies: row.state.replies, open: row.open, due: row.nextDueAt },
+        ]),
+      );
+    expect(kept(apart.store)).toEqual(kept(together.store));
   });
 
   it('given an event already folded, when it comes again in a later batch, then its outcome is duplicate and nothing changes', () => {
@@ -175,13 +186,69 @@ describe('SLA batch fold', () => {
     const history = (target: number) => new BrandRulesHistory([], rules(target));
     const before: ConversationContext = { ...oneHourTarget, rulesAt: (ms) => history(HOUR).at(ms) };
     const after: ConversationContext = { ...oneHourTarget, rulesAt: (ms) => history(4 * HOUR).at(ms) };
-    const rows = reviseConversations([...store.values()], before, after, effects);
+    const rows = reviseConversations(
+      [...store.values()].map((c) => ({ ...c, partitionWatermarkMs: null })),
+      before,
+      after,
+      effects,
+    );
 
     expect(rows.map((row) => row.key)).toEqual(['b1:c1']);
     expect(effects.changes.map((c) => c.type)).toContain('breach-retracted');
     expect(counters(effects).breaches).toBe(-1);
     const slot = [...effects.churn.values()].find((u) => u.slot === 'outcome');
     expect(slot?.signal?.kind).toBe('timely-answer');
+  });
+
+  it('given a target longer than the answer horizon, when later batches pass the expiry and then the target, then the mention expires and later breaches, as in one batch', () => {
+    const tenDays = contextWith(rules(10 * DAY));
+    const events = [
+      mention({ eventId: 'm1', receivedAt: T0 }),
+      mention({ eventId: 'm2', conversationId: 'c2', authorId: 'customer-2', receivedAt: T0 + 8 * DAY }),
+      mention({ eventId: 'm3', conversationId: 'c3', authorId: 'customer-3', receivedAt: T0 + 20 * DAY }),
+    ];
+    const apart = foldBatches(
+      events.map((event) => [event]),
+      tenDays,
+    );
+    const together = foldBatches([events], tenDays);
+    // m1 expired at 7 days and breached at 10; m2 expired at 15 days and breached at 18; m3 is open.
+    expect(counters(apart.effects)).toEqual({ needingResponse: 3, answered: 0, breaches: 2 });
+    expect(counters(together.effects)).toEqual(counters(apart.effects));
+    expect(apart.store.get('b1:c1')?.nextDueAt).toBeNull();
+    expect(apart.store.get('b1:c3')?.nextDueAt).toBe(T0 + 27 * DAY);
+    // After m2's batch, m1 is expired but its breach is still due: its conversation stays in the index.
+    const afterTwo = foldBatches([[events[0]!], [events[1]!]], tenDays);
+    expect(afterTwo.store.get('b1:c1')?.open).toEqual([]);
+    expect(afterTwo.store.get('b1:c1')?.nextDueAt).toBe(T0 + 10 * DAY);
+  });
+
+  it("given a revision that makes a stored mention count, when its partition's watermark is already past its expiry, then it expires and breaches in the revision, not at the next batch", () => {
+    const ownAccount = contextWith({ ...rules(HOUR), ownAccountIds: new Set(['acct-9']) });
+    const { store, watermarkMs } = foldBatches(
+      [
+        [mention({ eventId: 'm1', authorId: 'acct-9', receivedAt: T0 })],
+        [mention({ eventId: 'm2', conversationId: 'c2', receivedAt: T0 + 8 * DAY })],
+      ],
+      ownAccount,
+    );
+    expect(store.get('b1:c1')?.nextDueAt).toBeNull(); // the brand's own account: nothing owed
+    const effects = new SlaEffects();
+    const [c1] = reviseConversations(
+      [{ ...store.get('b1:c1')!, partitionWatermarkMs: watermarkMs }],
+      ownAccount,
+      oneHourTarget,
+      effects,
+    );
+    expect(effects.changes.map((c) => c.type).sort()).toEqual([
+      'mention-counted',
+      'mention-expired',
+      'target-breached',
+    ]);
+    expect(c1?.open).toEqual([]);
+    expect(c1?.nextDueAt).toBeNull();
+    const slot = [...effects.churn.values()].find((u) => u.mentionEventId === 'm1' && u.slot === 'outcome');
+    expect(slot?.signal?.kind).toBe('ignored-mention');
   });
 
   it('identifies a bucket by brand, hour, channel and agent', () => {

@@ -3,6 +3,7 @@
 import { conversationKey, type InteractionEvent } from '@carestream/contract';
 import { churnSignalUpdate, type ChurnSignalUpdate } from './churn-risk.ts';
 import {
+  expireDue,
   foldConversation,
   initialConversationState,
   interactionTime,
@@ -153,16 +154,31 @@ export function foldInteractionBatch(batch: InteractionBatch, effects: SlaEffect
   return { rows, outcomes };
 }
 
-/** Revises stored conversations of a brand whose rules changed from `before` to `after`. */
+/** A stored conversation to revise, with its partition's watermark (null before the partition's first batch). */
+export interface ConversationToRevise extends StoredConversation {
+  readonly partitionWatermarkMs: number | null;
+}
+
+/**
+ * Revises stored conversations of a brand whose rules changed from `before` to `after`. What the new rules make
+ * due at the partition's watermark (a mention that now counts, long expired; a shorter target, long passed)
+ * happens in the revision, as the partition's next batch would do it: a profile read after the last event of
+ * its partition leaves no figure waiting for another event.
+ */
 export function reviseConversations(
-  conversations: readonly StoredConversation[],
+  conversations: readonly ConversationToRevise[],
   before: ConversationContext,
   after: ConversationContext,
   effects: SlaEffects,
 ): ConversationRow[] {
   return conversations.map((conversation) => {
-    const step = reviseRules(conversation.state, before, after);
-    effects.record(step.changes, after);
-    return toRow(conversation, step, after);
+    const revised = reviseRules(conversation.state, before, after);
+    effects.record(revised.changes, after);
+    const due = nextDueAt(revised.mentions, after);
+    const watermarkMs = conversation.partitionWatermarkMs;
+    if (due === null || watermarkMs === null || due > watermarkMs) return toRow(conversation, revised, after);
+    const passed = expireDue(conversation.state, watermarkMs, after);
+    effects.record(passed.changes, after);
+    return toRow(conversation, passed, after);
   });
 }

@@ -11,6 +11,7 @@ import {
   type ChurnSignalUpdate,
   type ConversationRow,
   type ConversationState,
+  type ConversationToRevise,
   type StoredConversation,
   type SlaBucket,
   type SlaBucketAccumulator,
@@ -413,16 +414,19 @@ export async function loadBrandConversations(
   brandId: string,
   afterKey: string,
   limit: number,
-): Promise<(StoredConversation & { topic: string; partition: number })[]> {
+): Promise<(ConversationToRevise & { topic: string; partition: number })[]> {
   const { rows } = await client.query<{
     conversation_key: string;
     brand_id: string;
     topic: string;
     partition: number;
     state: Buffer;
+    watermark_ms: number | null;
   }>(
-    `select conversation_key, brand_id, topic, partition, state from conversations
-      where brand_id = $1 and conversation_key > $2 order by conversation_key limit $3 for update`,
+    `select c.conversation_key, c.brand_id, c.topic, c.partition, c.state,
+            (extract(epoch from w.watermark) * 1000)::float8 as watermark_ms
+       from conversations c left join watermarks w using (topic, partition)
+      where c.brand_id = $1 and c.conversation_key > $2 order by c.conversation_key limit $3 for update of c`,
     [brandId, afterKey, limit],
   );
   return rows.map((row) => ({
@@ -431,6 +435,7 @@ export async function loadBrandConversations(
     topic: row.topic,
     partition: row.partition,
     state: stateOf(row.state),
+    partitionWatermarkMs: row.watermark_ms,
   }));
 }
 
