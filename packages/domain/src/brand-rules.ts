@@ -1,4 +1,4 @@
-import type { BusinessHoursRange } from '@carestream/contract';
+import { DEFAULT_SLA_TARGET_SECONDS, type BusinessHoursRange } from '@carestream/contract';
 import type { BusinessHours } from './business-hours.ts';
 
 /**
@@ -13,6 +13,13 @@ export interface BrandRules {
   /** null: the brand keeps no business hours, and business response times are null. */
   readonly businessHours: BusinessHours | null;
 }
+
+/** A brand's rules before any profile of it was read: the default target, no business hours, no own accounts. */
+export const UNPROFILED_RULES: BrandRules = {
+  slaTargetMs: DEFAULT_SLA_TARGET_SECONDS * 1000,
+  ownAccountIds: new Set(),
+  businessHours: null,
+};
 
 /** One version of a brand's profile, as far as the SLA figures are concerned. */
 export interface BrandRulesVersion {

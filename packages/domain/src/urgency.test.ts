@@ -20,7 +20,7 @@ describe('urgency', () => {
         { ...base, id: 'complaint', kind: 'complaint' as const },
       ],
       NOW,
-      HOUR,
+      () => HOUR,
     );
     expect(ranked.map((r) => r.mention.id)).toEqual(['complaint', 'hello']);
   });
@@ -50,9 +50,24 @@ describe('urgency', () => {
         { ...base, id: 'older', receivedAt: NOW - 5 * HOUR },
       ],
       NOW,
-      HOUR,
+      () => HOUR,
     );
     expect(ranked.map((r) => r.mention.id)).toEqual(['older', 'newer']);
+  });
+
+  it('given a target that changed, when ranked, then each mention is judged by the target of its own time', () => {
+    const changedAt = NOW - 2 * HOUR;
+    const targetAt = (receivedAt: number) => (receivedAt < changedAt ? 4 * HOUR : 15 * MINUTE);
+    const ranked = rankBacklog(
+      [
+        { ...base, id: 'before', receivedAt: NOW - 3 * HOUR },
+        { ...base, id: 'after', receivedAt: NOW - 30 * MINUTE },
+      ],
+      NOW,
+      targetAt,
+    );
+    const age = Object.fromEntries(ranked.map((r) => [r.mention.id, r.urgency.parts.age]));
+    expect(age).toEqual({ before: 1.5 * (3 / 4), after: 1.5 * 2 });
   });
 
   it('given durations, when formatted, then they read short', () => {

@@ -61,14 +61,17 @@ export function urgency(mention: UrgencyMention, nowMs: number, slaTargetMs: num
   return { score: kind + sentiment + audience + age, parts: { kind, sentiment, audience, age }, reasons };
 }
 
-/** The backlog, most urgent first; equal scores put the older mention first. */
+/**
+ * The backlog, most urgent first; equal scores put the older mention first. `slaTargetMsAt` gives the SLA
+ * target in force at a mention's `receivedAt` (the brand's profile of that time).
+ */
 export function rankBacklog<T extends UrgencyMention>(
   mentions: readonly T[],
   nowMs: number,
-  slaTargetMs: number,
+  slaTargetMsAt: (receivedAtMs: number) => number,
 ): { readonly mention: T; readonly urgency: Urgency }[] {
   return mentions
-    .map((mention) => ({ mention, urgency: urgency(mention, nowMs, slaTargetMs) }))
+    .map((mention) => ({ mention, urgency: urgency(mention, nowMs, slaTargetMsAt(mention.receivedAt)) }))
     .sort((a, b) => b.urgency.score - a.urgency.score || a.mention.receivedAt - b.mention.receivedAt);
 }
 

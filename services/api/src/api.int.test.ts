@@ -559,6 +559,30 @@ describe('query API against real Postgres', () => {
       expect(body.nextCursor).toBeNull();
     });
 
+    it('judges each open mention by the SLA target in force when it was received', async () => {
+      // initech: 4 hours until an hour ago, 15 minutes since (its profile table holds the latest only).
+      for (const [eventId, setAt, targetMs] of [
+        ['v1', '2026-03-01T00:00:00Z', 4 * 3_600_000],
+        ['v2', '2026-03-10T11:30:00Z', 15 * 60_000],
+      ] as const)
+        await pool.query(
+          `insert into sla_g1.brand_rules (brand_id, event_id, set_at, sla_target_ms, own_account_ids, timezone)
+           values ('initech', $1, $2, $3, '{}', 'UTC')`,
+          [eventId, setAt, targetMs],
+        );
+      await insertOpen(pool, 'i-before', 'initech', 'x', 'question', '2026-03-10T09:30:00Z');
+      await insertOpen(pool, 'i-after', 'initech', 'x', 'question', '2026-03-10T12:00:00Z');
+      const { items } = (await get('/v1/brands/initech/backlog')).json();
+      const byId = Object.fromEntries(
+        (items as { mentionEventId: string; ageSeconds: number; pastTarget: boolean }[]).map((item) => [
+          item.mentionEventId,
+          [item.ageSeconds, item.pastTarget],
+        ]),
+      );
+      // 3 hours of a 4-hour target: not past; 30 minutes of a 15-minute one: past.
+      expect(byId).toEqual({ 'i-before': [3 * 3600, false], 'i-after': [30 * 60, true] });
+    });
+
     it('filters by channel and pages', async () => {
       const first = (await get('/v1/brands/acme/backlog?channel=x&limit=1')).json();
       expect(pluck(first.items, 'mentionEventId')).toEqual(['o1']);

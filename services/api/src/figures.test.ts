@@ -1,6 +1,6 @@
-import { ResponseTimeSketch, type BenchmarkDay } from '@carestream/domain';
+import { emptyAccumulator, ResponseTimeSketch, type BenchmarkDay } from '@carestream/domain';
 import { describe, expect, it } from 'vitest';
-import { ChannelDays } from './figures.ts';
+import { agentItems, ChannelDays } from './figures.ts';
 
 const DAY = 86_400_000;
 const D1 = Date.UTC(2026, 1, 1);
@@ -33,5 +33,35 @@ describe('ChannelDays', () => {
     expect(narrow.row?.needingResponse).toBe(10 + 11 + 12 + 13 + 14 + 15);
     expect(wide.row?.needingResponse).toBe((narrow.row?.needingResponse ?? 0) + 10 + 11 + 12 + 13 + 14);
     expect(channel.benchmarkFor(() => false)).toBe(wide);
+  });
+});
+
+describe('agentItems', () => {
+  const bucket = (answered: number, humanReplies: number, automatedReplies: number) => {
+    const sketch = new ResponseTimeSketch();
+    for (let i = 0; i < answered; i += 1) sketch.add(600);
+    return {
+      ...emptyAccumulator(),
+      answered,
+      humanReplies,
+      automatedReplies,
+      responseSumMs: answered * 600_000,
+      responseSketch: sketch,
+    };
+  };
+
+  it('given a bot with automated replies only, when listed, then it is no agent; a replier without a credited answer is', () => {
+    const items = agentItems(
+      new Map([
+        ['b1-bot', bucket(0, 0, 3)],
+        ['agent-2', bucket(0, 1, 0)],
+        ['agent-1', bucket(1, 1, 0)],
+      ]),
+    );
+    expect(items.map((item) => [item.agentId, item.answered, item.humanReplies])).toEqual([
+      ['agent-1', 1, 1],
+      ['agent-2', 0, 1],
+    ]);
+    expect(items[0]?.responseTimeSeconds.mean).toBe(600);
   });
 });

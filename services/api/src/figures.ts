@@ -113,9 +113,13 @@ export function timeseriesItems(
 
 export type AgentItem = Static<typeof AgentItemSchema>;
 
-/** Agents by answers, most first (then by id, for a stable order across pages). */
+/**
+ * Agents by answers, most first (then by id, for a stable order across pages). An id with neither an answer
+ * nor a human reply in the period is no agent of it: a bot's automated replies, or credit that moved away.
+ */
 export function agentItems(byAgent: ReadonlyMap<string, SlaBucket>): AgentItem[] {
   return [...byAgent]
+    .filter(([, bucket]) => bucket.answered !== 0 || bucket.humanReplies !== 0)
     .map(([agentId, bucket]) => {
       const count = bucket.responseSketch.count;
       return {
@@ -138,11 +142,10 @@ export type BacklogItem = Static<typeof BacklogItemSchema>;
 export function backlogItems(
   mentions: readonly OpenMention[],
   nowMs: number,
-  slaTargetSeconds: number,
+  slaTargetMsAt: (receivedAtMs: number) => number,
 ): BacklogItem[] {
-  const targetMs = slaTargetSeconds * 1000;
   const byId = [...mentions].sort((a, b) => compareText(a.mentionEventId, b.mentionEventId));
-  return rankBacklog(byId, nowMs, targetMs).map(({ mention, urgency }) => {
+  return rankBacklog(byId, nowMs, slaTargetMsAt).map(({ mention, urgency }) => {
     const ageMs = Math.max(0, nowMs - mention.receivedAt);
     return {
       mentionEventId: mention.mentionEventId,
@@ -155,7 +158,7 @@ export function backlogItems(
       followers: mention.followers,
       receivedAt: iso(mention.receivedAt),
       ageSeconds: Math.floor(ageMs / 1000),
-      pastTarget: ageMs >= targetMs,
+      pastTarget: ageMs >= slaTargetMsAt(mention.receivedAt),
       score: urgency.score,
       reasons: [...urgency.reasons],
     };

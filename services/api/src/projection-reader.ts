@@ -1,7 +1,9 @@
-import { DAY_MS, type Channel, type MentionKind } from '@carestream/contract';
+import { DAY_MS, type BusinessHoursRange, type Channel, type MentionKind } from '@carestream/contract';
 import {
   ALL_CHANNELS,
+  BrandRulesHistory,
   nextUtcWeekStart,
+  UNPROFILED_RULES,
   ResponseTimeSketch,
   utcWeekStart,
   SLA_COUNTER_COLUMNS,
@@ -460,6 +462,34 @@ export class ProjectionSnapshot {
       followers: row.followers === null ? null : Number(row.followers),
       receivedAt: row.received_at.getTime(),
     }));
+  }
+
+  /**
+   * The brand's profile versions as the SLA fold keeps them: the rules in force at any instant (a backlog
+   * mention is judged by the target of its own time, as its figures are).
+   */
+  async brandRules(brandId: string): Promise<BrandRulesHistory> {
+    const { rows } = await this.client.query<{
+      event_id: string;
+      set_at: Date;
+      sla_target_ms: string;
+      own_account_ids: string[];
+      timezone: string;
+      business_hours: BusinessHoursRange[] | null;
+    }>(
+      `select event_id, set_at, sla_target_ms, own_account_ids, timezone, business_hours
+         from ${this.sla}.brand_rules where brand_id = $1`,
+      [brandId],
+    );
+    const versions = rows.map((row) => ({
+      eventId: row.event_id,
+      setAt: row.set_at.getTime(),
+      slaTargetMs: Number(row.sla_target_ms),
+      ownAccountIds: row.own_account_ids,
+      timezone: row.timezone,
+      businessHours: row.business_hours,
+    }));
+    return new BrandRulesHistory(versions, UNPROFILED_RULES);
   }
 
   /** Every customer's churn signals for the brand. */

@@ -49,6 +49,17 @@ describe('parseQuery', () => {
     });
   });
 
+  it('takes 400 days asked from a half hour, widened to whole hours, and refuses a millisecond more', () => {
+    const from = '2025-02-03T00:30:00Z';
+    const to = new Date(Date.parse(from) + 400 * 86_400_000).toISOString();
+    expect(parseQuery({ from, to }, ALL, NOW).period).toEqual({
+      fromMs: Date.parse('2025-02-03T00:00:00Z'),
+      toMs: Date.parse(to) + 30 * 60_000,
+    });
+    const longer = new Date(Date.parse(to) + 1).toISOString();
+    expect(fieldOf({ from, to: longer })).toBe('from');
+  });
+
   it('gives the equal period before', () => {
     expect(previousPeriod({ fromMs: 100, toMs: 160 })).toEqual({ fromMs: 40, toMs: 100 });
   });

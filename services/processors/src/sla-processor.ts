@@ -1,6 +1,5 @@
 import {
   DEFAULT_RETENTION_MS,
-  DEFAULT_SLA_TARGET_SECONDS,
   eventIdentity,
   type BrandPostPublished,
   type BrandProfileSet,
@@ -11,6 +10,7 @@ import {
   batchConversationKeys,
   batchWatermark,
   BrandRulesHistory,
+  UNPROFILED_RULES,
   brandPostKey,
   DEFAULT_ANSWER_HORIZON_MS,
   foldInteractionBatch,
@@ -18,7 +18,6 @@ import {
   reviseConversations,
   SLA_CHANGE_TYPES,
   SlaEffects,
-  type BrandRules,
   type BrandRulesVersion,
   type ConversationContext,
 } from '@carestream/domain';
@@ -65,13 +64,6 @@ export interface SlaProcessorOptions {
   readonly fixedSchema?: string;
   readonly name?: string;
 }
-
-/** A brand's rules before any profile of it was read: the default target, no business hours, no own accounts. */
-const UNPROFILED: BrandRules = {
-  slaTargetMs: DEFAULT_SLA_TARGET_SECONDS * 1000,
-  ownAccountIds: new Set(),
-  businessHours: null,
-};
 
 /** Conversations revised per query when a profile changes (a big brand has many). */
 const REVISION_PAGE = 500;
@@ -155,7 +147,7 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
     for (const brandId of new Set(brandIds)) {
       const left = without.get(brandId);
       const kept = (versions.get(brandId) ?? []).filter((v) => !left?.has(v.eventId));
-      result.set(brandId, new BrandRulesHistory(kept, UNPROFILED));
+      result.set(brandId, new BrandRulesHistory(kept, UNPROFILED_RULES));
     }
     return result;
   }
@@ -230,7 +222,7 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
     );
     const stored = await loadConversations(client, keys);
     const contextFor = (brandId: string) =>
-      contextOf(rules.get(brandId) ?? new BrandRulesHistory([], UNPROFILED));
+      contextOf(rules.get(brandId) ?? new BrandRulesHistory([], UNPROFILED_RULES));
     const rows: PartitionConversationRow[] = [];
     const tooLate: { brandId: string; eventId: string; reason: string }[] = [];
     const byOutcome = new Map<string, number>();

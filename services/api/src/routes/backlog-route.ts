@@ -1,4 +1,3 @@
-import { DEFAULT_SLA_TARGET_SECONDS } from '@carestream/contract';
 import type { FastifyInstance } from 'fastify';
 import { backlogItems } from '../figures.ts';
 import { BacklogItemSchema, List } from '../schemas.ts';
@@ -19,19 +18,20 @@ export async function backlogRoute(app: FastifyInstance, options: QueryRouteOpti
       summary: 'Open mentions now (neither answered nor expired), ranked by urgency',
       description:
         'Urgency adds up the kind (complaints first), negative sentiment, audience size and age against the ' +
-        'brand’s SLA target; reasons say which of these count. pastTarget: waiting at least the target.',
+        'brand’s SLA target in force when it was received; reasons say which of these count. pastTarget: waiting ' +
+        'at least that target.',
       query: ['channel', 'limit', 'cursor'],
       answer: List(BacklogItemSchema, true),
     }),
     async (request, reply) => {
       const { brandId, query, nowMs } = brandRequestOf(request);
-      const items = await readBrand(options.reader, brandId, async (snapshot, profile) => {
-        const targetSeconds = profile?.slaTargetSeconds ?? DEFAULT_SLA_TARGET_SECONDS;
+      const items = await readBrand(options.reader, brandId, async (snapshot) => {
+        const rules = await snapshot.brandRules(brandId);
         const mentions = await snapshot.openMentions(brandId, query.channel);
         return backlogItems(
           await options.identities.resolveMentions(brandId, mentions),
           nowMs,
-          targetSeconds,
+          (receivedAtMs) => rules.at(receivedAtMs).slaTargetMs,
         );
       });
       return respondWithPage(request, reply, items, {
