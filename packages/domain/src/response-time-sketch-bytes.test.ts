@@ -77,6 +77,10 @@ describe('ResponseTimeSketch stored form', () => {
     ];
     const sum = ResponseTimeSketch.sumEncoded(concatenated(sketches));
     const expected = mergedOneByOne(sketches);
+    // Written back straight from its dense sum: the bytes of the merged sketch.
+    expect([...ResponseTimeSketch.sumEncoded(concatenated(sketches)).toBytes()]).toEqual([
+      ...expected.toBytes(),
+    ]);
     expect(sum.equals(expected)).toBe(true);
     expect(sum.toJSON()).toEqual(expected.toJSON());
     expect(sum.count).toBe(expected.count);
@@ -89,6 +93,7 @@ describe('ResponseTimeSketch stored form', () => {
       sketch(Array.from({ length: 20 }, () => [Math.floor(random.next() * 100_000) / 10, 1] as const)),
     );
     const sum = ResponseTimeSketch.sumEncoded(concatenated(sketches));
+    expect([...sum.toBytes()]).toEqual([...mergedOneByOne(sketches).toBytes()]);
     expect(sum.toJSON()).toEqual(mergedOneByOne(sketches).toJSON());
     expect(sum.count).toBe(1_000);
   });

@@ -189,6 +189,7 @@ export class ResponseTimeSketch {
    * About 2–3 bytes a bin (keys are dense, counts small), against ~7 characters in JSON; reading it needs no parser.
    */
   toBytes(): Uint8Array {
+    if (this.dense !== null) return this.denseBytes(this.dense);
     const keys = [...this.sortedKeys()];
     const out = new VarintWriter(3 + keys.length * 4);
     out.byte(STORED_SKETCH_FORMAT);
@@ -201,6 +202,25 @@ export class ResponseTimeSketch {
       out.signed(this.bins.get(key) ?? 0);
       previous = key;
     });
+    return out.bytes();
+  }
+
+  /** toBytes of a sum still held as a dense array: the same bytes, with no map built on the way. */
+  private denseBytes({ low, counts, size }: NonNullable<ResponseTimeSketch['dense']>): Uint8Array {
+    const out = new VarintWriter(3 + size * 4);
+    out.byte(STORED_SKETCH_FORMAT);
+    out.signed(this.zeroCount);
+    out.unsigned(size);
+    let previous: number | null = null;
+    for (let index = 0; index < counts.length; index += 1) {
+      const count = counts[index]!;
+      if (count === 0) continue;
+      const key = low + index;
+      if (previous === null) out.signed(key);
+      else out.unsigned(key - previous);
+      out.signed(count);
+      previous = key;
+    }
     return out.bytes();
   }
 

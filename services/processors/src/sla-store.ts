@@ -5,7 +5,6 @@ import {
   utcWeekStart,
   ResponseTimeSketch,
   SLA_COUNTER_COLUMNS,
-  emptyAccumulator,
   type BrandRulesVersion,
   type ChurnSignal,
   type ChurnSignalUpdate,
@@ -14,7 +13,6 @@ import {
   type ConversationToRevise,
   type StoredConversation,
   type SlaBucket,
-  type SlaBucketAccumulator,
   type SlaBucketKey,
 } from '@carestream/domain';
 import { DAY_MS, eventIdentity, type BusinessHoursRange, type InteractionEvent } from '@carestream/contract';
@@ -38,7 +36,13 @@ export async function appendBucketDeltas(
   const entries = [...deltas.values()].filter(({ delta }) => !isZero(delta));
   if (entries.length === 0) return;
   // One array per column (PostgreSQL reads array literals several times faster than a JSON document of rows).
-  const sketches = sketchParameters(entries, COUNTER_NAMES.length + 5, 'd', { emptyAsNull: true });
+  const bytesOf = (sketch: ResponseTimeSketch) => (sketch.isEmpty() ? null : sketch.toBytes());
+  const sketches = sketchParameters(
+    entries.map(({ delta }) => bytesOf(delta.responseSketch)),
+    entries.map(({ delta }) => bytesOf(delta.businessSketch)),
+    COUNTER_NAMES.length + 5,
+    'd',
+  );
   await client.query(
     `insert into sla_hourly_deltas (brand_id, hour_start, channel, agent_id, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch)
      select d.brand_id, d.hour_start, d.channel, d.agent_id, ${COUNTER_NAMES.map((c) => `d.${c}`).join(', ')},
@@ -58,33 +62,26 @@ export async function appendBucketDeltas(
 }
 
 /**
- * The rows' two sketches as parameters numbered from `first`: each kind packed into one bytea (sent in
- * binary), then each row's start and length in it. `select` cuts them out of the unnest() row `alias`;
- * `arrays` and `names` extend the unnest() call and its column list.
+ * Two columns of sketches (as stored, or null) as parameters numbered from `first`: each packed into one bytea
+ * (sent in binary), then each row's start and length in it. `select` cuts them out of the unnest() row
+ * `alias`; `arrays` and `names` extend the unnest() call and its column list.
  */
 function sketchParameters(
-  rows: readonly { delta: SlaBucket }[],
+  response: readonly (Uint8Array | null)[],
+  business: readonly (Uint8Array | null)[],
   first: number,
   alias: string,
-  { emptyAsNull }: { emptyAsNull: boolean },
 ) {
-  const pack = (sketchOf: (delta: SlaBucket) => ResponseTimeSketch) =>
-    packBytes(
-      rows.map(({ delta }) => {
-        const sketch = sketchOf(delta);
-        return emptyAsNull && sketch.isEmpty() ? null : sketch.toBytes();
-      }),
-    );
-  const response = pack((delta) => delta.responseSketch);
-  const business = pack((delta) => delta.businessSketch);
+  const responses = packBytes(response);
+  const businesses = packBytes(business);
   return {
     values: [
-      response.bytes,
-      business.bytes,
-      response.starts,
-      response.lengths,
-      business.starts,
-      business.lengths,
+      responses.bytes,
+      businesses.bytes,
+      responses.starts,
+      responses.lengths,
+      businesses.starts,
+      businesses.lengths,
     ],
     select: `substring($${first}::bytea from ${alias}.rs for ${alias}.rl), substring($${first + 1}::bytea from ${alias}.bs for ${alias}.bl)`,
     arrays: `$${first + 2}::int[], $${first + 3}::int[], $${first + 4}::int[], $${first + 5}::int[]`,
@@ -92,27 +89,47 @@ function sketchParameters(
   };
 }
 
-/** Summed deltas of one row of a compacted table: its key's values, in the table's key column order. */
+type CounterField = (typeof SLA_COUNTER_COLUMNS)[number][0];
+
+/**
+ * Summed deltas of one row of a compacted table: its key's values (in the table's key column order), its
+ * counters summed, and its deltas' sketches as stored, summed only when the row is written (in one dense array
+ * with the stored row's sketch: no map of bins per row and table, which made the compactor's passes the
+ * processors' peaks of memory).
+ */
 interface RowDelta {
   readonly key: readonly (string | number)[];
-  readonly delta: SlaBucketAccumulator;
+  readonly counters: Record<CounterField, number>;
+  readonly responseSketches: Uint8Array[];
+  readonly businessSketches: Uint8Array[];
 }
 
-/** Adds `delta` into the entry of `id` in `rows` (created with `key` when missing). */
 /** A row's key as one map key (brand ids may hold any character but NUL). */
 const rowId = (key: RowDelta['key']) => key.join('\u0000');
 
-/** Adds `delta` into the entry of `key` in `rows` (created when missing). */
-function addInto(rows: Map<string, RowDelta>, key: RowDelta['key'], delta: SlaBucket): void {
+/** The entry of `key` in `rows`, created empty when missing. */
+function rowOf(rows: Map<string, RowDelta>, key: RowDelta['key']): RowDelta {
   const id = rowId(key);
   let entry = rows.get(id);
   if (!entry) {
-    entry = { key, delta: emptyAccumulator() };
+    const counters = Object.fromEntries(SLA_COUNTER_COLUMNS.map(([field]) => [field, 0]));
+    entry = { key, counters: counters as RowDelta['counters'], responseSketches: [], businessSketches: [] };
     rows.set(id, entry);
   }
-  for (const [field] of SLA_COUNTER_COLUMNS) entry.delta[field] += delta[field];
-  entry.delta.responseSketch.merge(delta.responseSketch);
-  entry.delta.businessSketch.merge(delta.businessSketch);
+  return entry;
+}
+
+/** Adds `delta` into the entry of `key` in `rows` (created when missing). */
+function addInto(rows: Map<string, RowDelta>, key: RowDelta['key'], delta: RowDelta): void {
+  const entry = rowOf(rows, key);
+  for (const [field] of SLA_COUNTER_COLUMNS) entry.counters[field] += delta.counters[field];
+  for (const bytes of delta.responseSketches) entry.responseSketches.push(bytes);
+  for (const bytes of delta.businessSketches) entry.businessSketches.push(bytes);
+}
+
+/** The sum of stored sketches, as one sketch. */
+function sumOf(sketches: readonly Uint8Array[]): ResponseTimeSketch {
+  return ResponseTimeSketch.sumEncoded(sketches.length === 1 ? sketches[0]! : Buffer.concat(sketches));
 }
 
 /**
@@ -142,39 +159,32 @@ export async function compactBucketDeltas(client: PoolClient, limit: number): Pr
   if (taken.length === 0) return 0;
   const hours = new Map<string, RowDelta>();
   for (const row of taken) {
-    const key = [row.brand_id, row.hour_start.getTime(), row.channel, row.agent_id];
-    const id = rowId(key);
-    let entry = hours.get(id);
-    if (!entry) {
-      entry = { key, delta: emptyAccumulator() };
-      hours.set(id, entry);
-    }
-    const { delta } = entry;
-    for (const [field, column] of SLA_COUNTER_COLUMNS) delta[field] += Number(row[column]);
-    if (row.response_sketch) delta.responseSketch.merge(ResponseTimeSketch.fromBytes(row.response_sketch));
-    if (row.business_sketch) delta.businessSketch.merge(ResponseTimeSketch.fromBytes(row.business_sketch));
+    const entry = rowOf(hours, [row.brand_id, row.hour_start.getTime(), row.channel, row.agent_id]);
+    for (const [field, column] of SLA_COUNTER_COLUMNS) entry.counters[field] += Number(row[column]);
+    if (row.response_sketch) entry.responseSketches.push(row.response_sketch);
+    if (row.business_sketch) entry.businessSketches.push(row.business_sketch);
   }
   // The same deltas summed per UTC day, and the days per brand and channel without agents (and over all
-  // channels), before the hourly ones are merged with what is stored.
+  // channels), and those per UTC week.
   const days = new Map<string, RowDelta>();
-  for (const { key, delta } of hours.values()) {
-    const [brandId, hourStartMs, channel, agentId] = key as [string, number, string, string];
+  for (const hour of hours.values()) {
+    const [brandId, hourStartMs, channel, agentId] = hour.key as [string, number, string, string];
     const dayStartMs = hourStartMs - (hourStartMs % DAY_MS);
-    addInto(days, [brandId, dayStartMs, channel, agentId], delta);
+    addInto(days, [brandId, dayStartMs, channel, agentId], hour);
   }
   const totals = new Map<string, RowDelta>();
-  for (const { key, delta } of days.values()) {
-    const [brandId, dayStartMs, channel] = key as [string, number, string];
-    addInto(totals, [brandId, dayStartMs, channel], delta);
-    addInto(totals, [brandId, dayStartMs, ALL_CHANNELS], delta);
+  for (const day of days.values()) {
+    const [brandId, dayStartMs, channel] = day.key as [string, number, string];
+    addInto(totals, [brandId, dayStartMs, channel], day);
+    addInto(totals, [brandId, dayStartMs, ALL_CHANNELS], day);
+  }
+  const weeks = new Map<string, RowDelta>();
+  for (const total of totals.values()) {
+    const [brandId, dayStartMs, channel] = total.key as [string, number, string];
+    addInto(weeks, [brandId, utcWeekStart(dayStartMs), channel], total);
   }
   await addToRows(client, HOURLY, [...hours.values()]);
   await addToRows(client, DAILY, [...days.values()]);
-  const weeks = new Map<string, RowDelta>();
-  for (const { key, delta } of totals.values()) {
-    const [brandId, dayStartMs, channel] = key as [string, number, string];
-    addInto(weeks, [brandId, utcWeekStart(dayStartMs), channel], delta);
-  }
   await addToRows(client, DAILY_TOTALS, [...totals.values()]);
   await addToRows(client, WEEKLY_TOTALS, [...weeks.values()]);
   return taken.length;
@@ -226,17 +236,27 @@ const WEEKLY_TOTALS: CompactedTable = {
 };
 
 /**
- * Adds summed deltas to their rows: counters are added by PostgreSQL, sketches read, merged here and written
- * back (only for the rows whose delta holds response times); rows whose counts all went back to zero go.
- * The compactor is the only writer of these tables, so nothing here waits for another transaction.
+ * Adds summed deltas to their rows: counters are added by PostgreSQL; sketches are read, summed here with the
+ * deltas' and written back (only for the rows whose deltas hold response times); rows whose counts all went
+ * back to zero go. The compactor is the only writer of these tables, so nothing here waits for another
+ * transaction.
  */
 async function addToRows(
   client: PoolClient,
   { table, keys, quantiles = false }: CompactedTable,
   all: readonly RowDelta[],
 ): Promise<void> {
-  const entries = all.filter(({ delta }) => !isZero(delta));
-  if (entries.length === 0) return;
+  // Rows whose deltas hold response times get their sketches summed with the stored ones; the others keep what
+  // they hold and only add counters. Deltas that cancel out entirely change nothing.
+  const sketched: { row: RowDelta; response: ResponseTimeSketch; business: ResponseTimeSketch }[] = [];
+  const countersOnly: RowDelta[] = [];
+  for (const row of all) {
+    const response = sumOf(row.responseSketches);
+    const business = sumOf(row.businessSketches);
+    if (!response.isEmpty() || !business.isEmpty()) sketched.push({ row, response, business });
+    else if (SLA_COUNTER_COLUMNS.some(([field]) => row.counters[field] !== 0)) countersOnly.push(row);
+  }
+  if (sketched.length === 0 && countersOnly.length === 0) return;
   const keyColumns = keys.map(([column]) => column);
   // unnest() arguments: each key column, then every counter.
   const keyParams = (list: readonly RowDelta[]) =>
@@ -246,19 +266,18 @@ async function addToRows(
         : arrayColumn(list, ({ key }) => key[i] ?? null),
     );
   const counterParams = (list: readonly RowDelta[]) =>
-    SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(list, ({ delta }) => delta[field]));
+    SLA_COUNTER_COLUMNS.map(([field]) => arrayColumn(list, ({ counters }) => counters[field]));
   const keyArrays = keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
   const sameKey = keyColumns.map((column) => `s.${column} = k.${column}`).join(' and ');
-  // Rows whose delta holds response times get their sketches merged with the stored ones; the others keep
-  // what they hold and only add counters.
-  const sketched: RowDelta[] = [];
-  const countersOnly: RowDelta[] = [];
-  for (const entry of entries) {
-    const { responseSketch, businessSketch } = entry.delta;
-    (responseSketch.isEmpty() && businessSketch.isEmpty() ? countersOnly : sketched).push(entry);
-  }
-  const sketchedKeys = keyParams(sketched);
+  const columns = `${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch`;
+  const addCounters = COUNTER_NAMES.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
+  const counterArrays = COUNTER_NAMES.map((_, i) => `$${keys.length + i + 1}::bigint[]`).join(', ');
+  const sketchParam = keys.length + COUNTER_NAMES.length + 1;
+  const rows = `unnest(${keyArrays}, ${counterArrays}`;
+  const conflict = `on conflict (${keyColumns.join(', ')}) do update set ${addCounters}`;
   if (sketched.length > 0) {
+    const sketchedRows = sketched.map(({ row }) => row);
+    const sketchedKeys = keyParams(sketchedRows);
     const { rows: stored } = await client.query<{
       n: string;
       response_sketch: Buffer;
@@ -269,20 +288,21 @@ async function addToRows(
          join ${table} s on ${sameKey}`,
       sketchedKeys,
     );
-    for (const row of stored) {
-      const { delta } = sketched[Number(row.n) - 1] as RowDelta;
-      delta.responseSketch.merge(ResponseTimeSketch.fromBytes(row.response_sketch));
-      delta.businessSketch.merge(ResponseTimeSketch.fromBytes(row.business_sketch));
-    }
-  }
-  const columns = `${keyColumns.join(', ')}, ${COUNTER_NAMES.join(', ')}, response_sketch, business_sketch`;
-  const addCounters = COUNTER_NAMES.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
-  const counterArrays = COUNTER_NAMES.map((_, i) => `$${keys.length + i + 1}::bigint[]`).join(', ');
-  const sketchParam = keys.length + COUNTER_NAMES.length + 1;
-  const rows = `unnest(${keyArrays}, ${counterArrays}`;
-  const conflict = `on conflict (${keyColumns.join(', ')}) do update set ${addCounters}`;
-  if (sketched.length > 0) {
-    const sketches = sketchParameters(sketched, sketchParam, 'u', { emptyAsNull: false });
+    const storedAt = new Map(stored.map((row) => [Number(row.n) - 1, row]));
+    // A stored row's sketches summed with its deltas' (the deltas' own sum stands for a new row).
+    const responses: ResponseTimeSketch[] = [];
+    const businesses: ResponseTimeSketch[] = [];
+    sketched.forEach(({ row, response, business }, i) => {
+      const was = storedAt.get(i);
+      responses.push(was ? sumOf([was.response_sketch, ...row.responseSketches]) : response);
+      businesses.push(was ? sumOf([was.business_sketch, ...row.businessSketches]) : business);
+    });
+    const sketches = sketchParameters(
+      responses.map((sketch) => sketch.toBytes()),
+      businesses.map((sketch) => sketch.toBytes()),
+      sketchParam,
+      'u',
+    );
     const quantileColumns = quantiles ? ', response_p50, response_p90' : '';
     const p50 = sketchParam + sketches.values.length;
     await client.query(
@@ -296,12 +316,12 @@ async function addToRows(
          ${quantiles ? ', response_p50 = excluded.response_p50, response_p90 = excluded.response_p90' : ''}`,
       [
         ...sketchedKeys,
-        ...counterParams(sketched),
+        ...counterParams(sketchedRows),
         ...sketches.values,
         ...(quantiles
           ? [
-              arrayColumn(sketched, ({ delta }) => delta.responseSketch.quantile(0.5)),
-              arrayColumn(sketched, ({ delta }) => delta.responseSketch.quantile(0.9)),
+              arrayLiteral(responses.map((sketch) => sketch.quantile(0.5))),
+              arrayLiteral(responses.map((sketch) => sketch.quantile(0.9))),
             ]
           : []),
       ],
@@ -314,7 +334,9 @@ async function addToRows(
        ${conflict}`,
       [...keyParams(countersOnly), ...counterParams(countersOnly), EMPTY_SKETCH],
     );
-  const shrunk = entries.filter(({ delta }) => SLA_COUNTER_COLUMNS.some(([field]) => delta[field] < 0));
+  const shrunk = [...sketched.map(({ row }) => row), ...countersOnly].filter(({ counters }) =>
+    SLA_COUNTER_COLUMNS.some(([field]) => counters[field] < 0),
+  );
   if (shrunk.length > 0)
     await client.query(
       `delete from ${table} s
