@@ -65,6 +65,7 @@ const CASES: [string, unknown][] = [
     },
   ],
   ['numbers past the safe integers', { ...mention, authorFollowers: 9_007_199_254_740_992 }],
+  ['a long stray key', { ...mention, ['k'.repeat(10_000)]: 1 }],
   [
     'wrong kinds',
     {
@@ -173,6 +174,12 @@ const EXPECTED: Record<string, [field: string, message: string][]> = {
       'is not a known field of a mention either',
     ]),
     ['', 'has 99991 more errors besides the 10 listed'],
+  ],
+  'a long stray key': [
+    [
+      `${'k'.repeat(64)}…`,
+      'is not a known field of a mention; known fields: type, eventId, brandId, channel, conversationId, messageId, authorId, receivedAt, kind, needsResponse, sentiment, authorFollowers, private, text',
+    ],
   ],
   'numbers past the safe integers': [
     ['authorFollowers', 'must be at most 9007199254740991, got 9007199254740992'],

@@ -25,7 +25,14 @@ import {
   type MentionReceived,
   type ReplySent,
 } from './events.ts';
-import { BRAND_ID_PATTERN, MAX_ID_LENGTH, brandIdProblem, cleanText, idProblem } from './id-grammar.ts';
+import {
+  BRAND_ID_PATTERN,
+  MAX_ID_LENGTH,
+  brandIdProblem,
+  cleanText,
+  idProblem,
+  printableId,
+} from './id-grammar.ts';
 import { DAY_MS, describeDuration, parseIsoTimestamp } from './iso-timestamp.ts';
 
 export const INGEST_ITEM_TYPES = ['mention', 'reply', 'brand_post', 'brand_profile'] as const;
@@ -630,7 +637,7 @@ function unknownField(
 ): void {
   fail(
     ctx,
-    at(field, key),
+    at(field, printableId(key)),
     first
       ? `is not a known field of ${what}; known fields: ${[...known].join(', ')}`
       : `is not a known field of ${what} either`,

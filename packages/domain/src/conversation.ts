@@ -259,7 +259,7 @@ export function foldConversation(
   const next: ConversationState = { watermark, mentions, replies };
   const after = mentionOutcomes(next, context);
   const changes = [...counted, ...outcomeChanges(before, after)];
-  return { state: prune(next, context), changes, outcomes, mentions: after };
+  return { state: prune(next, context, after), changes, outcomes, mentions: after };
 }
 
 /** One event (a convenience over foldConversation). */
@@ -491,13 +491,27 @@ function firstReplyAtOrAfter(sorted: readonly ReplyFact[], ms: number): ReplyFac
 /**
  * Keeps the state bounded by the retention window: a fact older than the watermark minus the retention window
  * goes. Nothing that remains depends on what goes (a mention is answered by replies at or after it, and an
- * event that old is refused), and a mention that goes was settled long before (retention is far longer than
- * the horizon): its figures stay in the projection as they are.
+ * event that old is refused), and a mention that goes was settled long before (retention is longer than the
+ * horizon, and an unanswered mention stays until its target has passed too): its figures stay in the
+ * projection as they are.
  */
-function prune(state: ConversationState, context: ConversationContext): ConversationState {
+function prune(
+  state: ConversationState,
+  context: ConversationContext,
+  outcomes: readonly MentionOutcome[],
+): ConversationState {
   if (state.watermark === null) return state;
   const cutoff = state.watermark - context.retentionMs;
-  const mentions = state.mentions.filter((fact) => fact.receivedAt >= cutoff);
+  // An unanswered mention whose target has not passed yet is kept until it has: a target may be longer than
+  // the retention window (a year's target, a shorter window), and its breach must not depend on the batching.
+  const pending = new Set(
+    outcomes
+      .filter((o) => o.answer === null && o.breachedAt === null && o.mention.receivedAt < cutoff)
+      .map((o) => o.mention.mentionEventId),
+  );
+  const mentions = state.mentions.filter(
+    (fact) => fact.receivedAt >= cutoff || pending.has(fact.mentionEventId),
+  );
   const replies = state.replies.filter((reply) => reply.sentAt >= cutoff);
   if (mentions.length === state.mentions.length && replies.length === state.replies.length) return state;
   return { ...state, mentions, replies };

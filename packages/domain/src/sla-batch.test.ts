@@ -223,6 +223,22 @@ describe('SLA batch fold', () => {
     expect(afterTwo.store.get('b1:c1')?.nextDueAt).toBe(T0 + 10 * DAY);
   });
 
+  it('given a target longer than the retention window, when the mention is pruned in a later batch, then its breach still comes, as in one batch', () => {
+    const shortWindow: ConversationContext = { ...contextWith(rules(60 * DAY)), retentionMs: 30 * DAY };
+    const events = [
+      mention({ eventId: 'm1', receivedAt: T0 }),
+      mention({ eventId: 'm2', receivedAt: T0 + 40 * DAY }),
+      mention({ eventId: 'm3', conversationId: 'c3', authorId: 'customer-3', receivedAt: T0 + 200 * DAY }),
+    ];
+    const apart = foldBatches(
+      events.map((event) => [event]),
+      shortWindow,
+    );
+    const together = foldBatches([events], shortWindow);
+    expect(counters(together.effects)).toEqual({ needingResponse: 3, answered: 0, breaches: 2 });
+    expect(counters(apart.effects)).toEqual(counters(together.effects));
+  });
+
   it("given a revision that makes a stored mention count, when its partition's watermark is already past its expiry, then it expires and breaches in the revision, not at the next batch", () => {
     const ownAccount = contextWith({ ...rules(HOUR), ownAccountIds: new Set(['acct-9']) });
     const { store, watermarkMs } = foldBatches(

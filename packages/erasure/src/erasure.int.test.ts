@@ -91,7 +91,22 @@ describe('identities and erasure against real PostgreSQL', () => {
     expect(reply.inReplyTo).toBe(first.messageId);
     expect(elsewhere.authorId).not.toBe(first.authorId);
     expect(await shown('acme', first)).toEqual({ authorId: 'alice', messageId: 't-1', followers: 5000 });
-    // Another brand's references resolve to nothing for this one, even if they reach it.
+    // Another brand's references resolve to nothing for this one, even if they reach it: in the API and in
+    // the BI views.
+    for (const brandId of ['acme', 'globex'])
+      await pool.query(
+        `insert into sla_g1.open_mentions (mention_event_id, conversation_key, brand_id, channel, conversation_id,
+           message_id, author_id, kind, sentiment, followers, private, received_at)
+         values ('bi-' || $1, $1 || ':c', $1, 'x', 'c', $2, $3, 'question', null, null, false, now())`,
+        [brandId, first.messageId, first.authorId],
+      );
+    const { rows: bi } = await pool.query<{ brand_id: string; author_id: string; message_id: string }>(
+      "select brand_id, author_id, message_id from bi_open_mentions where conversation_id = 'c' order by brand_id",
+    );
+    expect(bi).toEqual([
+      { brand_id: 'acme', author_id: 'alice', message_id: 't-1' },
+      { brand_id: 'globex', author_id: '[erased]', message_id: '[erased]' },
+    ]);
     expect(await shown('globex', first)).toEqual({
       authorId: '[erased]',
       messageId: '[erased]',

@@ -129,3 +129,35 @@ describe('EventPublisher: sends that brokers accept', () => {
     expect(sends.flat().map(({ topic }) => topic)).toEqual(Array(3).fill(topicNames('').interactions));
   });
 });
+
+describe('EventPublisher: a request answered at its deadline', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('given a first send slower than the deadline, when the deadline passes, then the request’s later sends never start', async () => {
+    let started = 0;
+    let finishFirst: () => void = () => undefined;
+    const producer = {
+      sendBatch: () => {
+        started += 1;
+        return new Promise<RecordMetadata[]>((resolve) => {
+          finishFirst = () => resolve([]);
+        });
+      },
+    } as unknown as Producer;
+    const bigCodec = { encode: async () => Buffer.alloc(400 * 1024) } as unknown as EventCodec;
+    const publisher = new EventPublisher(producer, bigCodec, topicNames(''), { ackTimeoutMs: 5_000 });
+    const outcome = publisher
+      .publish([mention, { ...mention, eventId: 'm-2' }])
+      .catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await outcome).toMatchObject({ code: 'CARE_ERR_KAFKA_UNAVAILABLE' });
+    finishFirst();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(started).toBe(1);
+  });
+});

@@ -57,14 +57,21 @@ export class EventPublisher {
     }
     sends.push([...byTopic.values()]);
     const { ackTimeoutMs } = this.options;
-    // One after the other: the producer sends one request at a time anyway (idempotent, one in flight).
+    // One after the other: the producer sends one request at a time anyway (idempotent, one in flight). Once
+    // the caller has been answered (the deadline passed) no further send starts.
+    let answered = false;
     const sent = (async () => {
-      for (const topicMessages of sends)
+      for (const topicMessages of sends) {
+        if (answered) return;
         await this.producer.sendBatch({ acks: -1, timeout: ackTimeoutMs, topicMessages });
+      }
     })();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timed out'>((resolve) => {
-      timer = setTimeout(() => resolve('timed out'), ackTimeoutMs);
+      timer = setTimeout(() => {
+        answered = true;
+        resolve('timed out');
+      }, ackTimeoutMs);
     });
     let outcome: unknown;
     try {
@@ -73,7 +80,8 @@ export class EventPublisher {
     } catch (error) {
       throw new CareError(
         'CARE_ERR_KAFKA_UNAVAILABLE',
-        'Kafka did not acknowledge the events; nothing was accepted, retry later',
+        'Kafka did not acknowledge the events; nothing is reported accepted, retry later ' +
+          '(resending the same eventIds is safe: each counts once)',
         { retriable: true, cause: error },
       );
     } finally {
