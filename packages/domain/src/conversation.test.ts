@@ -259,7 +259,7 @@ describe('conversation fold', () => {
     });
   });
 
-  it('given a months-long busy conversation, when folded, then the state keeps the retention window only', () => {
+  it('given a months-long busy conversation, when folded, then the state keeps the retention window and one horizon only', () => {
     const monthly = { horizonMs: 7 * DAY, retentionMs: 30 * DAY };
     const ctx = withRules(rules, monthly);
     const events: InteractionEvent[] = [];
@@ -273,10 +273,11 @@ describe('conversation fold', () => {
       }
     }
     const { state } = fold(events, ctx);
-    // 30 days (and the partial day at each end) of each list survive: 31 days × 5 per day, 10 replies a day.
-    expect(state.mentions.length).toBeLessThanOrEqual(31 * 5);
-    expect(state.replies.length).toBeLessThanOrEqual(31 * 10);
-    expect(state.mentions.length).toBeGreaterThanOrEqual(29 * 5);
+    // 30 days and a 7-day horizon (and the partial day at each end) of each list survive: 38 days × 5 per
+    // day, 10 replies a day.
+    expect(state.mentions.length).toBeLessThanOrEqual(38 * 5);
+    expect(state.replies.length).toBeLessThanOrEqual(38 * 10);
+    expect(state.mentions.length).toBeGreaterThanOrEqual(36 * 5);
   });
 
   it('given any state, when stored as JSON and read back between events, then the fold goes on unchanged', () => {

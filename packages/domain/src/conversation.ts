@@ -490,9 +490,9 @@ function firstReplyAtOrAfter(sorted: readonly ReplyFact[], ms: number): ReplyFac
 
 /**
  * Keeps the state bounded by the retention window: a fact older than the watermark minus the retention window
- * goes. Nothing that remains depends on what goes (a mention is answered by replies at or after it, and an
- * event that old is refused), and a mention that goes was settled long before (retention is longer than the
- * horizon, and an unanswered mention stays until its target has passed too): its figures stay in the
+ * and the answer horizon goes. Nothing an accepted event can change depends on what goes (an event older than
+ * the window is refused, and a reply answers only mentions up to a horizon before it), and a mention that goes
+ * was settled long before (an unanswered one stays until its target has passed too): its figures stay in the
  * projection as they are.
  */
 function prune(
@@ -501,7 +501,9 @@ function prune(
   outcomes: readonly MentionOutcome[],
 ): ConversationState {
   if (state.watermark === null) return state;
-  const cutoff = state.watermark - context.retentionMs;
+  // An event is accepted up to the retention window behind the watermark, and a reply that old can still
+  // answer a mention up to the horizon before it (or move a credit to itself): facts stay one horizon longer.
+  const cutoff = state.watermark - context.retentionMs - context.horizonMs;
   // An unanswered mention whose target has not passed yet is kept until it has: a target may be longer than
   // the retention window (a year's target, a shorter window), and its breach must not depend on the batching.
   const pending = new Set(

@@ -239,6 +239,17 @@ describe('SLA batch fold', () => {
     expect(counters(apart.effects)).toEqual(counters(together.effects));
   });
 
+  it('given a mention at the edge of the retention window, when a reply a few days after it arrives last, then it answers it, as in time order', () => {
+    const m1 = mention({ eventId: 'm1', receivedAt: T0 });
+    const m2 = mention({ eventId: 'm2', receivedAt: T0 + 401 * DAY });
+    const r1 = reply({ eventId: 'r1', sentAt: T0 + 6 * DAY });
+    const late = foldBatches([[m1], [m2], [r1]]);
+    const inOrder = foldBatches([[m1], [r1], [m2]]);
+    // m1 answered after 6 days (a breach of the one-hour target); m2 still open, its target ahead.
+    expect(counters(inOrder.effects)).toEqual({ needingResponse: 2, answered: 1, breaches: 1 });
+    expect(counters(late.effects)).toEqual(counters(inOrder.effects));
+  });
+
   it("given a revision that makes a stored mention count, when its partition's watermark is already past its expiry, then it expires and breaches in the revision, not at the next batch", () => {
     const ownAccount = contextWith({ ...rules(HOUR), ownAccountIds: new Set(['acct-9']) });
     const { store, watermarkMs } = foldBatches(
