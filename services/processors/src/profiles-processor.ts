@@ -4,8 +4,9 @@ import type { EventCodec } from '@carestream/kafka';
 import type { ProcessorDefinition } from '@carestream/processor-runtime';
 
 /**
- * Folds BrandProfileSet (log-compacted topic) into brand_profiles: the profile with the latest setAt wins,
- * so re-delivery or replay in any order ends in the same row.
+ * Folds BrandProfileSet (log-compacted topic) into brand_profiles: the profile with the latest setAt wins, and
+ * of two set at the same instant the one with the greater eventId (as the SLA fold orders versions,
+ * BrandRulesHistory), so re-delivery or replay in any order ends in the same row.
  */
 export function profilesProcessor(codec: EventCodec, topic: string): ProcessorDefinition<BrandProfileSet> {
   return {
@@ -23,7 +24,7 @@ export function profilesProcessor(codec: EventCodec, topic: string): ProcessorDe
       const latest = new Map<string, BrandProfileSet>();
       for (const { value } of batches.flatMap((batch) => batch.records)) {
         const known = latest.get(value.brandId);
-        if (!known || value.setAt >= known.setAt) latest.set(value.brandId, value);
+        if (!known || laterVersion(value, known)) latest.set(value.brandId, value);
       }
       const rows = [...latest.values()].map((profile) => ({
         brand_id: profile.brandId,
@@ -37,6 +38,7 @@ export function profilesProcessor(codec: EventCodec, topic: string): ProcessorDe
         set_at: new Date(profile.setAt).toISOString(),
         event_id: profile.eventId,
       }));
+      // eventIds compared by code point (collate "C"), as JavaScript compares them below U+10000.
       await client.query(
         `insert into brand_profiles
          select * from jsonb_populate_recordset(null::brand_profiles, $1::jsonb)
@@ -45,9 +47,14 @@ export function profilesProcessor(codec: EventCodec, topic: string): ProcessorDe
            business_hours = excluded.business_hours, sla_target_seconds = excluded.sla_target_seconds,
            customer_value = excluded.customer_value, own_account_ids = excluded.own_account_ids,
            set_at = excluded.set_at, event_id = excluded.event_id
-         where excluded.set_at >= brand_profiles.set_at`,
+         where (excluded.set_at, excluded.event_id collate "C") >= (brand_profiles.set_at, brand_profiles.event_id collate "C")`,
         [JSON.stringify(rows)],
       );
     },
   };
+}
+
+/** Whether `a` comes after `b` among a brand's versions: by setAt, then eventId (code unit order). */
+function laterVersion(a: BrandProfileSet, b: BrandProfileSet): boolean {
+  return a.setAt > b.setAt || (a.setAt === b.setAt && a.eventId >= b.eventId);
 }
