@@ -97,7 +97,7 @@ describe('identities and erasure against real PostgreSQL', () => {
       await pool.query(
         `insert into sla_g1.open_mentions (mention_event_id, conversation_key, brand_id, channel, conversation_id,
            message_id, author_id, kind, sentiment, followers, private, received_at)
-         values ('bi-' || $1, $1 || ':c', $1, 'x', 'c', $2, $3, 'question', null, null, false, now())`,
+         values ('bi-' || $1, $1 || ':c', $1, 'x', 'c', $2, $3, 'question', null, null, false, '2026-03-02T09:00:00Z')`,
         [brandId, first.messageId, first.authorId],
       );
     const { rows: bi } = await pool.query<{ brand_id: string; author_id: string; message_id: string }>(
