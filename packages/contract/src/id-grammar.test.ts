@@ -4,6 +4,7 @@ import type { BrandProfileSet, CareEvent, MentionReceived, ReplySent } from './e
 import {
   BRAND_ID_PATTERN,
   brandIdProblem,
+  compareIds,
   cleanText,
   eventIdProblem,
   idFieldsOf,
@@ -266,5 +267,16 @@ describe('the same grammar at every entrance', () => {
     expect(eventIdProblem({ ...profile, ownAccountIds: ['ok', 'no\u200B'] })).toMatchObject({
       field: 'ownAccountIds[1]',
     });
+  });
+});
+
+describe('compareIds', () => {
+  it('orders ids by code point, as PostgreSQL orders them under collate "C" (UTF-8 bytes)', () => {
+    const ids = ['p-😀', 'p-ａ', 'p-a', 'p-', 'p-b', 'p-\uE000', 'p-\uFFFF', 'p-𝔸', 'p-é'];
+    const byCodePoint = [...ids].sort(compareIds);
+    const byUtf8 = [...ids].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(byCodePoint).toEqual(byUtf8);
+    expect(byCodePoint).toEqual(['p-', 'p-a', 'p-b', 'p-é', 'p-\uE000', 'p-ａ', 'p-\uFFFF', 'p-𝔸', 'p-😀']);
+    expect(compareIds('same', 'same')).toBe(0);
   });
 });

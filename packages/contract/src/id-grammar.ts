@@ -99,6 +99,28 @@ export function brandIdProblem(value: string): string | undefined {
 }
 
 /**
+ * The order of ids wherever carestream breaks a tie by id (replies sent at the same instant, profile versions set
+ * at the same instant): by Unicode code point, as PostgreSQL's `collate "C"` orders UTF-8 text. JavaScript's
+ * `<` compares UTF-16 code units, which puts U+E000–U+FFFF after the code points above U+FFFF.
+ */
+export function compareIds(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** A UTF-16 unit's place in code point order: surrogates (code points above U+FFFF) after U+E000–U+FFFF. */
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
+}
+
+/**
  * `value` fit to quote in a message or a log line whatever it holds: at most `max` code points (then '…'),
  * and every character an id may not contain written as `\u{…}`, so an error about a bad id does not carry the
  * bad characters (a NUL, a bidirectional override) to the caller's terminal or to PostgreSQL.

@@ -1,4 +1,4 @@
-import { DEFAULT_SLA_TARGET_SECONDS, type BusinessHoursRange } from '@carestream/contract';
+import { compareIds, DEFAULT_SLA_TARGET_SECONDS, type BusinessHoursRange } from '@carestream/contract';
 import type { BusinessHours } from './business-hours.ts';
 
 /**
@@ -47,7 +47,7 @@ export class BrandRulesHistory {
   ) {
     const unique = new Map(versions.map((version) => [version.eventId, version]));
     this.versions = [...unique.values()].sort(
-      (a, b) => a.setAt - b.setAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
+      (a, b) => a.setAt - b.setAt || compareIds(a.eventId, b.eventId),
     );
     this.rules = this.versions.map(rulesOf);
   }

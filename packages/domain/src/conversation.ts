@@ -1,9 +1,10 @@
-import type {
-  Channel,
-  InteractionEvent,
-  MentionKind,
-  MentionReceived,
-  ReplySent,
+import {
+  compareIds,
+  type Channel,
+  type InteractionEvent,
+  type MentionKind,
+  type MentionReceived,
+  type ReplySent,
 } from '@carestream/contract';
 import type { BrandRules } from './brand-rules.ts';
 import { businessDurationMs, type BusinessHours } from './business-hours.ts';
@@ -24,7 +25,7 @@ import { businessDurationMs, type BusinessHours } from './business-hours.ts';
  *   reaches receivedAt + target.
  *
  * Exact in any arrival order. The state keeps the facts themselves (every mention and reply of the retention
- * window), and every figure is a pure function of those facts, the brand's rules and the watermark
+ * window and one answer horizon behind the newest of them, see prune), and every figure is a pure function of those facts, the brand's rules and the watermark
  * (`mentionOutcomes`). A step computes the outcomes before and after and emits the difference as SlaChanges:
  * additive deltas with exact retractions. So the figures after any sequence of steps are those of the final set
  * of facts, whatever order they came in, however often they were delivered, and whichever profile was known when
@@ -39,7 +40,10 @@ export const DEFAULT_ANSWER_HORIZON_MS = 7 * 24 * 3_600_000;
 export interface ConversationContext {
   /** Answer horizon: a reply at or after receivedAt + horizon no longer answers (default 7 days). */
   readonly horizonMs: number;
-  /** Events older than the watermark minus this are refused, and facts older than it are pruned. */
+  /**
+   * Events older than the watermark minus this are refused; facts older than the newest fact minus this and
+   * the horizon are pruned.
+   */
   readonly retentionMs: number;
   /** The brand's rules in force at an instant (its profile history). */
   readonly rulesAt: (ms: number) => BrandRules;
@@ -175,9 +179,9 @@ export interface MentionOutcome {
 export interface ConversationState {
   /** Max event time seen, or the watermark time has reached (expireDue); null before anything. */
   readonly watermark: number | null;
-  /** Every mention of the retention window, needing a response or not, in arrival order. */
+  /** Every mention still kept (see prune), needing a response or not, in arrival order. */
   readonly mentions: readonly MentionFact[];
-  /** Every reply of the retention window, in arrival order. */
+  /** Every reply still kept (see prune), in arrival order. */
   readonly replies: readonly ReplyFact[];
 }
 
@@ -473,7 +477,7 @@ function replyCounted(event: ReplySent): ReplyCounted {
 
 /** Order of replies: by sentAt, ties broken by eventId so that every arrival order picks the same one. */
 function replyOrder(a: ReplyFact, b: ReplyFact): number {
-  return a.sentAt - b.sentAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+  return a.sentAt - b.sentAt || compareIds(a.eventId, b.eventId);
 }
 
 /** The first reply (in replyOrder) sent at or after `ms`, by binary search over the sorted replies. */
@@ -489,21 +493,26 @@ function firstReplyAtOrAfter(sorted: readonly ReplyFact[], ms: number): ReplyFac
 }
 
 /**
- * Keeps the state bounded by the retention window: a fact older than the watermark minus the retention window
- * and the answer horizon goes. Nothing an accepted event can change depends on what goes (an event older than
- * the window is refused, and a reply answers only mentions up to a horizon before it), and a mention that goes
- * was settled long before (an unanswered one stays until its target has passed too): its figures stay in the
- * projection as they are.
+ * Keeps the state bounded by the retention window: a fact older than the conversation's newest fact minus the
+ * retention window and the answer horizon goes. Nothing an accepted event can change depends on what goes (an
+ * event older than the window behind the watermark is refused, the newest fact is never past the watermark,
+ * and a reply answers only mentions up to a horizon before it), and a mention that goes was settled long before
+ * (an unanswered one stays until its target has passed too): its figures stay in the projection as they are.
+ * Measured from the facts, not the watermark (which a due fold raises), what is kept depends on the facts
+ * alone, not on the batching: so does what a late profile version can still revise.
  */
 function prune(
   state: ConversationState,
   context: ConversationContext,
   outcomes: readonly MentionOutcome[],
 ): ConversationState {
-  if (state.watermark === null) return state;
+  let newest = -Infinity;
+  for (const fact of state.mentions) if (fact.receivedAt > newest) newest = fact.receivedAt;
+  for (const reply of state.replies) if (reply.sentAt > newest) newest = reply.sentAt;
+  if (newest === -Infinity) return state;
   // An event is accepted up to the retention window behind the watermark, and a reply that old can still
   // answer a mention up to the horizon before it (or move a credit to itself): facts stay one horizon longer.
-  const cutoff = state.watermark - context.retentionMs - context.horizonMs;
+  const cutoff = newest - context.retentionMs - context.horizonMs;
   // An unanswered mention whose target has not passed yet is kept until it has: a target may be longer than
   // the retention window (a year's target, a shorter window), and its breach must not depend on the batching.
   const pending = new Set(

@@ -250,6 +250,25 @@ describe('SLA batch fold', () => {
     expect(counters(late.effects)).toEqual(counters(inOrder.effects));
   });
 
+  it('given a backfill in one batch or in several, when a late profile revises old facts, then both batchings keep and revise the same facts', () => {
+    const ownAccount = contextWith({ ...rules(HOUR), ownAccountIds: new Set(['acct-9']) });
+    const own = mention({ eventId: 'own', authorId: 'acct-9', receivedAt: T0 });
+    const customer = mention({ eventId: 'customer', receivedAt: T0 + HOUR });
+    const later = mention({ eventId: 'later', conversationId: 'c2', receivedAt: T0 + 8 * DAY });
+    const latest = mention({ eventId: 'latest', conversationId: 'c3', receivedAt: T0 + 408 * DAY });
+    const revised = (batches: InteractionEvent[][]) => {
+      const { store, effects, watermarkMs } = foldBatches(batches, ownAccount);
+      const rows = [...store.values()].map((row) => ({ ...row, partitionWatermarkMs: watermarkMs }));
+      reviseConversations(rows, ownAccount, oneHourTarget, effects);
+      return counters(effects);
+    };
+    const oneBatch = revised([[own, customer, later, latest]]);
+    const several = revised([[own, customer], [later], [latest]]);
+    // The own account's mention counts once its author is no longer one of the brand's accounts.
+    expect(several).toEqual({ needingResponse: 4, answered: 0, breaches: 3 });
+    expect(oneBatch).toEqual(several);
+  });
+
   it("given a revision that makes a stored mention count, when its partition's watermark is already past its expiry, then it expires and breaches in the revision, not at the next batch", () => {
     const ownAccount = contextWith({ ...rules(HOUR), ownAccountIds: new Set(['acct-9']) });
     const { store, watermarkMs } = foldBatches(

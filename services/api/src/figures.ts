@@ -1,4 +1,4 @@
-import type { Channel } from '@carestream/contract';
+import { compareIds, type Channel } from '@carestream/contract';
 import type { Static } from '@sinclair/typebox';
 import {
   benchmarkDays,
@@ -133,7 +133,7 @@ export function agentItems(byAgent: ReadonlyMap<string, SlaBucket>): AgentItem[]
         },
       };
     })
-    .sort((a, b) => b.answered - a.answered || compareText(a.agentId, b.agentId));
+    .sort((a, b) => b.answered - a.answered || compareIds(a.agentId, b.agentId));
 }
 
 export type BacklogItem = Static<typeof BacklogItemSchema>;
@@ -144,7 +144,7 @@ export function backlogItems(
   nowMs: number,
   slaTargetMsAt: (receivedAtMs: number) => number,
 ): BacklogItem[] {
-  const byId = [...mentions].sort((a, b) => compareText(a.mentionEventId, b.mentionEventId));
+  const byId = [...mentions].sort((a, b) => compareIds(a.mentionEventId, b.mentionEventId));
   return rankBacklog(byId, nowMs, slaTargetMsAt).map(({ mention, urgency }) => {
     const ageMs = Math.max(0, nowMs - mention.receivedAt);
     return {
@@ -189,7 +189,7 @@ export function churnItems(
         })),
       };
     })
-    .sort((a, b) => b.score - a.score || compareText(a.authorId, b.authorId));
+    .sort((a, b) => b.score - a.score || compareIds(a.authorId, b.authorId));
 }
 
 // ---- benchmarks ----
@@ -278,10 +278,10 @@ export function industryBenchmarks(
   knownToCaller: (brandId: string) => boolean,
 ): Map<string, IndustryBenchmark> {
   const result = new Map<string, IndustryBenchmark>();
-  for (const [industry, { channels }] of [...days].sort(([a], [b]) => compareText(a, b))) {
+  for (const [industry, { channels }] of [...days].sort(([a], [b]) => compareIds(a, b))) {
     const items: BenchmarkItem[] = [];
     const brands = new Map<string, readonly BrandAggregate[]>();
-    for (const [channel, channelDays] of [...channels].sort(([a], [b]) => compareText(a, b))) {
+    for (const [channel, channelDays] of [...channels].sort(([a], [b]) => compareIds(a, b))) {
       const benchmark = channelDays.benchmarkFor(knownToCaller);
       brands.set(channel, benchmark.brands);
       const { row } = benchmark;
@@ -352,8 +352,4 @@ export function brandRanks(
     },
     benchmark: published,
   };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -65,6 +65,16 @@ describe('brand-profiles processor (real PostgreSQL)', () => {
       expect(await industryOf(brandId)).toBe('banking');
   });
 
+  it('given eventIds that JavaScript and PostgreSQL order apart (U+FF41 and U+1F600), then one batch and two agree', async () => {
+    const wide = (brandId: string) => version(brandId, 'p-ａ', 'retail');
+    const emoji = (brandId: string) => version(brandId, 'p-😀', 'banking');
+    await withTransaction(pool, (client) => processor.apply(client, [batch(emoji('one'), wide('one'))]));
+    await withTransaction(pool, (client) => processor.apply(client, [batch(emoji('two'))]));
+    await withTransaction(pool, (client) => processor.apply(client, [batch(wide('two'))]));
+    expect(await industryOf('one')).toBe('banking');
+    expect(await industryOf('two')).toBe('banking');
+  });
+
   it('given a later setAt, then it wins whatever its eventId', async () => {
     await withTransaction(pool, (client) =>
       processor.apply(client, [

@@ -1,4 +1,4 @@
-import type { BrandProfileSet } from '@carestream/contract';
+import { compareIds, type BrandProfileSet } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import type { EventCodec } from '@carestream/kafka';
 import type { ProcessorDefinition } from '@carestream/processor-runtime';
@@ -38,7 +38,7 @@ export function profilesProcessor(codec: EventCodec, topic: string): ProcessorDe
         set_at: new Date(profile.setAt).toISOString(),
         event_id: profile.eventId,
       }));
-      // eventIds compared by code point (collate "C"), as JavaScript compares them below U+10000.
+      // eventIds compared by code point (collate "C"), as compareIds does.
       await client.query(
         `insert into brand_profiles
          select * from jsonb_populate_recordset(null::brand_profiles, $1::jsonb)
@@ -54,7 +54,7 @@ export function profilesProcessor(codec: EventCodec, topic: string): ProcessorDe
   };
 }
 
-/** Whether `a` comes after `b` among a brand's versions: by setAt, then eventId (code unit order). */
+/** Whether `a` comes after `b` among a brand's versions: by setAt, then eventId (compareIds, as SQL below). */
 function laterVersion(a: BrandProfileSet, b: BrandProfileSet): boolean {
-  return a.setAt > b.setAt || (a.setAt === b.setAt && a.eventId >= b.eventId);
+  return a.setAt > b.setAt || (a.setAt === b.setAt && compareIds(a.eventId, b.eventId) >= 0);
 }
