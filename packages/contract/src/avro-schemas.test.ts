@@ -231,6 +231,16 @@ describe('toAvroRecord / fromAvroRecord', () => {
     expect(() =>
       fromAvroRecord('BrandProfileSet', { ...toAvroRecord(profile), businessHours: [{ weekday: '1' }] }),
     ).toThrow(/businessHours\[0\]\.weekday must be int/);
+    // Past ingest, a profile still meets ingest's bounds on its target.
+    for (const slaTargetSeconds of [0, 31_536_001, 2 ** 31 - 1])
+      expect(() => fromAvroRecord('BrandProfileSet', { ...toAvroRecord(profile), slaTargetSeconds })).toThrow(
+        /slaTargetSeconds must be between 1 and 31536000/,
+      );
+    expect(
+      fromAvroRecord('BrandProfileSet', { ...toAvroRecord(profile), slaTargetSeconds: 31_536_000 }),
+    ).toMatchObject({
+      slaTargetSeconds: 31_536_000,
+    });
   });
 
   it('drop fields a newer writer added that this reader does not know', () => {

@@ -9,6 +9,7 @@
 import { CareError } from '@carestream/errors';
 import { CHANNELS, MENTION_KINDS, type CareEvent } from './events.ts';
 import { eventIdProblem, withCleanText } from './id-grammar.ts';
+import { MAX_SLA_TARGET_SECONDS } from './ingest-validation.ts';
 import { TOPIC_NAMES, topicFor, type TopicNames } from './topics.ts';
 
 export const AVRO_NAMESPACE = 'dev.carestream.events';
@@ -341,5 +342,14 @@ export function fromAvroRecord(recordName: string, value: unknown): CareEvent {
   const event = { type, ...record } as unknown as CareEvent;
   const badId = eventIdProblem(event);
   if (badId !== undefined) throw decodeError(`${badId.field} ${badId.message}`, badId.field);
+  // The bound ingest holds a target to: a longer one would keep an unanswered mention in its state that long.
+  if (
+    event.type === 'BrandProfileSet' &&
+    !(event.slaTargetSeconds >= 1 && event.slaTargetSeconds <= MAX_SLA_TARGET_SECONDS)
+  )
+    throw decodeError(
+      `slaTargetSeconds must be between 1 and ${MAX_SLA_TARGET_SECONDS}, got ${event.slaTargetSeconds}`,
+      'slaTargetSeconds',
+    );
   return withCleanText(event);
 }
