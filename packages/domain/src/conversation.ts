@@ -25,12 +25,13 @@ import { businessDurationMs, type BusinessHours } from './business-hours.ts';
  *   reaches receivedAt + target.
  *
  * Exact in any arrival order. The state keeps the facts themselves (every mention and reply of the retention
- * window and one answer horizon behind the newest of them, see prune), and every figure is a pure function of those facts, the brand's rules and the watermark
- * (`mentionOutcomes`). A step computes the outcomes before and after and emits the difference as SlaChanges:
- * additive deltas with exact retractions. So the figures after any sequence of steps are those of the final set
- * of facts, whatever order they came in, however often they were delivered, and whichever profile was known when
- * they arrived (a profile change is a step too: `reviseRules`). Only events older than the conversation's
- * watermark minus the retention window are refused ('too-late'): their neighbours may have been pruned.
+ * window and one answer horizon behind the newest of them, see prune), and every figure is a pure function of
+ * those facts, the brand's rules and the watermark (`mentionOutcomes`). A step computes the outcomes before and
+ * after and emits the difference as SlaChanges: additive deltas with exact retractions. So the figures after any
+ * sequence of steps are those of the final set of facts, whatever order they came in, however often they were
+ * delivered, and whichever profile was known when they arrived (a profile change is a step too: `reviseRules`).
+ * Only events older than the conversation's watermark minus the retention window are refused ('too-late'):
+ * their neighbours may have been pruned.
  *
  * The state is plain JSON (arrays and objects, no Map or Set) so processors can store it between batches.
  */
