@@ -81,6 +81,13 @@ describe('carestream erase against a real PostgreSQL', () => {
       code: 'CARE_ERR_VALIDATION',
       field: 'authorId',
     });
+    // An empty --brand (an unset shell variable) is refused, never taken for "every brand".
+    await new IdentityVault(pool).pseudonymize([mention('carol', 't-9')]);
+    await expect(carestream('erase', 'author', 'carol', '--brand', '')).rejects.toMatchObject({
+      code: 'CARE_ERR_VALIDATION',
+      field: 'brandId',
+    });
+    expect(await clearValues()).toContain('carol');
     await expect(carestream('erase', 'show', '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
       code: 'CARE_ERR_NOT_FOUND',
       field: 'erasureId',

@@ -312,6 +312,41 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
     await expect(importFile(join(directory, 'never.ndjson'), { resume: true })).rejects.toThrow(
       /does not exist/,
     );
+
+    // A checkpoint planted next to a file may not aim the rejects (truncated, then appended to) elsewhere,
+    // nor be another file's.
+    const planted = await writeEvents('planted.ndjson', 10);
+    const victim = join(directory, 'victim.txt');
+    await writeFile(victim, 'keep me\n');
+    const plantedInfo = await stat(planted.path);
+    const plantedCheckpoint = {
+      version: 1,
+      file: planted.path,
+      format: 'ndjson',
+      size: plantedInfo.size,
+      mtimeMs: plantedInfo.mtimeMs,
+      linesDone: 0,
+      bytesDone: 0,
+      accepted: 0,
+      duplicates: 0,
+      rejected: 0,
+      rejectsFile: victim,
+      rejectsBytes: 0,
+      updatedAt: '2026-11-29T00:00:00.000Z',
+    } as const;
+    await writeCheckpoint(checkpointPathFor(planted.path), plantedCheckpoint);
+    await expect(importFile(planted.path, { resume: true })).rejects.toThrow(
+      /keeps writing its rejects to .*victim\.txt; pass --rejects with that path/,
+    );
+    expect(await readFile(victim, 'utf8')).toBe('keep me\n');
+    await writeCheckpoint(checkpointPathFor(planted.path), {
+      ...plantedCheckpoint,
+      file: victim,
+      rejectsFile: `${planted.path}.rejects.ndjson`,
+    });
+    await expect(importFile(planted.path, { resume: true })).rejects.toThrow(
+      /cannot resume: the checkpoint is for .*victim\.txt, not .*planted\.ndjson/,
+    );
   });
 
   it('imports CSV: converts cells, rejects bad rows with their line numbers', async () => {

@@ -94,6 +94,23 @@ describe('the local stack the CLI falls back to', () => {
     });
   });
 
+  it('refuses a key that cannot go in an HTTP header, without repeating it', async () => {
+    const variables = ['CARESTREAM_API_KEY'] as const;
+    for (const [option, env, from] of [
+      ['cs_SECRET\nx', {}, '--key'],
+      [undefined, { CARESTREAM_API_KEY: 'cs_SECRET x' }, 'CARESTREAM_API_KEY'],
+      [undefined, { CARESTREAM_API_KEY: 'cs_SECRET\u0000' }, 'CARESTREAM_API_KEY'],
+    ] as const) {
+      const refusal = await apiKeyFor(option, { CARESTREAM_STATE_DIR: empty, ...env }, variables, '').then(
+        () => undefined,
+        (error: unknown) => error as { code: string; field: string; message: string },
+      );
+      expect(refusal).toMatchObject({ code: 'CARE_ERR_CONFIG', field: 'key' });
+      expect(refusal?.message).toContain(`the API key from ${from} holds`);
+      expect(refusal?.message).not.toContain('SECRET');
+    }
+  });
+
   describe('every command that needs a service says where it looked', () => {
     async function carestream(...args: string[]): Promise<void> {
       const io = {

@@ -80,19 +80,34 @@ export async function apiKeyFor(
   variables: readonly ApiKeyVariable[],
   advice: string,
 ): Promise<string> {
-  if (option !== undefined) return option;
+  if (option !== undefined) return headerSafe(option, '--key');
   for (const name of variables) {
     const value = env[name];
-    if (value) return value;
+    if (value) return headerSafe(value, name);
   }
   const file = join(await stackStateDir(env), 'admin-key');
   const read = await readStateFile(file);
   const key = 'text' in read ? read.text.trim() : '';
-  if (key !== '') return key;
+  if (key !== '') return headerSafe(key, file);
   throw new CareError(
     'CARE_ERR_CONFIG',
     `no API key: no --key, ${variables.join(' and ')} unset, and ${file} (the admin key \`npm start\` keeps) ` +
       `${'why' in read ? read.why : 'is empty'}; ${advice}`,
+    { field: 'key' },
+  );
+}
+
+/**
+ * The key, if it can go in an HTTP header: printable ASCII without spaces, as carestream's keys are. Another
+ * character (a line break pasted with it) would make every request fail with the header, key and all, in the
+ * error; this refuses it without repeating the key.
+ */
+function headerSafe(key: string, from: string): string {
+  if (/^[\x21-\x7e]+$/.test(key)) return key;
+  throw new CareError(
+    'CARE_ERR_CONFIG',
+    `the API key from ${from} holds a space, a line break or a character outside printable ASCII; ` +
+      'an API key is printable ASCII without spaces (check how it was pasted)',
     { field: 'key' },
   );
 }

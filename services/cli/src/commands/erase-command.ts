@@ -34,7 +34,11 @@ export function eraseCommand(io: CliIo): Command {
     .option('--brand <brandId>', 'only in this brand')
     .option('--json', 'print the audit record as JSON')
     .action(async (authorId: string, options: { brand?: string; json?: boolean }) => {
-      const subject = parseErasureRequest({ authorId, ...(options.brand ? { brandId: options.brand } : {}) });
+      // An empty --brand (an unset variable) is refused by the parser, never read as "every brand".
+      const subject = parseErasureRequest({
+        authorId,
+        ...(options.brand !== undefined ? { brandId: options.brand } : {}),
+      });
       print(await withErasureLog((log) => log.erase(subject, { source: 'cli', requestedBy })), options.json);
     });
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEntries, readLines, type SourceEntry } from './file-source.ts';
+import { MAX_LINE_BYTES, readEntries, readLines, type SourceEntry } from './file-source.ts';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -31,6 +31,27 @@ describe('reading the input file', () => {
     expect(Buffer.byteLength(text)).toBe(25);
     // From a checkpoint: the same lines, numbered as before.
     expect(await collect(readLines(file('lines.txt'), { bytes: 20, lines: 2 }))).toEqual(lines.slice(2));
+  });
+
+  it('rejects a line past MAX_LINE_BYTES with its head and length, holding no more of it, and goes on', async () => {
+    const long = `{"type":"mention","text":"${'x'.repeat(3 * MAX_LINE_BYTES)}"}`;
+    const text = `{"type":"mention"}\n${long}\n{"type":"reply"}\n${long}`;
+    await writeFile(file('long.ndjson'), text);
+    const entries = await collect(readEntries(file('long.ndjson'), 'ndjson', { bytes: 0, lines: 0 }));
+    expect(entries.map((entry) => [entry.kind, entry.line, entry.endByte])).toEqual([
+      ['item', 1, 19],
+      ['reject', 2, 19 + long.length + 1],
+      ['item', 3, 19 + long.length + 1 + 17],
+      ['reject', 4, Buffer.byteLength(text)],
+    ]);
+    const rejected = entries[1] as Extract<SourceEntry, { kind: 'reject' }>;
+    expect(rejected.raw).toBe(`${long.slice(0, 200)}…`);
+    expect(rejected.reasons).toEqual([
+      {
+        field: '',
+        message: `is ${long.length} bytes long; a line may hold at most ${MAX_LINE_BYTES} (one event): put one event on each line`,
+      },
+    ]);
   });
 
   it('sends NDJSON lines as they are, skips blank lines and rejects a line that is not JSON', async () => {

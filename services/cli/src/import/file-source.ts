@@ -34,16 +34,44 @@ export function readEntries(
 const NEWLINE = 0x0a;
 
 /**
+ * The longest line read whole: one event is a few KiB at most, and ingest takes at most 5 MiB a request. A
+ * longer line (a file with no line breaks, a runaway field) is rejected with its first bytes, never held
+ * whole in memory, and the import goes on at the next line.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
+/** What a rejected overlong line keeps of itself, for the rejects file. */
+const OVERLONG_HEAD_BYTES = 200;
+
+/** A line of the file: its text, or for a line past MAX_LINE_BYTES its first bytes and its length. */
+export interface FileLine {
+  readonly text: string;
+  readonly line: number;
+  readonly endByte: number;
+  readonly overlongBytes?: number;
+}
+
+/**
  * Lines of a file with the byte offset just after each, exact to the byte (CRLF included), so that a
  * checkpoint can seek straight to the next line on resume.
  */
-export async function* readLines(
-  file: string,
-  from: SourcePosition,
-): AsyncGenerator<{ text: string; line: number; endByte: number }> {
+export async function* readLines(file: string, from: SourcePosition): AsyncGenerator<FileLine> {
   let offset = from.bytes;
   let line = from.lines;
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let overlong = false;
+  const lineOf = (bytes: Buffer, length: number): FileLine => {
+    offset += length;
+    line += 1;
+    return overlong || length > MAX_LINE_BYTES
+      ? {
+          text: decodeLine(bytes.subarray(0, OVERLONG_HEAD_BYTES), line === 1),
+          line,
+          endByte: offset,
+          overlongBytes: length,
+        }
+      : { text: decodeLine(bytes, line === 1), line, endByte: offset };
+  };
   const stream = createReadStream(file, { start: from.bytes, highWaterMark: 256 * 1024 });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let start = 0;
@@ -51,21 +79,27 @@ export async function* readLines(
     while (newline >= 0) {
       const piece = chunk.subarray(start, newline);
       const bytes = pending.length > 0 ? Buffer.concat([...pending, piece]) : piece;
+      const entry = lineOf(bytes, pendingBytes + piece.length);
+      offset += 1; // the line break
       pending = [];
-      offset += bytes.length + 1;
-      line += 1;
-      yield { text: decodeLine(bytes, line === 1), line, endByte: offset };
+      pendingBytes = 0;
+      overlong = false;
+      yield { ...entry, endByte: offset };
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
-    if (start < chunk.length) pending.push(chunk.subarray(start));
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      pendingBytes += rest.length;
+      if (!overlong) pending.push(rest);
+      if (!overlong && pendingBytes > MAX_LINE_BYTES) {
+        // Only the head is kept from here to the line's end.
+        overlong = true;
+        pending = [Buffer.from(Buffer.concat(pending).subarray(0, OVERLONG_HEAD_BYTES))];
+      }
+    }
   }
-  if (pending.length > 0) {
-    const bytes = Buffer.concat(pending);
-    offset += bytes.length;
-    line += 1;
-    yield { text: decodeLine(bytes, line === 1), line, endByte: offset };
-  }
+  if (pendingBytes > 0) yield lineOf(Buffer.concat(pending), pendingBytes);
 }
 
 function decodeLine(bytes: Buffer, first: boolean): string {
@@ -76,7 +110,23 @@ function decodeLine(bytes: Buffer, first: boolean): string {
 }
 
 async function* readNdjson(file: string, from: SourcePosition): AsyncGenerator<SourceEntry> {
-  for await (const { text, line, endByte } of readLines(file, from)) {
+  for await (const { text, line, endByte, overlongBytes } of readLines(file, from)) {
+    if (overlongBytes !== undefined) {
+      yield {
+        kind: 'reject',
+        line,
+        raw: `${text}…`,
+        reasons: [
+          {
+            field: '',
+            message: `is ${overlongBytes} bytes long; a line may hold at most ${MAX_LINE_BYTES} (one event): put one event on each line`,
+          },
+        ],
+        endLine: line,
+        endByte,
+      };
+      continue;
+    }
     if (text.trim() === '') continue;
     try {
       JSON.parse(text);

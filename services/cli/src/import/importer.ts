@@ -123,10 +123,20 @@ export async function runImport(options: ImportOptions, io: ImportIo): Promise<I
     }
     const problem = resumeProblem(previous, identity, format);
     if (problem) throw new CareError('CARE_ERR_VALIDATION', `cannot resume: ${problem}`, { field: 'resume' });
-    if (options.rejectsFile !== undefined && resolve(options.rejectsFile) !== previous.rejectsFile) {
+    // The checkpoint names the files it writes: one found next to the file must not point the rejects (which
+    // a resume truncates to its count, then appends to) at a file the caller did not choose for this import.
+    if (previous.file !== file) {
       throw new CareError(
         'CARE_ERR_VALIDATION',
-        `a resumed import keeps writing to ${previous.rejectsFile}; drop --rejects`,
+        `cannot resume: the checkpoint is for ${previous.file}, not ${file}`,
+        { field: 'resume' },
+      );
+    }
+    const rejectsFile = resolve(options.rejectsFile ?? `${file}.rejects.ndjson`);
+    if (rejectsFile !== previous.rejectsFile) {
+      throw new CareError(
+        'CARE_ERR_VALIDATION',
+        `a resumed import keeps writing its rejects to ${previous.rejectsFile}; pass --rejects with that path`,
         { field: 'rejects' },
       );
     }

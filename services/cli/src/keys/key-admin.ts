@@ -1,4 +1,5 @@
 import { ApiKeyStore, type ApiKeyRecord, type KeyScope } from '@carestream/api-keys';
+import { printableId } from '@carestream/contract';
 import { createPool, migrate } from '@carestream/postgres';
 
 /** Runs fn with a key store on the database, the schema migrated first; the pool is always closed. */
@@ -42,7 +43,8 @@ export function formatKeyTable(records: readonly ApiKeyRecord[]): string {
     record.keyId,
     record.scope,
     record.scope === 'admin' ? '(all)' : record.brandIds.join(','),
-    record.label ?? '',
+    // A label is free text: control characters would break the table (or fake a row) on a terminal.
+    printableId(record.label ?? '', 120),
     record.createdAt,
     record.revokedAt ?? '',
   ]);
