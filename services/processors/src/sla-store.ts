@@ -289,13 +289,13 @@ async function addToRows(
       sketchedKeys,
     );
     const storedAt = new Map(stored.map((row) => [Number(row.n) - 1, row]));
-    // A stored row's sketches summed with its deltas' (the deltas' own sum stands for a new row).
+    // A stored row's sketch summed with the deltas' sum, already made above (it stands alone for a new row).
     const responses: ResponseTimeSketch[] = [];
     const businesses: ResponseTimeSketch[] = [];
-    sketched.forEach(({ row, response, business }, i) => {
+    sketched.forEach(({ response, business }, i) => {
       const was = storedAt.get(i);
-      responses.push(was ? sumOf([was.response_sketch, ...row.responseSketches]) : response);
-      businesses.push(was ? sumOf([was.business_sketch, ...row.businessSketches]) : business);
+      responses.push(was ? sumOf([was.response_sketch, response.toBytes()]) : response);
+      businesses.push(was ? sumOf([was.business_sketch, business.toBytes()]) : business);
     });
     const sketches = sketchParameters(
       responses.map((sketch) => sketch.toBytes()),
