@@ -304,12 +304,17 @@ function conform(type: AvroType, value: unknown, path: string): unknown {
   return conformRecord(type, value, path);
 }
 
-function conformRecord(schema: AvroRecordSchema, value: unknown, path: string): Record<string, unknown> {
+/** The record's fields, checked against the schema, added to `out` (a new object unless given). */
+function conformRecord(
+  schema: AvroRecordSchema,
+  value: unknown,
+  path: string,
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw decodeError(`${path || schema.name} must be a record, got ${describe(value)}`, path);
   }
   const source = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
   for (const f of schema.fields) {
     const fieldPath = path === '' ? f.name : `${path}.${f.name}`;
     const raw = source[f.name];
@@ -337,9 +342,8 @@ export function fromAvroRecord(recordName: string, value: unknown): CareEvent {
       `unknown record name ${recordName}; expected one of ${CARE_EVENT_TYPES.map(fullRecordName).join(', ')}`,
     );
   }
-  const record = conformRecord(AVRO_SCHEMAS[type], value, '');
-  // conformRecord checked every field against the schema, which matches the TypeScript type field for field.
-  const event = { type, ...record } as unknown as CareEvent;
+  // conformRecord checks every field against the schema, which matches the TypeScript type field for field.
+  const event = conformRecord(AVRO_SCHEMAS[type], value, '', { type }) as unknown as CareEvent;
   const badId = eventIdProblem(event);
   if (badId !== undefined) throw decodeError(`${badId.field} ${badId.message}`, badId.field);
   // The bound ingest holds a target to: a longer one would keep an unanswered mention in its state that long.

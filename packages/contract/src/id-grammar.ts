@@ -158,50 +158,44 @@ export function cleanText(value: string): string {
 /** An id field of an event, with its value (null for an absent optional one such as inReplyTo). */
 type IdFields = readonly (readonly [field: string, value: string | null])[];
 
+/** The single id fields of each event type (a profile's `ownAccountIds` are ids too, one by one). */
+const ID_FIELDS = {
+  MentionReceived: ['eventId', 'brandId', 'conversationId', 'messageId', 'authorId'],
+  ReplySent: ['eventId', 'brandId', 'conversationId', 'messageId', 'inReplyTo', 'agentId'],
+  BrandPostPublished: ['eventId', 'brandId', 'postId'],
+  BrandProfileSet: ['eventId', 'brandId'],
+} as const satisfies { readonly [T in CareEvent['type']]: readonly string[] };
+
+/** The value of id field `field` of `event` (ID_FIELDS names only fields of its type). */
+const idValue = (event: CareEvent, field: string) =>
+  (event as unknown as Record<string, string | null>)[field] ?? null;
+
 /**
  * The id fields of each event type, by name and value: what the grammar holds an event to wherever it comes
  * from. `brandId` is checked as a brand id, the others as ids; `ownAccountIds[i]` each as an id.
  */
 export function idFieldsOf(event: CareEvent): IdFields {
-  switch (event.type) {
-    case 'MentionReceived':
-      return [
-        ['eventId', event.eventId],
-        ['brandId', event.brandId],
-        ['conversationId', event.conversationId],
-        ['messageId', event.messageId],
-        ['authorId', event.authorId],
-      ];
-    case 'ReplySent':
-      return [
-        ['eventId', event.eventId],
-        ['brandId', event.brandId],
-        ['conversationId', event.conversationId],
-        ['messageId', event.messageId],
-        ['inReplyTo', event.inReplyTo],
-        ['agentId', event.agentId],
-      ];
-    case 'BrandPostPublished':
-      return [
-        ['eventId', event.eventId],
-        ['brandId', event.brandId],
-        ['postId', event.postId],
-      ];
-    case 'BrandProfileSet':
-      return [
-        ['eventId', event.eventId],
-        ['brandId', event.brandId],
-        ...event.ownAccountIds.map((id, i) => [`ownAccountIds[${i}]`, id] as const),
-      ];
-  }
+  const fields = ID_FIELDS[event.type].map((field) => [field, idValue(event, field)] as const);
+  if (event.type !== 'BrandProfileSet') return fields;
+  return [...fields, ...event.ownAccountIds.map((id, i) => [`ownAccountIds[${i}]`, id] as const)];
 }
 
-/** The first id of `event` that breaks the grammar, with why; undefined when every id keeps it. */
+/**
+ * The first id of `event` that breaks the grammar, with why; undefined when every id keeps it. It allocates
+ * nothing for a good event (the processors check every event they decode).
+ */
 export function eventIdProblem(event: CareEvent): { field: string; message: string } | undefined {
-  for (const [field, value] of idFieldsOf(event)) {
+  for (const field of ID_FIELDS[event.type]) {
+    const value = idValue(event, field);
     if (value === null) continue;
     const message = field === 'brandId' ? brandIdProblem(value) : idProblem(value);
     if (message !== undefined) return { field, message };
+  }
+  if (event.type === 'BrandProfileSet') {
+    for (const [i, id] of event.ownAccountIds.entries()) {
+      const message = idProblem(id);
+      if (message !== undefined) return { field: `ownAccountIds[${i}]`, message };
+    }
   }
   return undefined;
 }

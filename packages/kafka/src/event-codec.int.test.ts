@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { MENTION_RECEIVED_SCHEMA, topicNames, type CareEvent, type TopicNames } from '@carestream/contract';
 import { deleteTestTopics, testServices, uniqueName } from '@carestream/test-support';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EventCodec } from './event-codec.ts';
 
 const mention: CareEvent = {
@@ -100,6 +100,22 @@ describe('event schemas in the real schema registry', () => {
     });
     const text = await codec.encode({ ...mention, text: 'where\u0000 is it?' });
     expect(await EventCodec.forDecoding(registry).decode(text)).toEqual({ ...mention, text: 'where is it?' });
+  });
+
+  it('fetches a writer schema once, however many messages use it, and dead-letters a truncated body', async () => {
+    const names = namesFor('writers');
+    const encoded = await (await EventCodec.register(registry, names)).encode(mention);
+    const reader = new SchemaRegistry({ host: services.schemaRegistryUrl });
+    const fetches = vi.spyOn(reader, 'getSchema');
+    const codec = EventCodec.forDecoding(reader);
+    expect(await codec.decode(encoded)).toEqual(mention);
+    expect(await codec.decode(encoded)).toEqual(mention);
+    expect(fetches).toHaveBeenCalledTimes(1);
+    await expect(codec.decode(encoded.subarray(0, encoded.length - 3))).rejects.toMatchObject({
+      code: 'CARE_ERR_DECODE',
+      retriable: false,
+      message: expect.stringMatching(/^cannot decode with schema \d+: /),
+    });
   });
 
   it('dead-letters what is not in the wire format', async () => {

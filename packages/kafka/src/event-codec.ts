@@ -13,12 +13,25 @@ const MAGIC_BYTE = 0;
 type CareEventType = CareEvent['type'];
 const REGISTER_ATTEMPTS = 8;
 
+/** A writer schema as the registry client builds it (an avsc Type for Avro). */
+interface WriterSchema {
+  readonly name?: string;
+  fromBuffer(payload: Buffer): unknown;
+}
+
 /**
  * Avro encoding of carestream events in the Confluent wire format (magic byte, 4-byte schema id, Avro
  * body), with schemas registered in a Confluent-compatible registry (Apicurio's ccompat API) under
  * TopicRecordNameStrategy subjects with BACKWARD compatibility.
  */
 export class EventCodec {
+  /**
+   * Writer schemas by id, as decode first fetched them. A registry id names one schema for good, so each is
+   * fetched once; every message after it is decoded here, without the registry client's three promises and
+   * buffer copies per message (a fifth of what the processors allocated per event).
+   */
+  private readonly writers = new Map<number, WriterSchema>();
+
   private constructor(
     private readonly registry: SchemaRegistry,
     private readonly schemaIds: ReadonlyMap<CareEventType, number>,
@@ -71,22 +84,26 @@ export class EventCodec {
       );
     }
     const schemaId = buffer.readInt32BE(1);
-    let recordName: string;
+    let writer = this.writers.get(schemaId);
+    if (!writer) {
+      try {
+        writer = await this.registry.getSchema(schemaId);
+      } catch (error) {
+        // Refused credentials say nothing about the message: it must not be dead-lettered for them.
+        if (isTransientRegistryError(error) || refusedCredentials(error)) {
+          throw registryFault(error, `fetching schema ${schemaId}`);
+        }
+        throw decodeFailure(schemaId, error);
+      }
+      this.writers.set(schemaId, writer);
+    }
     let value: unknown;
     try {
-      const schema = (await this.registry.getSchema(schemaId)) as { name?: string };
-      recordName = schema.name ?? '';
-      value = await this.registry.decode(buffer);
+      value = writer.fromBuffer(buffer.subarray(5));
     } catch (error) {
-      // Refused credentials say nothing about the message: it must not be dead-lettered for them.
-      if (isTransientRegistryError(error) || refusedCredentials(error)) {
-        throw registryFault(error, `fetching schema ${schemaId}`);
-      }
-      throw new CareError('CARE_ERR_DECODE', `cannot decode with schema ${schemaId}: ${messageOf(error)}`, {
-        cause: error,
-      });
+      throw decodeFailure(schemaId, error);
     }
-    return fromAvroRecord(recordName, value);
+    return fromAvroRecord(writer.name ?? '', value);
   }
 }
 
@@ -125,6 +142,12 @@ function registryFault(error: unknown, doing: string): CareError {
       cause: error,
     },
   );
+}
+
+function decodeFailure(schemaId: number, error: unknown): CareError {
+  return new CareError('CARE_ERR_DECODE', `cannot decode with schema ${schemaId}: ${messageOf(error)}`, {
+    cause: error,
+  });
 }
 
 function messageOf(error: unknown): string {

@@ -24,6 +24,16 @@ describe('processors config', () => {
     );
   });
 
+  it('lets the old generation grow to three times what survives a full collection, unless told otherwise', () => {
+    expect(loadProcessorsConfig(required).heapGrowingPercent).toBe(200);
+    expect(
+      loadProcessorsConfig({ ...required, PROCESSORS_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent,
+    ).toBe(0);
+    expect(() => loadProcessorsConfig({ ...required, PROCESSORS_HEAP_GROWING_PERCENT: '-1' })).toThrow(
+      /PROCESSORS_HEAP_GROWING_PERCENT/,
+    );
+  });
+
   it('names the choices for an unknown processor', () => {
     expect(() => loadProcessorsConfig({ ...required, PROCESSORS: 'sla,benchmarks' })).toThrow(
       'PROCESSORS names "benchmarks"; choose from profiles, sla',

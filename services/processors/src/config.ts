@@ -42,6 +42,11 @@ export interface ProcessorsConfig {
   readonly fetchWaitMs: number;
   /** How often the bucket compactor folds the batches' bucket deltas into the hourly and daily rows. */
   readonly compactIntervalMs: number;
+  /**
+   * How far V8 lets the old generation grow past what survived the last full collection before it collects
+   * again, in percent (V8's --heap-growing-percent); 0 leaves it to V8's own heuristic.
+   */
+  readonly heapGrowingPercent: number;
 }
 
 export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
@@ -96,5 +101,6 @@ export function loadProcessorsConfig(env: NodeJS.ProcessEnv): ProcessorsConfig {
     fetchMinBytes: read.integer('PROCESSORS_FETCH_MIN_KIB', 256, { min: 0 }) * 1024,
     fetchWaitMs: read.integer('PROCESSORS_FETCH_WAIT_MS', 200, { min: 0, max: 10_000 }),
     compactIntervalMs: read.integer('PROCESSORS_COMPACT_INTERVAL_MS', 1_000, { min: 10, max: 60_000 }),
+    heapGrowingPercent: read.integer('PROCESSORS_HEAP_GROWING_PERCENT', 200, { min: 0, max: 1_000 }),
   };
 }
