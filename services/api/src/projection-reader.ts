@@ -1,4 +1,4 @@
-import { DAY_MS, type BusinessHoursRange, type Channel, type MentionKind } from '@carestream/contract';
+import { DAY_MS, type Channel, type MentionKind } from '@carestream/contract';
 import {
   ALL_CHANNELS,
   BrandRulesHistory,
@@ -12,7 +12,13 @@ import {
   type SlaBucket,
 } from '@carestream/domain';
 import { CareError } from '@carestream/errors';
-import { databaseUnavailable, isDatabaseUnavailable, type Pool, type PoolClient } from '@carestream/postgres';
+import {
+  databaseUnavailable,
+  isDatabaseUnavailable,
+  readBrandRules,
+  type Pool,
+  type PoolClient,
+} from '@carestream/postgres';
 import { createHash } from 'node:crypto';
 import type { Period } from './query-params.ts';
 
@@ -469,27 +475,8 @@ export class ProjectionSnapshot {
    * mention is judged by the target of its own time, as its figures are).
    */
   async brandRules(brandId: string): Promise<BrandRulesHistory> {
-    const { rows } = await this.client.query<{
-      event_id: string;
-      set_at: Date;
-      sla_target_ms: string;
-      own_account_ids: string[];
-      timezone: string;
-      business_hours: BusinessHoursRange[] | null;
-    }>(
-      `select event_id, set_at, sla_target_ms, own_account_ids, timezone, business_hours
-         from ${this.sla}.brand_rules where brand_id = $1`,
-      [brandId],
-    );
-    const versions = rows.map((row) => ({
-      eventId: row.event_id,
-      setAt: row.set_at.getTime(),
-      slaTargetMs: Number(row.sla_target_ms),
-      ownAccountIds: row.own_account_ids,
-      timezone: row.timezone,
-      businessHours: row.business_hours,
-    }));
-    return new BrandRulesHistory(versions, UNPROFILED_RULES);
+    const versions = await readBrandRules(this.client, `${this.sla}.brand_rules`, [brandId]);
+    return new BrandRulesHistory(versions.get(brandId) ?? [], UNPROFILED_RULES);
   }
 
   /** Every customer's churn signals for the brand. */

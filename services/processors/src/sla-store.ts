@@ -15,8 +15,15 @@ import {
   type SlaBucket,
   type SlaBucketKey,
 } from '@carestream/domain';
-import { DAY_MS, eventIdentity, type BusinessHoursRange, type InteractionEvent } from '@carestream/contract';
-import { arrayColumn, arrayLiteral, packBytes, timestampColumn, type PoolClient } from '@carestream/postgres';
+import { DAY_MS, eventIdentity, type InteractionEvent } from '@carestream/contract';
+import {
+  arrayColumn,
+  arrayLiteral,
+  packBytes,
+  readBrandRules,
+  timestampColumn,
+  type PoolClient,
+} from '@carestream/postgres';
 import { partitionKey } from '@carestream/processor-runtime';
 
 const EMPTY_SKETCH = Buffer.from(new ResponseTimeSketch().toBytes());
@@ -481,41 +488,8 @@ export async function lockBrands(
 }
 
 /** Every profile version the SLA projection knows of these brands. */
-export async function loadBrandRules(
-  client: PoolClient,
-  brandIds: Iterable<string>,
-): Promise<Map<string, BrandRulesVersion[]>> {
-  const brands = [...new Set(brandIds)];
-  const versions = new Map<string, BrandRulesVersion[]>();
-  if (brands.length === 0) return versions;
-  const { rows } = await client.query<{
-    brand_id: string;
-    event_id: string;
-    set_at_ms: number;
-    sla_target_ms: string;
-    own_account_ids: string[];
-    timezone: string;
-    business_hours: BusinessHoursRange[] | null;
-  }>(
-    `select brand_id, event_id, (extract(epoch from set_at) * 1000)::float8 as set_at_ms, sla_target_ms,
-            own_account_ids, timezone, business_hours
-       from brand_rules where brand_id = any($1::text[])`,
-    [arrayLiteral(brands)],
-  );
-  for (const row of rows) {
-    const list = versions.get(row.brand_id) ?? [];
-    list.push({
-      eventId: row.event_id,
-      setAt: row.set_at_ms,
-      slaTargetMs: Number(row.sla_target_ms),
-      ownAccountIds: row.own_account_ids,
-      timezone: row.timezone,
-      businessHours: row.business_hours,
-    });
-    versions.set(row.brand_id, list);
-  }
-  return versions;
-}
+export const loadBrandRules = (client: PoolClient, brandIds: Iterable<string>) =>
+  readBrandRules(client, 'brand_rules', brandIds);
 
 /** Stores profile versions; returns the ones that were new, as their event ids by brand. */
 export async function saveBrandRules(
