@@ -20,3 +20,4 @@ export {
   type RateLimitState,
 } from './rate-limit.ts';
 export { answerFrameworkError } from './framework-errors.ts';
+export { singleQueryValues } from './query-string.ts';

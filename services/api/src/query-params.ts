@@ -1,6 +1,7 @@
 import { CHANNELS, parseIsoTimestamp, printableId, type Channel } from '@carestream/contract';
 import type { ChurnLevel } from '@carestream/domain';
 import { CareError } from '@carestream/errors';
+import { singleQueryValues } from '@carestream/service-kit';
 import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
 import { StringEnum } from './string-enum.ts';
 
@@ -116,19 +117,7 @@ function invalid(field: string, message: string): CareError {
  * `nowMs` anchors `window`.
  */
 export function parseQuery(query: unknown, allowed: readonly QueryParamName[], nowMs: number): ParsedQuery {
-  const raw = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
-  const values = new Map<QueryParamName, string>();
-  for (const [name, value] of Object.entries(raw)) {
-    if (!(allowed as readonly string[]).includes(name)) {
-      throw invalid(
-        printableId(name),
-        `is not a parameter of this route; it accepts ${allowed.length > 0 ? allowed.join(', ') : 'none'}`,
-      );
-    }
-    if (Array.isArray(value)) throw invalid(name, 'is given more than once; send it once');
-    if (typeof value !== 'string') throw invalid(name, 'must be a single value');
-    values.set(name as QueryParamName, value);
-  }
+  const values = singleQueryValues(query, allowed);
   return {
     period: parsePeriod(values.get('from'), values.get('to'), values.get('window'), nowMs),
     channel: readChannel(values.get('channel')),

@@ -2,13 +2,17 @@ import type { Readable } from 'node:stream';
 import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
 import {
   eventIdentity,
-  printableId,
   validateItems,
   type CareEvent,
   type FieldError,
 } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
-import { authenticateRequest, enforceRateLimit, type RateLimiter } from '@carestream/service-kit';
+import {
+  authenticateRequest,
+  enforceRateLimit,
+  singleQueryValues,
+  type RateLimiter,
+} from '@carestream/service-kit';
 import type { FastifyInstance } from 'fastify';
 import {
   drainUnreadBody,
@@ -164,16 +168,8 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
 const UNPARSED = Symbol('unparsed line');
 
 /** The one query parameter, `atomic`; any other (a typo such as `atomc`) is refused, not ignored. */
-function parseAtomic(query: Readonly<Record<string, unknown>>): boolean {
-  for (const name of Object.keys(query)) {
-    if (name !== 'atomic')
-      throw new CareError('CARE_ERR_VALIDATION', 'is not a parameter of this route; it accepts atomic', {
-        field: printableId(name),
-      });
-  }
-  const value = query.atomic;
-  if (Array.isArray(value))
-    throw new CareError('CARE_ERR_VALIDATION', 'is given more than once; send it once', { field: 'atomic' });
+function parseAtomic(query: unknown): boolean {
+  const value = singleQueryValues(query, ['atomic']).get('atomic');
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1' || value === '') return true;
   throw new CareError('CARE_ERR_VALIDATION', 'must be true or false', { field: 'atomic' });
