@@ -1,11 +1,6 @@
 import type { Readable } from 'node:stream';
 import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
-import {
-  eventIdentity,
-  validateItems,
-  type CareEvent,
-  type FieldError,
-} from '@carestream/contract';
+import { eventIdentity, validateItems, type CareEvent, type FieldError } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import {
   authenticateRequest,
