@@ -108,6 +108,18 @@ describe('businessDurationMs', () => {
     );
   });
 
+  it('given ranges apart in local time that meet in real time (clocks go forward), when measuring, then each counts', () => {
+    // Europe/London, Sunday 2024-03-31: 01:00 GMT becomes 02:00 BST. 01:30 never happens, so the first range
+    // opens at 02:30 BST (01:30Z); 02:00–02:30 BST is 01:00Z–01:30Z, before it in real time, not inside it.
+    const zone = 'Europe/London';
+    const ranges = [
+      { weekday: 7, open: '01:30', close: '23:00' },
+      { weekday: 7, open: '02:00', close: '02:30' },
+    ];
+    expect(businessDurationMs(Date.UTC(2024, 2, 31, 0), Date.UTC(2024, 2, 31, 2), zone, ranges)).toBe(HOUR);
+    expect(nextBusinessInstant(Date.UTC(2024, 2, 31, 0, 30), zone, ranges)).toBe(Date.UTC(2024, 2, 31, 1));
+  });
+
   it('given a malformed time or zone, when measuring, then it says what is wrong', () => {
     expect(() => businessDurationMs(0, HOUR, 'UTC', [{ weekday: 1, open: '9am', close: '17:00' }])).toThrow(
       /HH:MM/,

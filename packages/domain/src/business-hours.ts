@@ -24,8 +24,8 @@ function parseClock(text: string): number {
 type MinuteInterval = readonly [open: number, close: number];
 
 /**
- * The ranges per ISO weekday (index 1..7), sorted and merged, so overlapping ranges from the profile never count
- * the same minute twice.
+ * The ranges per ISO weekday (index 1..7), as local minutes. They are merged only once they are instants
+ * (dayIntervals): on a day whose clocks change, two ranges apart in local time can meet or overlap in real time.
  */
 function weeklyIntervals(ranges: readonly BusinessHoursRange[]): MinuteInterval[][] {
   const byWeekday: MinuteInterval[][] = Array.from({ length: 8 }, () => []);
@@ -38,16 +38,26 @@ function weeklyIntervals(ranges: readonly BusinessHoursRange[]): MinuteInterval[
     if (close <= open) continue; // the contract says close > open; an empty range adds nothing
     byWeekday[range.weekday]?.push([open, close]);
   }
-  return byWeekday.map((intervals) => {
-    const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
-    const merged: [number, number][] = [];
-    for (const [open, close] of sorted) {
-      const last = merged.at(-1);
-      if (last && open <= last[1]) last[1] = Math.max(last[1], close);
-      else merged.push([open, close]);
-    }
-    return merged;
-  });
+  return byWeekday;
+}
+
+/**
+ * The business hours of local day `day` (a local midnight) as instants, sorted and merged, so that overlapping
+ * ranges never count the same millisecond twice. A day's ranges end by the next midnight, so no interval of
+ * one day overlaps the next day's.
+ */
+function dayIntervals(day: DateTime, week: readonly MinuteInterval[][]): [number, number][] {
+  const instants = (week[day.weekday] ?? [])
+    .map(([open, close]): [number, number] => [localMinuteToMs(day, open), localMinuteToMs(day, close)])
+    .filter(([open, close]) => close > open)
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [open, close] of instants) {
+    const last = merged.at(-1);
+    if (last && open <= last[1]) last[1] = Math.max(last[1], close);
+    else merged.push([open, close]);
+  }
+  return merged;
 }
 
 /**
@@ -83,9 +93,9 @@ export function businessDurationMs(
 
   let total = 0;
   for (let day = start.startOf('day'); day.toMillis() < toMs; day = day.plus({ days: 1 }).startOf('day')) {
-    for (const [open, close] of week[day.weekday] ?? []) {
-      const from = Math.max(localMinuteToMs(day, open), fromMs);
-      const to = Math.min(localMinuteToMs(day, close), toMs);
+    for (const [open, close] of dayIntervals(day, week)) {
+      const from = Math.max(open, fromMs);
+      const to = Math.min(close, toMs);
       if (to > from) total += to - from;
     }
   }
@@ -107,10 +117,9 @@ export function nextBusinessInstant(
   if (!start.isValid) throw new RangeError(`unknown time zone "${timezone}"`);
   let day = start.startOf('day');
   for (let i = 0; i <= 7; i += 1, day = day.plus({ days: 1 }).startOf('day')) {
-    for (const [open, close] of week[day.weekday] ?? []) {
-      const opensAt = localMinuteToMs(day, open);
+    for (const [opensAt, closesAt] of dayIntervals(day, week)) {
       if (ms < opensAt) return opensAt;
-      if (ms < localMinuteToMs(day, close)) return ms;
+      if (ms < closesAt) return ms;
     }
   }
   return ms;

@@ -53,6 +53,39 @@ describe('churnRisk', () => {
     expect(risk.level).toBe('medium');
   });
 
+  it('given signals whose weights sum to a level exactly, when scored, then the customer reaches that level', () => {
+    // 0.33 + 0.15 − 0.08 is 0.39999999999999997 in binary floating point, whatever the order of the sum.
+    const signals = [
+      signal('ignored-complaint', NOW),
+      signal('ignored-mention', NOW),
+      signal('timely-answer', NOW),
+    ];
+    for (const order of [signals, [...signals].reverse()]) {
+      expect(churnRisk(order, NOW)).toMatchObject({ score: 0.4, level: 'high' });
+    }
+    // 0.15 + 3 × 0.11 − 0.08 = 0.4 too.
+    const lates = [1, 2, 3].map((i) => signal('late-answer', NOW, `m-late-${i}`));
+    expect(
+      churnRisk([signal('ignored-mention', NOW), ...lates, signal('timely-answer', NOW)], NOW).level,
+    ).toBe('high');
+  });
+
+  it('given reasons that tie, when scored in any order, then they are listed in one order (by mention, then kind)', () => {
+    const a = signal('timely-answer', NOW, 'm2');
+    const b = signal('timely-answer', NOW, 'm1');
+    const c = signal('negative-sentiment', NOW - DAY, 'm3', 0.8);
+    const d = signal(
+      'late-answer',
+      NOW - DAY,
+      'm3',
+      0.8 * (CHURN_WEIGHTS.negativeSentiment / CHURN_WEIGHTS.lateAnswer),
+    );
+    const ids = (order: ChurnSignal[]) =>
+      churnRisk(order, NOW).reasons.map((r) => `${r.evidence.mentionEventId}:${r.signal}`);
+    expect(ids([a, b, c, d])).toEqual(ids([d, c, b, a]));
+    expect(ids([a, b])).toEqual(['m1:timely-answer', 'm2:timely-answer']);
+  });
+
   it('given the calibrated weights, when compared, then ignored complaints weigh most, late answers less, and timely answers lower the risk', () => {
     expect(CHURN_WEIGHTS.ignoredComplaint).toBeGreaterThan(CHURN_WEIGHTS.ignoredMention);
     expect(CHURN_WEIGHTS.ignoredMention).toBeGreaterThan(CHURN_WEIGHTS.lateAnswer);

@@ -1,3 +1,4 @@
+import { compareIds } from '@carestream/contract';
 import type { SlaChange } from './conversation.ts';
 
 /**
@@ -90,6 +91,8 @@ export function churnLevel(score: number): ChurnLevel {
   return 'low';
 }
 
+const SCORE_SCALE = 1e12;
+
 export function churnRisk(
   signals: Iterable<ChurnSignal>,
   nowMs: number,
@@ -103,9 +106,18 @@ export function churnRisk(
     const contribution = weight * signal.intensity * churnDecay(nowMs - signal.evidence.at, halfLifeMs);
     reasons.push({ signal: signal.kind, weight, contribution, evidence: signal.evidence });
   }
-  reasons.sort((a, b) => b.contribution - a.contribution || b.evidence.at - a.evidence.at);
+  // One order whatever order the signals were read in (ties by mention, then kind), so the sum is too.
+  reasons.sort(
+    (a, b) =>
+      b.contribution - a.contribution ||
+      b.evidence.at - a.evidence.at ||
+      compareIds(a.evidence.mentionEventId, b.evidence.mentionEventId) ||
+      compareIds(a.signal, b.signal),
+  );
   const sum = reasons.reduce((total, reason) => total + reason.contribution, 0);
-  const score = Math.min(1, Math.max(0, sum));
+  // Sums of the weights carry binary rounding (0.33 + 0.15 − 0.08 is 0.39999999999999997): rounded to 12
+  // decimals, a score on a level's boundary reaches that level, as the definitions say.
+  const score = Math.min(1, Math.max(0, Math.round(sum * SCORE_SCALE) / SCORE_SCALE));
   return { score, level: churnLevel(score), reasons };
 }
 

@@ -3,6 +3,13 @@ import pg from 'pg';
 // Counts and sums are bigint in SQL; they fit in a double for any realistic volume, so parse them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+// A timestamp without time zone (no column has one; an expression such as `x at time zone 'UTC'` gives one) is
+// read as UTC, not in the process's time zone: figures must not depend on where the service runs.
+const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) as (value: string) => Date;
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (value) =>
+  // 'infinity' and BC dates keep the default reading
+  parseTimestamptz(/^\d.*\d$/.test(value) ? `${value}+00` : value),
+);
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;

@@ -124,7 +124,7 @@ export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): Run
       }
       await useGeneration(client, 'sla');
       const { rows } = await client.query<BrandDayRow>(
-        `select p.industry, s.channel, date_trunc('day', s.hour_start at time zone 'UTC') as day, s.brand_id,
+        `select p.industry, s.channel, date_trunc('day', s.hour_start, 'UTC') as day, s.brand_id,
                 sum(s.needing_response) as needing_response, sum(s.answered) as answered, sum(s.complaints) as complaints,
                 string_agg(s.response_sketch, ''::bytea) as sketches
            from sla_buckets s join brand_profiles p on p.brand_id = s.brand_id
