@@ -120,6 +120,19 @@ describe('businessDurationMs', () => {
     expect(nextBusinessInstant(Date.UTC(2024, 2, 31, 0, 30), zone, ranges)).toBe(Date.UTC(2024, 2, 31, 1));
   });
 
+  it('given a span inside the second occurrence of a repeated hour (clocks go back), when measuring, then ranges keep their first occurrence', () => {
+    // Atlantic/Azores, Sunday 2026-10-25: at 01:00Z local 01:00 becomes 00:00 again, so 00:00–01:00 happens twice:
+    // first 00:00Z–01:00Z, then 01:00Z–02:00Z. A range 00:00–00:30 is its first occurrence only.
+    const zone = 'Atlantic/Azores';
+    const early = [{ weekday: 7, open: '00:00', close: '00:30' }];
+    const at = (hour: number, minute = 0) => Date.UTC(2026, 9, 25, hour, minute);
+    expect(businessDurationMs(at(0), at(2), zone, early)).toBe(HOUR / 2);
+    expect(businessDurationMs(at(1), at(2), zone, early)).toBe(0);
+    const later = [{ weekday: 7, open: '00:30', close: '03:00' }];
+    expect(businessDurationMs(at(1, 10), at(4), zone, later)).toBe(170 * 60_000);
+    expect(nextBusinessInstant(at(1, 10), zone, early)).toBe(Date.UTC(2026, 10, 1, 1));
+  });
+
   it('given a malformed time or zone, when measuring, then it says what is wrong', () => {
     expect(() => businessDurationMs(0, HOUR, 'UTC', [{ weekday: 1, open: '9am', close: '17:00' }])).toThrow(
       /HH:MM/,

@@ -1,5 +1,5 @@
 import type { BusinessHoursRange } from '@carestream/contract';
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /** A brand's business hours: its IANA zone and weekly ranges (null ranges: every hour counts). */
 export interface BusinessHours {
@@ -8,6 +8,8 @@ export interface BusinessHours {
 }
 
 const MINUTES_PER_DAY = 24 * 60;
+const MINUTE_MS = 60_000;
+const DAY_MS = MINUTES_PER_DAY * MINUTE_MS;
 
 /** "HH:MM" to minutes after local midnight; "24:00" is allowed as a closing time (end of the day). */
 function parseClock(text: string): number {
@@ -42,13 +44,20 @@ function weeklyIntervals(ranges: readonly BusinessHoursRange[]): MinuteInterval[
 }
 
 /**
- * The business hours of local day `day` (a local midnight) as instants, sorted and merged, so that overlapping
- * ranges never count the same millisecond twice. A day's ranges end by the next midnight, so no interval of
- * one day overlaps the next day's.
+ * The business hours of local date `date` as instants, sorted and merged, so that overlapping ranges never count
+ * the same millisecond twice. A day's ranges end by the next midnight, so no interval of one day overlaps the
+ * next day's.
  */
-function dayIntervals(day: DateTime, week: readonly MinuteInterval[][]): [number, number][] {
-  const instants = (week[day.weekday] ?? [])
-    .map(([open, close]): [number, number] => [localMinuteToMs(day, open), localMinuteToMs(day, close)])
+function dayIntervals(
+  zone: IANAZone,
+  date: LocalDate,
+  week: readonly MinuteInterval[][],
+): [number, number][] {
+  const instants = (week[isoWeekday(date)] ?? [])
+    .map(([open, close]): [number, number] => [
+      wallTimeToMs(zone, date, open),
+      wallTimeToMs(zone, date, close),
+    ])
     .filter(([open, close]) => close > open)
     .sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
@@ -60,16 +69,50 @@ function dayIntervals(day: DateTime, week: readonly MinuteInterval[][]): [number
   return merged;
 }
 
+/** A calendar date where the brand is. */
+interface LocalDate {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+}
+
+/** The date after `date`. */
+function nextDate(date: LocalDate): LocalDate {
+  const { year, month, day } = DateTime.utc(date.year, date.month, date.day).plus({ days: 1 });
+  return { year, month, day };
+}
+
+/** 1 (Monday) .. 7 (Sunday). */
+function isoWeekday({ year, month, day }: LocalDate): number {
+  return DateTime.utc(year, month, day).weekday;
+}
+
+/** The zone, and the local date of `ms` in it; a RangeError for a zone that does not exist. */
+function localStart(ms: number, timezone: string): { zone: IANAZone; date: LocalDate } {
+  const zone = IANAZone.create(timezone);
+  if (!zone.isValid) throw new RangeError(`unknown time zone "${timezone}"`);
+  const { year, month, day } = DateTime.fromMillis(ms, { zone });
+  return { zone, date: { year, month, day } };
+}
+
 /**
- * The instant of a local wall-clock minute on `day` (a local midnight). Luxon resolves a time that does not exist
- * (the hour skipped when clocks go forward) to the same offset from the previous valid time, so an opening at
- * 02:30 on a spring-forward night opens at 03:30: the hour that never happened is not business time.
+ * The instant at which local wall time `minute` (after midnight; 1440 is the next midnight) of `date` happens.
+ * A time that happens twice (clocks go back) is its first occurrence. A time that never happens (skipped when
+ * clocks go forward) is read with the offset in force before the change, so an opening at 02:30 on a
+ * spring-forward night opens at 03:30: the hour that never happened is not business time. Resolved here from
+ * the zone's offsets rather than with luxon's set(), which keeps the offset of the instant it starts from and
+ * so gave the second occurrence when that instant was in it.
  */
-function localMinuteToMs(day: DateTime, minute: number): number {
-  if (minute >= MINUTES_PER_DAY) return day.plus({ days: 1 }).startOf('day').toMillis();
-  return day
-    .set({ hour: Math.floor(minute / 60), minute: minute % 60, second: 0, millisecond: 0 })
-    .toMillis();
+function wallTimeToMs(zone: IANAZone, date: LocalDate, minute: number): number {
+  const wall = DateTime.utc(date.year, date.month, date.day).toMillis() + minute * MINUTE_MS;
+  // The offsets in force a day before and a day after: a day sees at most one change of offset.
+  const before = zone.offset(wall - DAY_MS);
+  const after = zone.offset(wall + DAY_MS);
+  const earlier = wall - before * MINUTE_MS;
+  if (zone.offset(earlier) === before) return earlier;
+  const later = wall - after * MINUTE_MS;
+  if (zone.offset(later) === after) return later;
+  return earlier; // skipped: with the offset before the change
 }
 
 /**
@@ -88,12 +131,11 @@ export function businessDurationMs(
   if (!(toMs > fromMs)) return 0;
   if (ranges === null) return toMs - fromMs;
   const week = weeklyIntervals(ranges);
-  const start = DateTime.fromMillis(fromMs, { zone: timezone });
-  if (!start.isValid) throw new RangeError(`unknown time zone "${timezone}"`);
+  const { zone, date: first } = localStart(fromMs, timezone);
 
   let total = 0;
-  for (let day = start.startOf('day'); day.toMillis() < toMs; day = day.plus({ days: 1 }).startOf('day')) {
-    for (const [open, close] of dayIntervals(day, week)) {
+  for (let date = first; wallTimeToMs(zone, date, 0) < toMs; date = nextDate(date)) {
+    for (const [open, close] of dayIntervals(zone, date, week)) {
       const from = Math.max(open, fromMs);
       const to = Math.min(close, toMs);
       if (to > from) total += to - from;
@@ -113,11 +155,10 @@ export function nextBusinessInstant(
   ranges: readonly BusinessHoursRange[],
 ): number {
   const week = weeklyIntervals(ranges);
-  const start = DateTime.fromMillis(ms, { zone: timezone });
-  if (!start.isValid) throw new RangeError(`unknown time zone "${timezone}"`);
-  let day = start.startOf('day');
-  for (let i = 0; i <= 7; i += 1, day = day.plus({ days: 1 }).startOf('day')) {
-    for (const [opensAt, closesAt] of dayIntervals(day, week)) {
+  const { zone, date: first } = localStart(ms, timezone);
+  let date = first;
+  for (let i = 0; i <= 7; i += 1, date = nextDate(date)) {
+    for (const [opensAt, closesAt] of dayIntervals(zone, date, week)) {
       if (ms < opensAt) return opensAt;
       if (ms < closesAt) return ms;
     }

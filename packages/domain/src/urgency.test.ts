@@ -55,6 +55,23 @@ describe('urgency', () => {
     expect(ranked.map((r) => r.mention.id)).toEqual(['older', 'newer']);
   });
 
+  it('given scores equal by their parts but not in binary arithmetic, when ranked, then the older mention comes first', () => {
+    // A question 40 minutes older than a complaint: the complaint's kind weighs what 40 minutes of age at a 1-hour
+    // target weigh, so their scores are equal; for some ages their sums differ in the last binary digit.
+    const wrongOrders = [39_595, 47_514, 55_433, 1, 97, 600_000].filter((ageMs) => {
+      const ranked = rankBacklog(
+        [
+          { ...base, id: 'complaint', kind: 'complaint' as const, receivedAt: NOW - ageMs },
+          { ...base, id: 'question', receivedAt: NOW - ageMs - 40 * MINUTE },
+        ],
+        NOW,
+        () => HOUR,
+      );
+      return ranked[0]?.mention.id !== 'question';
+    });
+    expect(wrongOrders).toEqual([]);
+  });
+
   it('given a target that changed, when ranked, then each mention is judged by the target of its own time', () => {
     const changedAt = NOW - 2 * HOUR;
     const targetAt = (receivedAt: number) => (receivedAt < changedAt ? 4 * HOUR : 15 * MINUTE);

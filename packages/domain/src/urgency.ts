@@ -72,7 +72,19 @@ export function rankBacklog<T extends UrgencyMention>(
 ): { readonly mention: T; readonly urgency: Urgency }[] {
   return mentions
     .map((mention) => ({ mention, urgency: urgency(mention, nowMs, slaTargetMsAt(mention.receivedAt)) }))
-    .sort((a, b) => b.urgency.score - a.urgency.score || a.mention.receivedAt - b.mention.receivedAt);
+    .sort(
+      (a, b) =>
+        comparable(b.urgency.score) - comparable(a.urgency.score) ||
+        a.mention.receivedAt - b.mention.receivedAt,
+    );
+}
+
+/**
+ * A score as compared: rounded to 12 decimals, so that two scores equal by definition (3 + 1.5 × age / target
+ * for two ages) are equal, whatever binary rounding their parts carried, and the older mention comes first.
+ */
+function comparable(score: number): number {
+  return Math.round(score * 1e12) / 1e12;
 }
 
 /** "2d 3h", "1h 10m", "45m", "20s": short and locale-free. */
