@@ -243,6 +243,16 @@ describe('toAvroRecord / fromAvroRecord', () => {
     });
   });
 
+  it('refuse a profile whose time zone is not an IANA zone (the fold could not read it)', () => {
+    for (const timezone of ['UTC+3', 'local', 'Mars/Olympus', '+01:00'])
+      expect(() => fromAvroRecord('BrandProfileSet', { ...toAvroRecord(profile), timezone })).toThrow(
+        expect.objectContaining({ code: 'CARE_ERR_DECODE', field: 'timezone' }),
+      );
+    expect(
+      fromAvroRecord('BrandProfileSet', { ...toAvroRecord(profile), timezone: 'Asia/Kolkata' }),
+    ).toMatchObject({ timezone: 'Asia/Kolkata' });
+  });
+
   it('drop fields a newer writer added that this reader does not know', () => {
     const record = { ...toAvroRecord(post), campaignId: 'spring' };
     expect(fromAvroRecord('BrandPostPublished', record)).toEqual(post);

@@ -9,7 +9,7 @@
 import { CareError } from '@carestream/errors';
 import { CHANNELS, MENTION_KINDS, type CareEvent } from './events.ts';
 import { eventIdProblem, withCleanText } from './id-grammar.ts';
-import { MAX_SLA_TARGET_SECONDS } from './ingest-validation.ts';
+import { canonicalTimezone, MAX_SLA_TARGET_SECONDS } from './ingest-validation.ts';
 import { TOPIC_NAMES, topicFor, type TopicNames } from './topics.ts';
 
 export const AVRO_NAMESPACE = 'dev.carestream.events';
@@ -354,6 +354,12 @@ export function fromAvroRecord(recordName: string, value: unknown): CareEvent {
     throw decodeError(
       `slaTargetSeconds must be between 1 and ${MAX_SLA_TARGET_SECONDS}, got ${event.slaTargetSeconds}`,
       'slaTargetSeconds',
+    );
+  // A zone the fold cannot read would fail every later event of the brand: the profile itself is refused.
+  if (event.type === 'BrandProfileSet' && canonicalTimezone(event.timezone) === undefined)
+    throw decodeError(
+      `timezone must be an IANA time zone name such as Europe/Paris, got ${JSON.stringify(event.timezone)}`,
+      'timezone',
     );
   return withCleanText(event);
 }

@@ -164,7 +164,9 @@ const ID_FIELDS = {
   ReplySent: ['eventId', 'brandId', 'conversationId', 'messageId', 'inReplyTo', 'agentId'],
   BrandPostPublished: ['eventId', 'brandId', 'postId'],
   BrandProfileSet: ['eventId', 'brandId'],
-} as const satisfies { readonly [T in CareEvent['type']]: readonly string[] };
+} as const satisfies {
+  readonly [T in CareEvent['type']]: readonly (keyof Extract<CareEvent, { type: T }> & string)[];
+};
 
 /** The value of id field `field` of `event` (ID_FIELDS names only fields of its type). */
 const idValue = (event: CareEvent, field: string) =>

@@ -424,19 +424,28 @@ const parseIndustry: Parse<string> = (ctx, value, field) => {
   return text;
 };
 
+/**
+ * The canonical name of IANA time zone `text` (Europe/Paris for europe/paris), or undefined when it names none.
+ * Ingest stores the canonical name; the processors' decoder refuses a profile whose zone is none.
+ */
+export function canonicalTimezone(text: string): string | undefined {
+  let resolved: string | undefined;
+  try {
+    resolved = new Intl.DateTimeFormat(undefined, { timeZone: text }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+  // Newer engines also accept offsets such as +01:00, which have no daylight-saving rules: not a zone.
+  return /^[+-]/.test(resolved) ? undefined : resolved;
+}
+
 const timezoneText = stringOf(1, MAX_TIMEZONE_LENGTH);
 /** The canonical IANA name, or undefined after reporting why not. */
 const parseTimezone: Parse<string> = (ctx, value, field) => {
   const text = timezoneText(ctx, value, field);
   if (text === undefined) return undefined;
-  let resolved: string | undefined;
-  try {
-    resolved = new Intl.DateTimeFormat(undefined, { timeZone: text }).resolvedOptions().timeZone;
-  } catch {
-    resolved = undefined;
-  }
-  // Newer engines also accept offsets such as +01:00, which have no daylight-saving rules: not a zone.
-  if (resolved === undefined || /^[+-]/.test(resolved)) {
+  const resolved = canonicalTimezone(text);
+  if (resolved === undefined) {
     return fail(
       ctx,
       field,

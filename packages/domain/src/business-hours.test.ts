@@ -133,6 +133,26 @@ describe('businessDurationMs', () => {
     expect(nextBusinessInstant(at(1, 10), zone, early)).toBe(Date.UTC(2026, 10, 1, 1));
   });
 
+  it("given a clock change at midnight that moves one day's closing into the next day, when measuring, then no minute counts twice", () => {
+    // America/Nuuk, 2026-03-29 01:00Z: Saturday 23:00 (UTC−2) becomes Sunday 00:00 (UTC−1). Saturday's 23:00–23:59
+    // never happens and is read with the offset before the change, 01:00Z–01:59Z: inside Sunday's first hour.
+    const zone = 'America/Nuuk';
+    const ranges = [
+      { weekday: 6, open: '09:00', close: '23:59' },
+      { weekday: 7, open: '00:00', close: '12:00' },
+    ];
+    const from = Date.UTC(2026, 2, 29, 0);
+    const to = Date.UTC(2026, 2, 29, 3);
+    expect(businessDurationMs(from, to, zone, ranges)).toBe(to - from);
+    const saturday = [{ weekday: 6, open: '09:00', close: '23:59' }];
+    expect(businessDurationMs(Date.UTC(2026, 2, 29, 1), Date.UTC(2026, 2, 29, 1, 30), zone, saturday)).toBe(
+      HOUR / 2,
+    );
+    expect(nextBusinessInstant(Date.UTC(2026, 2, 29, 1, 10), zone, saturday)).toBe(
+      Date.UTC(2026, 2, 29, 1, 10),
+    );
+  });
+
   it('given a malformed time or zone, when measuring, then it says what is wrong', () => {
     expect(() => businessDurationMs(0, HOUR, 'UTC', [{ weekday: 1, open: '9am', close: '17:00' }])).toThrow(
       /HH:MM/,

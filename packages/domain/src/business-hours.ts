@@ -27,7 +27,7 @@ type MinuteInterval = readonly [open: number, close: number];
 
 /**
  * The ranges per ISO weekday (index 1..7), as local minutes. They are merged only once they are instants
- * (dayIntervals): on a day whose clocks change, two ranges apart in local time can meet or overlap in real time.
+ * (businessIntervals): on a day whose clocks change, two ranges apart in local time can meet or overlap in real time.
  */
 function weeklyIntervals(ranges: readonly BusinessHoursRange[]): MinuteInterval[][] {
   const byWeekday: MinuteInterval[][] = Array.from({ length: 8 }, () => []);
@@ -44,22 +44,26 @@ function weeklyIntervals(ranges: readonly BusinessHoursRange[]): MinuteInterval[
 }
 
 /**
- * The business hours of local date `date` as instants, sorted and merged, so that overlapping ranges never count
- * the same millisecond twice. A day's ranges end by the next midnight, so no interval of one day overlaps the
- * next day's.
+ * The business hours of the local dates from `first` while `more(date)` holds, as instants, sorted and merged
+ * together, so that ranges that overlap or meet in real time count once: on the same day, or across midnight
+ * where a clock change at midnight moves one day's closing into the next day's time (America/Nuuk goes from
+ * 23:00 to 24:00 on the last Saturday of March).
  */
-function dayIntervals(
+function businessIntervals(
   zone: IANAZone,
-  date: LocalDate,
+  first: LocalDate,
+  more: (date: LocalDate) => boolean,
   week: readonly MinuteInterval[][],
 ): [number, number][] {
-  const instants = (week[isoWeekday(date)] ?? [])
-    .map(([open, close]): [number, number] => [
-      wallTimeToMs(zone, date, open),
-      wallTimeToMs(zone, date, close),
-    ])
-    .filter(([open, close]) => close > open)
-    .sort((a, b) => a[0] - b[0]);
+  const instants: [number, number][] = [];
+  for (let date = first; more(date); date = nextDate(date)) {
+    for (const [open, close] of week[isoWeekday(date)] ?? []) {
+      const opensAt = wallTimeToMs(zone, date, open);
+      const closesAt = wallTimeToMs(zone, date, close);
+      if (closesAt > opensAt) instants.push([opensAt, closesAt]);
+    }
+  }
+  instants.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const [open, close] of instants) {
     const last = merged.at(-1);
@@ -74,6 +78,12 @@ interface LocalDate {
   readonly year: number;
   readonly month: number;
   readonly day: number;
+}
+
+/** The date before `date`. */
+function previousDate(date: LocalDate): LocalDate {
+  const { year, month, day } = DateTime.utc(date.year, date.month, date.day).minus({ days: 1 });
+  return { year, month, day };
 }
 
 /** The date after `date`. */
@@ -105,9 +115,10 @@ function localStart(ms: number, timezone: string): { zone: IANAZone; date: Local
  */
 function wallTimeToMs(zone: IANAZone, date: LocalDate, minute: number): number {
   const wall = DateTime.utc(date.year, date.month, date.day).toMillis() + minute * MINUTE_MS;
-  // The offsets in force a day before and a day after: a day sees at most one change of offset.
+  // The offsets in force a day before and a day after: no zone changes its offset twice within two days.
   const before = zone.offset(wall - DAY_MS);
   const after = zone.offset(wall + DAY_MS);
+  if (before === after) return wall - before * MINUTE_MS;
   const earlier = wall - before * MINUTE_MS;
   if (zone.offset(earlier) === before) return earlier;
   const later = wall - after * MINUTE_MS;
@@ -118,9 +129,9 @@ function wallTimeToMs(zone: IANAZone, date: LocalDate, minute: number): number {
 /**
  * Milliseconds of [fromMs, toMs) inside the brand's weekly business hours, in its time zone.
  *
- * Walks local calendar days (not minutes): a 7-day answer horizon is 8 iterations, a year ~366. Each day's opening
+ * Walks local calendar days (not minutes): a 7-day answer horizon is 9 of them, a year ~367. Each day's opening
  * and closing instants are computed in the zone, so days of 23 or 25 hours (daylight-saving changes) count their
- * real length. `ranges` null means the brand keeps no business hours: every millisecond counts.
+ * real length, and merged as instants. `ranges` null means the brand keeps no business hours: every millisecond counts.
  */
 export function businessDurationMs(
   fromMs: number,
@@ -131,15 +142,14 @@ export function businessDurationMs(
   if (!(toMs > fromMs)) return 0;
   if (ranges === null) return toMs - fromMs;
   const week = weeklyIntervals(ranges);
-  const { zone, date: first } = localStart(fromMs, timezone);
-
+  const { zone, date } = localStart(fromMs, timezone);
+  // From the day before: its closing can fall after fromMs when a clock change at midnight moved it.
+  const intervals = businessIntervals(zone, previousDate(date), (d) => wallTimeToMs(zone, d, 0) < toMs, week);
   let total = 0;
-  for (let date = first; wallTimeToMs(zone, date, 0) < toMs; date = nextDate(date)) {
-    for (const [open, close] of dayIntervals(zone, date, week)) {
-      const from = Math.max(open, fromMs);
-      const to = Math.min(close, toMs);
-      if (to > from) total += to - from;
-    }
+  for (const [open, close] of intervals) {
+    const from = Math.max(open, fromMs);
+    const to = Math.min(close, toMs);
+    if (to > from) total += to - from;
   }
   return total;
 }
@@ -155,13 +165,12 @@ export function nextBusinessInstant(
   ranges: readonly BusinessHoursRange[],
 ): number {
   const week = weeklyIntervals(ranges);
-  const { zone, date: first } = localStart(ms, timezone);
-  let date = first;
-  for (let i = 0; i <= 7; i += 1, date = nextDate(date)) {
-    for (const [opensAt, closesAt] of dayIntervals(zone, date, week)) {
-      if (ms < opensAt) return opensAt;
-      if (ms < closesAt) return ms;
-    }
+  const { zone, date } = localStart(ms, timezone);
+  // The day before (see businessDurationMs) to a week after.
+  let days = 0;
+  for (const [opensAt, closesAt] of businessIntervals(zone, previousDate(date), () => days++ <= 8, week)) {
+    if (ms < opensAt) return opensAt;
+    if (ms < closesAt) return ms;
   }
   return ms;
 }

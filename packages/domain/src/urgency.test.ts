@@ -70,6 +70,16 @@ describe('urgency', () => {
       return ranked[0]?.mention.id !== 'question';
     });
     expect(wrongOrders).toEqual([]);
+    // A 3,072-second target: 42 ms and 2,048,042 ms of age give scores one binary digit apart.
+    const ranked = rankBacklog(
+      [
+        { ...base, id: 'complaint', kind: 'complaint' as const, receivedAt: NOW - 42 },
+        { ...base, id: 'question', receivedAt: NOW - 2_048_042 },
+      ],
+      NOW,
+      () => 3_072_000,
+    );
+    expect(ranked.map((r) => r.mention.id)).toEqual(['question', 'complaint']);
   });
 
   it('given a target that changed, when ranked, then each mention is judged by the target of its own time', () => {

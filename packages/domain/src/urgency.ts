@@ -73,18 +73,17 @@ export function rankBacklog<T extends UrgencyMention>(
   return mentions
     .map((mention) => ({ mention, urgency: urgency(mention, nowMs, slaTargetMsAt(mention.receivedAt)) }))
     .sort(
-      (a, b) =>
-        comparable(b.urgency.score) - comparable(a.urgency.score) ||
-        a.mention.receivedAt - b.mention.receivedAt,
+      (a, b) => moreUrgent(a.urgency.score, b.urgency.score) || a.mention.receivedAt - b.mention.receivedAt,
     );
 }
 
 /**
- * A score as compared: rounded to 12 decimals, so that two scores equal by definition (3 + 1.5 × age / target
- * for two ages) are equal, whatever binary rounding their parts carried, and the older mention comes first.
+ * Which of two scores is higher (negative when `a` is), 0 when they are equal as defined: scores equal by their
+ * parts (3 + 1.5 × age / target for two ages) can differ in their last binary digits, so a difference within
+ * a billionth of their size is no difference, and the older mention comes first.
  */
-function comparable(score: number): number {
-  return Math.round(score * 1e12) / 1e12;
+function moreUrgent(a: number, b: number): number {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)) ? 0 : b - a;
 }
 
 /** "2d 3h", "1h 10m", "45m", "20s": short and locale-free. */
