@@ -23,7 +23,7 @@ import {
 } from '@carestream/domain';
 import { CareError } from '@carestream/errors';
 import type { EventCodec } from '@carestream/kafka';
-import type { PoolClient } from '@carestream/postgres';
+import { readBrandRules, type PoolClient } from '@carestream/postgres';
 import { partitionKey, type ProcessorDefinition } from '@carestream/processor-runtime';
 import { Counter, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
@@ -34,7 +34,6 @@ import {
   countUnplaced,
   dueConversationKeys,
   loadBrandConversations,
-  loadBrandRules,
   loadConversations,
   lockBrands,
   newBrandPosts,
@@ -142,7 +141,8 @@ export function slaProcessor(options: SlaProcessorOptions): SlaProcessor {
     brandIds: Iterable<string>,
     without: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {
-    const versions = await loadBrandRules(client, brandIds);
+    // The generation's brand_rules, found on the search path prepareTransaction set.
+    const versions = await readBrandRules(client, 'brand_rules', brandIds);
     const result = new Map<string, BrandRulesHistory>();
     for (const brandId of new Set(brandIds)) {
       const left = without.get(brandId);

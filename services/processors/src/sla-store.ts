@@ -16,14 +16,7 @@ import {
   type SlaBucketKey,
 } from '@carestream/domain';
 import { DAY_MS, eventIdentity, type InteractionEvent } from '@carestream/contract';
-import {
-  arrayColumn,
-  arrayLiteral,
-  packBytes,
-  readBrandRules,
-  timestampColumn,
-  type PoolClient,
-} from '@carestream/postgres';
+import { arrayColumn, arrayLiteral, packBytes, timestampColumn, type PoolClient } from '@carestream/postgres';
 import { partitionKey } from '@carestream/processor-runtime';
 
 const EMPTY_SKETCH = Buffer.from(new ResponseTimeSketch().toBytes());
@@ -486,10 +479,6 @@ export async function lockBrands(
     [arrayLiteral(sorted)],
   );
 }
-
-/** Every profile version the SLA projection knows of these brands. */
-export const loadBrandRules = (client: PoolClient, brandIds: Iterable<string>) =>
-  readBrandRules(client, 'brand_rules', brandIds);
 
 /** Stores profile versions; returns the ones that were new, as their event ids by brand. */
 export async function saveBrandRules(
