@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrayLiteral, packBytes } from './bulk-parameters.ts';
+import { arrayLiteral, instantsFromEpochMs, packBytes } from './bulk-parameters.ts';
 
 describe('bulk parameters against real PostgreSQL', () => {
   let database: TestDatabase;
@@ -58,6 +58,25 @@ describe('bulk parameters against real PostgreSQL', () => {
       ['9007199254740991', 0.1, true, '2026-03-01T12:34:56.789Z'],
       ['-3', -2.5e-7, false, '1969-12-31T23:59:59.999Z'],
     ]);
+  });
+
+  it('makes epoch milliseconds the instants they name, in order, null as NULL', async () => {
+    // Both sides of 1970, a leap day, milliseconds that no binary fraction holds exactly, and enough values to
+    // show that the order is kept.
+    const instants = [
+      Date.UTC(2026, 2, 29, 0, 59, 59, 999),
+      null,
+      -1,
+      0,
+      Date.UTC(2024, 1, 29, 23, 0, 0, 1),
+      8.64e15,
+      ...Array.from({ length: 2_000 }, (_, i) => Date.UTC(2026, 0, 1) + i * 3_600_123),
+    ];
+    const { rows } = await client.query<{ at: Date | null }>(
+      `select at from unnest(${instantsFromEpochMs('$1')}) with ordinality as u(at, n) order by n`,
+      [arrayLiteral(instants)],
+    );
+    expect(rows.map((row) => row.at?.getTime() ?? null)).toEqual(instants);
   });
 
   it('gives packed byte strings back one by one, null as NULL', async () => {

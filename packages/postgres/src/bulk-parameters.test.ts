@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrayLiteral, packBytes, timestampColumn } from './bulk-parameters.ts';
+import { arrayLiteral, packBytes } from './bulk-parameters.ts';
 
 describe('arrayLiteral', () => {
   it('quotes every string, escapes quotes and backslashes only, and writes NULL, numbers and booleans bare', () => {
@@ -10,15 +10,6 @@ describe('arrayLiteral', () => {
 
   it('is an empty array for no values', () => {
     expect(arrayLiteral([])).toBe('{}');
-  });
-});
-
-describe('timestampColumn', () => {
-  it('writes epoch milliseconds as quoted ISO 8601 UTC instants, and null as NULL', () => {
-    const rows = [{ at: 0 }, { at: null }, { at: 1_700_000_000_123 }, { at: -1 }];
-    expect(timestampColumn(rows, (row) => row.at)).toBe(
-      '{"1970-01-01T00:00:00.000Z",NULL,"2023-11-14T22:13:20.123Z","1969-12-31T23:59:59.999Z"}',
-    );
   });
 });
 

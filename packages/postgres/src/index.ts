@@ -5,8 +5,8 @@ export { databaseUnavailable, isDatabaseUnavailable } from './unavailable.ts';
 export {
   arrayColumn,
   arrayLiteral,
+  instantsFromEpochMs,
   packBytes,
-  timestampColumn,
   type ArrayElement,
   type PackedBytes,
 } from './bulk-parameters.ts';
