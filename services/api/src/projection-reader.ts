@@ -16,6 +16,7 @@ import {
   databaseUnavailable,
   isDatabaseUnavailable,
   readBrandRules,
+  summedSketches,
   type Pool,
   type PoolClient,
 } from '@carestream/postgres';
@@ -28,20 +29,17 @@ import type { Period } from './query-params.ts';
  * transaction as the figures, so a request never mixes two generations or two moments of the fold.
  */
 
-// A group's sketches travel as one bytea: the stored sketches one after the other (string_agg), which
-// ResponseTimeSketch.sumEncoded reads as their sum. PostgreSQL copies bytes (no JSON to print, nothing to parse).
-const SKETCHES = (column: string) => `coalesce(string_agg(${column}, ''::bytea), ''::bytea)`;
 const AGGREGATES = [
   ...SLA_COUNTER_COLUMNS.map(([, column]) => `coalesce(sum(${column}), 0) as ${column}`),
-  `${SKETCHES('response_sketch')} as response_sketches`,
-  `${SKETCHES('business_sketch')} as business_sketches`,
+  `${summedSketches('response_sketch')} as response_sketches`,
+  `${summedSketches('business_sketch')} as business_sketches`,
 ].join(',\n  ');
 
 /** What a series of hours reads per bucket: two counters and the response times. */
 const SERIES_AGGREGATES = [
   'coalesce(sum(needing_response), 0) as needing_response',
   'coalesce(sum(answered), 0) as answered',
-  `${SKETCHES('response_sketch')} as response_sketches`,
+  `${summedSketches('response_sketch')} as response_sketches`,
 ].join(',\n  ');
 
 /**
@@ -55,7 +53,7 @@ const DAILY_SERIES_AGGREGATES = [
   `${ONE_STORED_ROW} as precomputed`,
   'max(response_p50) as response_p50',
   'max(response_p90) as response_p90',
-  `case when ${ONE_STORED_ROW} then ''::bytea else ${SKETCHES('response_sketch')} end as response_sketches`,
+  `case when ${ONE_STORED_ROW} then ''::bytea else ${summedSketches('response_sketch')} end as response_sketches`,
 ].join(',\n  ');
 
 /** A bucket of a series (`slaByBucket`): what the series shows. */

@@ -4,7 +4,7 @@ import {
   ResponseTimeSketch,
   type BrandAggregate,
 } from '@carestream/domain';
-import type { Pool } from '@carestream/postgres';
+import { summedSketches, type Pool } from '@carestream/postgres';
 import { logLine } from '@carestream/processor-runtime';
 import { Gauge, type Registry } from 'prom-client';
 import { useGeneration } from './projection-generation.ts';
@@ -36,7 +36,7 @@ export interface BrandDayRow {
   needing_response: number;
   answered: number;
   complaints: number;
-  /** The rows' stored response-time sketches one after the other (string_agg). */
+  /** The rows' stored response-time sketches one after the other (summedSketches: empty for none). */
   sketches: Uint8Array;
 }
 
@@ -126,7 +126,7 @@ export function startBenchmarkRefresher(options: BenchmarkRefresherOptions): Run
       const { rows } = await client.query<BrandDayRow>(
         `select p.industry, s.channel, date_trunc('day', s.hour_start, 'UTC') as day, s.brand_id,
                 sum(s.needing_response) as needing_response, sum(s.answered) as answered, sum(s.complaints) as complaints,
-                string_agg(s.response_sketch, ''::bytea) as sketches
+                ${summedSketches('s.response_sketch')} as sketches
            from sla_buckets s join brand_profiles p on p.brand_id = s.brand_id
           where s.hour_start >= $1
           group by p.industry, s.channel, 3, s.brand_id`,
