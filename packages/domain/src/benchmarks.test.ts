@@ -3,6 +3,7 @@ import {
   benchmarkDays,
   benchmarkOverDays,
   benchmarkRow,
+  countedDaysByChannel,
   groupBenchmarkDays,
   MIN_BRANDS_FOR_BENCHMARK,
   percentileRank,
@@ -196,5 +197,62 @@ describe('groupBenchmarkDays: the one grouping of benchmarks', () => {
       { dayMs: DAY, brands: [['b2', 3, 1, 0, 1]] },
     ]);
     expect(summary(grouped.get('legal')?.get(''))).toEqual([{ dayMs: 0, brands: [['b3', 1, 1, 0, 1]] }]);
+  });
+});
+
+describe('countedDaysByChannel: no channel left out can be read off the all-channels row', () => {
+  const D = Date.UTC(2026, 10, 27);
+  const noKey = () => false;
+  /** One industry's days per channel, from (channel, brand) cells of day D. */
+  const industry = (cells: readonly [channel: string, aggregate: BrandAggregate][]) =>
+    groupBenchmarkDays(
+      cells.map(([channel, b]) => ({ industry: 'retail', channel, dayMs: D, brand: b })),
+    ).get('retail') ?? new Map<string, BenchmarkDay[]>();
+  const onX = ['r1', 'r2', 'r3', 'r4', 'r5'].map(
+    (id) => ['x', brand(id, 4, 0, [])] as [string, BrandAggregate],
+  );
+  const days = (counted: Map<string, BenchmarkDay[]>) =>
+    Object.fromEntries([...counted].map(([channel, list]) => [channel, list.map((d) => d.dayMs)]));
+
+  it('given five brands on x and one of them alone on facebook, when counted, then the all-channels day is left out', () => {
+    // Before: all channels (12 needing, 1 answered in 424 s) minus x (11, 0) was r5's facebook day.
+    const byChannel = industry([...onX, ['facebook', brand('r5', 1, 1, [424])]]);
+    expect(days(countedDaysByChannel(byChannel, noKey))).toEqual({ x: [D], facebook: [], '': [] });
+  });
+
+  it('given the brand alone on a channel is the caller own, when counted, then the all-channels day counts', () => {
+    const byChannel = industry([...onX, ['facebook', brand('me', 3, 1, [60])]]);
+    expect(days(countedDaysByChannel(byChannel, (id) => id === 'me'))['']).toEqual([D]);
+  });
+
+  it('given answers but nothing new to answer on the lone channel, when counted, then the day is still left out', () => {
+    // r5's facebook answers add to its all-channels figures although it had no new mention there.
+    const byChannel = industry([...onX, ['facebook', brand('r5', 0, 1, [424])]]);
+    expect(days(countedDaysByChannel(byChannel, noKey))['']).toEqual([]);
+    // A cell with no figure at all hides nothing.
+    const empty = industry([...onX, ['facebook', brand('r5', 0, 0, [])]]);
+    expect(days(countedDaysByChannel(empty, noKey))['']).toEqual([D]);
+  });
+
+  it('given small channels whose brands together are five or more, when counted, then the all-channels day counts', () => {
+    const small: [string, BrandAggregate][] = [
+      ['facebook', brand('r1', 2, 1, [30])],
+      ['facebook', brand('r2', 2, 1, [40])],
+      ['instagram', brand('r3', 2, 1, [50])],
+      ['instagram', brand('r4', 2, 1, [60])],
+    ];
+    expect(days(countedDaysByChannel(industry([...onX, ...small]), noKey))['']).toEqual([]);
+    const five = industry([...onX, ...small, ['instagram', brand('r5', 2, 1, [70])]]);
+    expect(days(countedDaysByChannel(five, noKey))).toEqual({ x: [D], '': [D], facebook: [], instagram: [] });
+  });
+
+  it('given every channel counted, when counted, then every day counts as benchmarkDays says', () => {
+    const byChannel = industry([
+      ...onX,
+      ...['r1', 'r2', 'r3', 'r4', 'r5'].map(
+        (id) => ['facebook', brand(id, 1, 1, [90])] as [string, BrandAggregate],
+      ),
+    ]);
+    expect(days(countedDaysByChannel(byChannel, noKey))).toEqual({ x: [D], facebook: [D], '': [D] });
   });
 });

@@ -1,4 +1,5 @@
 import { ResponseTimeSketch } from './response-time-sketch.ts';
+import { ALL_CHANNELS } from './sla-figures.ts';
 
 /**
  * Industry benchmarks (docs/definitions.md): per industry and channel, published only where at least 5 brands
@@ -155,6 +156,62 @@ export function benchmarkDays(
       return new Set(unknown.map((brand) => brand.brandId)).size >= MIN_BRANDS_FOR_BENCHMARK;
     })
     .sort((a, b) => a.dayMs - b.dayMs);
+}
+
+/**
+ * The days each channel's row may count for one caller, all channels ('') included. Each channel counts its days
+ * by benchmarkDays. An all-channels day counts only where it hides no small group: that day's all-channels
+ * figures minus the channel rows counting it are the sum of the channels that do not, so those channels'
+ * brands (the ones the caller cannot read, with any figure that day, that the all-channels day adds up) must be
+ * none or at least MIN_BRANDS_FOR_BENCHMARK. Otherwise a brand alone on a channel (left out of that channel's
+ * row) would be the all-channels row minus the others.
+ */
+export function countedDaysByChannel(
+  byChannel: ReadonlyMap<string, readonly BenchmarkDay[]>,
+  knownToCaller: (brandId: string) => boolean,
+): Map<string, BenchmarkDay[]> {
+  const counted = new Map<string, BenchmarkDay[]>();
+  // Per day, the brands of the channel cells that channel's row leaves out.
+  const leftOut = new Map<number, BrandAggregate[]>();
+  for (const [channel, days] of byChannel) {
+    if (channel === ALL_CHANNELS) continue;
+    const kept = benchmarkDays(days, knownToCaller);
+    counted.set(channel, kept);
+    const keptDays = new Set(kept.map((day) => day.dayMs));
+    for (const day of days) {
+      if (keptDays.has(day.dayMs)) continue;
+      const list = leftOut.get(day.dayMs) ?? [];
+      list.push(...day.brands);
+      leftOut.set(day.dayMs, list);
+    }
+  }
+  const all = byChannel.get(ALL_CHANNELS);
+  if (all !== undefined) {
+    counted.set(
+      ALL_CHANNELS,
+      benchmarkDays(all, knownToCaller).filter((day) => {
+        // Only brands contributing to the all-channels day are in its figures (benchmarkRow).
+        const inRow = new Set(day.brands.filter((b) => b.needingResponse > 0).map((b) => b.brandId));
+        const hidden = new Set(
+          (leftOut.get(day.dayMs) ?? [])
+            .filter((b) => inRow.has(b.brandId) && !knownToCaller(b.brandId) && hasFigures(b))
+            .map((b) => b.brandId),
+        );
+        return hidden.size === 0 || hidden.size >= MIN_BRANDS_FOR_BENCHMARK;
+      }),
+    );
+  }
+  return counted;
+}
+
+/** Whether an aggregate adds anything to a sum (a brand may have answers on a day with nothing new to answer). */
+function hasFigures(brand: BrandAggregate): boolean {
+  return (
+    brand.needingResponse !== 0 ||
+    brand.answered !== 0 ||
+    (brand.complaints ?? 0) !== 0 ||
+    !brand.responseSketch.isEmpty()
+  );
 }
 
 /** The benchmark summed over `days` (those benchmarkDays lets a caller see): each brand's sum, then the row. */

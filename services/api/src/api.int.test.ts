@@ -253,7 +253,9 @@ describe('query API against real Postgres', () => {
     await insertSla(pool, 'acme', '2026-03-09T20:00:00Z', 'x', '', bucket({ needingResponse: 3 }));
     await insertSla(pool, 'acme', '2026-03-09T20:00:00Z', 'x', 'ann', bucket({ humanReplies: 1 }, [60]));
     await insertSla(pool, 'acme', '2026-03-08T05:00:00Z', 'x', '', bucket({ needingResponse: 100 }));
-    // retail peers: all on x; b3 also on facebook (facebook: 2 brands, not published)
+    // retail peers: all on x; b3 also on facebook (facebook: 2 brands with acme, not published), the others also
+    // on instagram (4 brands, not published): all channels minus x hides 5 brands, or 6, from any key, so it is
+    // published
     for (const [index, peer] of RETAIL_PEERS.entries()) {
       await insertSla(pool, peer, '2026-03-10T08:00:00Z', 'x', '', bucket({ needingResponse: 10 + index }));
       await insertSla(
@@ -269,6 +271,8 @@ describe('query API against real Postgres', () => {
       );
     }
     await insertSla(pool, 'b3', '2026-03-10T08:00:00Z', 'facebook', '', bucket({ needingResponse: 7 }));
+    for (const peer of RETAIL_PEERS.filter((peer) => peer !== 'b3'))
+      await insertSla(pool, peer, '2026-03-10T09:00:00Z', 'instagram', '', bucket({ needingResponse: 2 }));
     await insertSla(pool, 'initech', '2026-03-10T08:00:00Z', 'x', '', bucket({ needingResponse: 9 }));
 
     await insertOpen(pool, 'o1', 'acme', 'x', 'complaint', '2026-03-10T09:10:00Z', {
@@ -419,7 +423,7 @@ describe('query API against real Postgres', () => {
 
     it('answers businessHours null for a brand that keeps no business hours', async () => {
       const body = (await get(`/v1/brands/globex/sla?${PERIOD}`)).json();
-      expect(body.needingResponse).toBe(10);
+      expect(body.needingResponse).toBe(10 + 2); // x and instagram
       expect(body.businessHours).toBeNull();
     });
 
@@ -642,7 +646,7 @@ describe('query API against real Postgres', () => {
       };
       const peers = RETAIL_PEERS.map((brandId, index) => ({
         brandId,
-        needingResponse: 10 + index + (brandId === 'b3' && channel === null ? 7 : 0),
+        needingResponse: 10 + index + (channel === null ? (brandId === 'b3' ? 7 : 2) : 0),
         answered: 5 + index,
         responseSketch: bucket(
           {},

@@ -1,4 +1,4 @@
-import { emptyAccumulator, ResponseTimeSketch, type BenchmarkDay } from '@carestream/domain';
+import { benchmarkDays, emptyAccumulator, ResponseTimeSketch, type BenchmarkDay } from '@carestream/domain';
 import { describe, expect, it } from 'vitest';
 import { agentItems, ChannelDays } from './figures.ts';
 
@@ -20,19 +20,19 @@ describe('ChannelDays', () => {
 
   it('given callers shown the same days, when asked, then the sum is worked out once and shared', () => {
     const channel = new ChannelDays(days);
-    const admin = channel.benchmarkFor(() => false);
+    const admin = channel.benchmarkOver(benchmarkDays(days, () => false));
     expect(admin.days).toEqual([D1, D1 + DAY]);
-    expect(channel.benchmarkFor((brandId) => brandId === 't6')).toBe(admin);
+    expect(channel.benchmarkOver(benchmarkDays(days, (brandId) => brandId === 't6'))).toBe(admin);
   });
 
   it('given a caller shown fewer days, when asked after another, then it gets its own sum, never the other’s', () => {
     const channel = new ChannelDays(days);
-    const wide = channel.benchmarkFor(() => false);
-    const narrow = channel.benchmarkFor((brandId) => brandId === 't1');
+    const wide = channel.benchmarkOver(benchmarkDays(days, () => false));
+    const narrow = channel.benchmarkOver(benchmarkDays(days, (brandId) => brandId === 't1'));
     expect(narrow.days).toEqual([D1]);
     expect(narrow.row?.needingResponse).toBe(10 + 11 + 12 + 13 + 14 + 15);
     expect(wide.row?.needingResponse).toBe((narrow.row?.needingResponse ?? 0) + 10 + 11 + 12 + 13 + 14);
-    expect(channel.benchmarkFor(() => false)).toBe(wide);
+    expect(channel.benchmarkOver(benchmarkDays(days, () => false))).toBe(wide);
   });
 });
 

@@ -1,7 +1,7 @@
 import { compareIds, type Channel } from '@carestream/contract';
 import type { Static } from '@sinclair/typebox';
 import {
-  benchmarkDays,
+  countedDaysByChannel,
   benchmarkOverDays,
   churnRisk,
   groupBenchmarkDays,
@@ -220,9 +220,8 @@ export class ChannelDays {
 
   constructor(readonly days: readonly BenchmarkDay[]) {}
 
-  /** The benchmark over the days a caller who can read the brands `knownToCaller` accepts may see. */
-  benchmarkFor(knownToCaller: (brandId: string) => boolean): DayBlockBenchmark {
-    const counted = benchmarkDays(this.days, knownToCaller);
+  /** The benchmark over `counted`, the days of these a caller may see (domain countedDaysByChannel). */
+  benchmarkOver(counted: readonly BenchmarkDay[]): DayBlockBenchmark {
     const key = counted.map((day) => day.dayMs).join(',');
     const known = this.sums.get(key);
     if (known) return known;
@@ -270,8 +269,9 @@ export interface IndustryBenchmark {
 
 /**
  * Benchmarks per industry for a caller who can read the brands `knownToCaller` accepts: every row the sum of the
- * whole UTC days on which at least 5 brands it cannot read contributed (domain benchmarkDays), so that no two
- * answers can be differenced into one brand's figures.
+ * whole UTC days on which at least 5 brands it cannot read contributed, and the all-channels row only on days where
+ * the channels left out hide no smaller group (domain countedDaysByChannel), so that no answer, nor two, can be
+ * differenced into one brand's figures.
  */
 export function industryBenchmarks(
   days: ReadonlyMap<string, IndustryDays>,
@@ -281,8 +281,12 @@ export function industryBenchmarks(
   for (const [industry, { channels }] of [...days].sort(([a], [b]) => compareIds(a, b))) {
     const items: BenchmarkItem[] = [];
     const brands = new Map<string, readonly BrandAggregate[]>();
+    const counted = countedDaysByChannel(
+      new Map([...channels].map(([channel, { days: all }]) => [channel, all])),
+      knownToCaller,
+    );
     for (const [channel, channelDays] of [...channels].sort(([a], [b]) => compareIds(a, b))) {
-      const benchmark = channelDays.benchmarkFor(knownToCaller);
+      const benchmark = channelDays.benchmarkOver(counted.get(channel) ?? []);
       brands.set(channel, benchmark.brands);
       const { row } = benchmark;
       if (row === null) continue;

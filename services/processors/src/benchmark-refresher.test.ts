@@ -46,8 +46,14 @@ describe('industryBenchmarkRows: the rows the refresher writes to industry_bench
       response_rate: 0.5,
       published: true,
     });
-    expect(byKey.get('all 2026-03-01')).toMatchObject({ brands: 5, needing_response: 60, answered: 35 });
-    expect(byKey.get('all 2026-03-01')?.response_rate).toBeCloseTo(35 / 60, 10);
+    // Counted, but not published: b1 alone on facebook would be all channels minus x.
+    expect(byKey.get('all 2026-03-01')).toMatchObject({
+      brands: 5,
+      needing_response: 60,
+      answered: 35,
+      response_rate: null,
+      published: false,
+    });
     expect(byKey.get('facebook 2026-03-01')).toMatchObject({
       brands: 1,
       published: false,
@@ -59,5 +65,19 @@ describe('industryBenchmarkRows: the rows the refresher writes to industry_bench
       answered: 4,
       published: false,
     });
+  });
+
+  it('leaves the all-channels row of a day unpublished when it is a lone brand on a channel plus published rows', () => {
+    // b5 alone on facebook: all channels minus x would be its facebook day.
+    const rows = [
+      ...['b1', 'b2', 'b3', 'b4', 'b5'].map((brand) => row(brand, 'x', DAY_1, 10, 5)),
+      row('b5', 'facebook', DAY_1, 1, 1),
+    ];
+    const published = industryBenchmarkRows(rows).map((out) => [out.channel || 'all', out.published]);
+    expect(published).toEqual([
+      ['x', true],
+      ['all', false],
+      ['facebook', false],
+    ]);
   });
 });

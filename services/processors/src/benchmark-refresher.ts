@@ -1,5 +1,6 @@
 import {
   benchmarkRow,
+  countedDaysByChannel,
   groupBenchmarkDays,
   ResponseTimeSketch,
   type BrandAggregate,
@@ -70,10 +71,13 @@ export function industryBenchmarkRows(rows: readonly BrandDayRow[]): IndustryBen
       return { industry: row.industry, channel: row.channel, dayMs: row.day.getTime(), brand };
     }),
   );
-  return [...grouped].flatMap(([industry, byChannel]) =>
-    [...byChannel].flatMap(([channel, days]) =>
-      days.map(({ dayMs, brands: aggregates }) => {
-        const benchmark = benchmarkRow(aggregates);
+  return [...grouped].flatMap(([industry, byChannel]) => {
+    // What BI reads has no caller: every brand is one it cannot read.
+    const counted = countedDaysByChannel(byChannel, () => false);
+    return [...byChannel].flatMap(([channel, days]) => {
+      const published = new Set((counted.get(channel) ?? []).map((day) => day.dayMs));
+      return days.map(({ dayMs, brands: aggregates }) => {
+        const benchmark = published.has(dayMs) ? benchmarkRow(aggregates) : null;
         return {
           industry,
           channel,
@@ -87,9 +91,9 @@ export function industryBenchmarkRows(rows: readonly BrandDayRow[]): IndustryBen
           p90_seconds: benchmark?.p90Seconds ?? null,
           published: benchmark !== null,
         };
-      }),
-    ),
-  );
+      });
+    });
+  });
 }
 
 /**
