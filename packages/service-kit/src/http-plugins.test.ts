@@ -37,15 +37,21 @@ describe('the one error handler', () => {
     });
   });
 
-  it("fastify's own 415 carries the media-type code, not a validation code", async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/json-only',
-      payload: 'a,b',
-      headers: { 'content-type': 'text/csv' },
-    });
-    expect(response.statusCode).toBe(415);
-    expect(response.json().error).toMatchObject({ code: 'CARE_ERR_UNSUPPORTED_MEDIA_TYPE', field: 'body' });
+  it("fastify's own 415 carries the media-type code and names content-type, the header at fault", async () => {
+    for (const contentType of ['text/csv', 'not a media type']) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/json-only',
+        payload: 'a,b',
+        headers: { 'content-type': contentType },
+      });
+      expect(response.statusCode, contentType).toBe(415);
+      expect(response.json().error, contentType).toEqual({
+        code: 'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
+        field: 'content-type',
+        message: 'is not a media type this route reads (type/subtype, such as application/json)',
+      });
+    }
   });
 
   it('details go beside the error; a 500 hides its message and details', async () => {

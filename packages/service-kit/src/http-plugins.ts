@@ -65,6 +65,14 @@ function asCareError(error: FastifyError | CareError): CareError {
     return new CareError('CARE_ERR_VALIDATION', `${field} ${first?.message ?? 'is invalid'}`, { field });
   }
   const status = error.statusCode ?? 500;
+  // fastify's 415 (a Content-Type it cannot parse, or one no parser takes) is about that header, not the body.
+  if (status === 415) {
+    return new CareError(
+      'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
+      'is not a media type this route reads (type/subtype, such as application/json)',
+      { field: 'content-type', cause: error },
+    );
+  }
   if (status < 500)
     return new CareError(codeForClientStatus(status), error.message, { field: 'body', cause: error });
   return new CareError('CARE_ERR_INTERNAL', error.message, { cause: error });

@@ -21,3 +21,4 @@ export {
 } from './rate-limit.ts';
 export { answerFrameworkError } from './framework-errors.ts';
 export { singleQueryValues } from './query-string.ts';
+export { acceptJsonBodies, invalidUtf8Offset, unsupportedCharset } from './json-body.ts';

@@ -31,6 +31,24 @@ describe('singleQueryValues', () => {
     );
   });
 
+  it('refuses a parameter without a name, naming the query string (an empty field says nothing)', () => {
+    for (const query of [{ '': 'x' }, { '': '' }, { '': ['x', 'y'] }]) {
+      expect(() => singleQueryValues(query, ['from', 'to'])).toThrow(
+        expect.objectContaining({
+          code: 'CARE_ERR_VALIDATION',
+          field: 'query',
+          message: 'has a parameter without a name ("=value"); send name=value, the name one of from, to',
+        }),
+      );
+    }
+    expect(() => singleQueryValues({ '': 'x' }, [])).toThrow(
+      expect.objectContaining({
+        field: 'query',
+        message: 'has a parameter without a name ("=value"); this route takes no parameters',
+      }),
+    );
+  });
+
   it('refuses a name given twice, or a value that is not a string', () => {
     expect(() => singleQueryValues({ atomic: ['true', 'false'] }, ['atomic'])).toThrow(
       expect.objectContaining({ field: 'atomic', message: 'is given more than once; send it once' }),

@@ -5,7 +5,7 @@ import { CareError } from '@carestream/errors';
 /**
  * The values of `query` (fastify's parsed query string), each name allowed and given once. Any other name (a
  * typo such as `atomc`) is refused rather than ignored, with a 400 naming it and the route's parameters; a
- * name given twice is refused too.
+ * name given twice is refused too, and so is a parameter without a name (`?=x`), naming the field `query`.
  */
 export function singleQueryValues<Name extends string>(
   query: unknown,
@@ -14,6 +14,13 @@ export function singleQueryValues<Name extends string>(
   const raw = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
   const values = new Map<Name, string>();
   for (const [name, value] of Object.entries(raw)) {
+    // An empty name cannot be the field (`field: ""` tells the client nothing), so the query string is.
+    if (name === '') {
+      throw invalid(
+        'query',
+        `has a parameter without a name ("=value"); ${allowed.length > 0 ? `send name=value, the name one of ${allowed.join(', ')}` : 'this route takes no parameters'}`,
+      );
+    }
     if (!(allowed as readonly string[]).includes(name)) {
       throw invalid(
         printableId(name),

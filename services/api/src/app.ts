@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { ApiKeyStore } from '@carestream/api-keys';
 import type { ErasureLog, IdentityResolver } from '@carestream/erasure';
 import {
+  acceptJsonBodies,
   answerFrameworkError,
   DEFAULT_AUTH_FAILURES,
   enforceRateLimit,
@@ -50,6 +51,9 @@ export interface ApiAppDependencies {
   readonly logger?: boolean;
 }
 
+/** The largest request body the API reads, in bytes: fastify's default, named so that a 413 can say it. */
+export const MAX_BODY_BYTES = 1_048_576;
+
 /** Builds the query API (no listening here: main.ts does that; tests use inject). */
 export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInstance> {
   const clock = deps.clock ?? Date.now;
@@ -65,6 +69,10 @@ export async function buildApiApp(deps: ApiAppDependencies): Promise<FastifyInst
   // readers, compiled from the same parameter schemas, which name the parameter and the fix in every 400 (the
   // schema validator would coerce and strip instead).
   app.setValidatorCompiler(() => () => true);
+  // Every body the API reads (an erasure request) is JSON held to ingest's rules: UTF-8 only, the first bad byte
+  // named, a 415 for any other charset or media type; and, for a legal action taken on its word, no key given
+  // twice (JSON.parse would keep the last one silently).
+  acceptJsonBodies(app, { maxBytes: MAX_BODY_BYTES });
   registerErrorHandler(app, { routesListedAt: '/docs' });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

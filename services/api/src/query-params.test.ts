@@ -85,6 +85,8 @@ describe('parseQuery', () => {
     expect(fieldOf({ level: 'severe' })).toBe('level');
     expect(fieldOf({ channel: ['x', 'email'] })).toBe('channel');
     expect(fieldOf({ unknown: '1' })).toBe('unknown');
+    // `?=x`: a parameter without a name; the query string is the field (an empty one tells the client nothing).
+    expect(fieldOf({ '': 'x' })).toBe('query');
     expect(fieldOf({ granularity: 'day' }, ['from', 'to'])).toBe('granularity');
     expect(fieldOf({ from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).toBe('from');
   });

@@ -219,8 +219,12 @@ export const BrandParams = Type.Object({
       'Any other value is a brand that does not exist (404), like an unknown brand or one the key may not read.',
   }),
 });
+
+/** The longest `{industry}` the API looks up, in characters; longer is a 400 that says so. */
+export const MAX_INDUSTRY_LENGTH = 256;
+
 export const IndustryParams = Type.Object({
-  industry: Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 256 }),
+  industry: Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: MAX_INDUSTRY_LENGTH }),
 });
 
 /** Responses of a route answering JSON or CSV, with the error shapes it can give. */

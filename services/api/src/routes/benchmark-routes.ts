@@ -17,7 +17,14 @@ import {
   type ParsedQuery,
   type QueryParamName,
 } from '../query-params.ts';
-import { BenchmarkItemSchema, BrandBenchmarkSchema, IndustryParams, List, responses } from '../schemas.ts';
+import {
+  BenchmarkItemSchema,
+  BrandBenchmarkSchema,
+  IndustryParams,
+  List,
+  MAX_INDUSTRY_LENGTH,
+  responses,
+} from '../schemas.ts';
 import {
   brandRequestOf,
   brandRoute,
@@ -123,7 +130,16 @@ export async function benchmarkRoutes(app: FastifyInstance, options: QueryRouteO
     },
     async (request, reply) => {
       const { industry } = request.params;
-      if (!INDUSTRY_SLUG.test(industry) || industry.length > 256) {
+      // Length first: a 5,000-letter slug is a slug, and "must be a lower-case slug" would not tell what is wrong.
+      const length = [...industry].length;
+      if (length > MAX_INDUSTRY_LENGTH) {
+        throw new CareError(
+          'CARE_ERR_VALIDATION',
+          `is ${length} characters long; an industry has at most ${MAX_INDUSTRY_LENGTH}`,
+          { field: 'industry' },
+        );
+      }
+      if (!INDUSTRY_SLUG.test(industry)) {
         throw new CareError(
           'CARE_ERR_VALIDATION',
           `must be a lower-case slug such as retail or consumer-goods, got "${printableId(industry)}"`,

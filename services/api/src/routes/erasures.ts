@@ -81,7 +81,17 @@ export async function erasureRoutes(app: FastifyInstance, options: ErasureRouteO
             description: 'Erased; Location names the record.',
             content: { 'application/json': { schema: ErasureSchema } },
           },
-          400: { ...ErrorSchema, description: 'A bad body, the field named in error.field.' },
+          400: {
+            ...ErrorSchema,
+            description:
+              'A bad body, the field named in error.field: not UTF-8 (the first bad byte named), not JSON, a key ' +
+              'given twice (which value was meant is ambiguous) or a key named __proto__ or constructor.',
+          },
+          413: { ...ErrorSchema, description: 'A body over the limit, named in bytes.' },
+          415: {
+            ...ErrorSchema,
+            description: 'Not application/json, or a charset other than UTF-8 (field content-type).',
+          },
           ...ERRORS,
         },
         security: SECURITY,

@@ -1,0 +1,250 @@
+// How a service reads a JSON request body: UTF-8 only, within a byte limit, and unambiguous (no key given twice,
+// no key that names a part of every JavaScript object). The charset and UTF-8 rules are ingest's
+// (services/ingest/src/body-reader.ts), copied here so the query API applies the same ones.
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { printableId } from '@carestream/contract';
+import { CareError } from '@carestream/errors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/**
+ * Why a Content-Type's charset is refused, or undefined: bodies are read as UTF-8 (JSON's own encoding, RFC
+ * 8259), so a body declared in another charset would be misread, not converted. No charset means UTF-8.
+ */
+export function unsupportedCharset(contentType: string | undefined): CareError | undefined {
+  for (const parameter of (contentType ?? '').split(';').slice(1)) {
+    const equals = parameter.indexOf('=');
+    if (equals < 0 || parameter.slice(0, equals).trim().toLowerCase() !== 'charset') continue;
+    const charset = parameter
+      .slice(equals + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (charset === 'utf-8' || charset === 'utf8') continue;
+    return new CareError(
+      'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `declares charset=${printableId(charset, 40)}; bodies are read as UTF-8 only: send UTF-8, with charset=utf-8 or no charset`,
+      { field: 'content-type' },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The offset of the first byte of `bytes` that does not belong to a well-formed UTF-8 sequence (RFC 3629:
+ * overlong forms, surrogates and code points above U+10FFFF are ill-formed), or undefined when there is none.
+ */
+export function invalidUtf8Offset(bytes: Uint8Array): number | undefined {
+  if (isUtf8(bytes)) return undefined;
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i] ?? 0;
+    if (lead < 0x80) {
+      i += 1;
+      continue;
+    }
+    // The length of the sequence and the range of its second byte (Table 3-7 of the Unicode standard).
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f;
+    } else return i;
+    const second = bytes[i + 1];
+    if (second === undefined || second < low || second > high) return i;
+    for (let k = 2; k < length; k += 1) {
+      const next = bytes[i + k];
+      if (next === undefined || next < 0x80 || next > 0xbf) return i;
+    }
+    i += length;
+  }
+  return undefined;
+}
+
+/**
+ * Keys no body may hold, at any depth. JSON.parse makes them plain own properties, but code that later copies
+ * the object with Object.assign or a merge would set the target's prototype from `__proto__` (or reach
+ * `constructor.prototype`); refusing them by name is simpler to trust than auditing every copy.
+ */
+const REFUSED_KEYS = new Set(['__proto__', 'constructor']);
+
+function invalid(field: string, message: string): CareError {
+  return new CareError('CARE_ERR_VALIDATION', message, { field });
+}
+
+/** The index of the quote that closes the string whose opening quote is at `start` (the text is valid JSON). */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+  return i;
+}
+
+const JSON_WHITESPACE = /[ \t\n\r]/;
+
+interface Container {
+  /** The path to this object or array from the body, dotted (array items by index), '' for the body itself. */
+  readonly path: string;
+  /** An object's keys seen so far (decoded: "a\u0062" is "ab"); undefined for an array. */
+  readonly keys: Set<string> | undefined;
+  /** The key of the member being read (an object), or the index of the item being read (an array). */
+  member: string;
+  index: number;
+}
+
+/**
+ * Refuses an object that names a key twice, and a key in REFUSED_KEYS, in `text`, which JSON.parse has already
+ * accepted (so it is well-formed). JSON.parse keeps the last of two equal keys without a word, and its reviver
+ * sees only the object that results, so the text itself is scanned: strings are skipped whole (a quote or a
+ * brace inside one is not structure), and a string followed by ':' inside an object is a key.
+ */
+export function refuseAmbiguousKeys(text: string): void {
+  const open: Container[] = [];
+  const childPath = (parent: Container | undefined): string => {
+    if (parent === undefined) return '';
+    // An empty key is written "" so that the field names something (an empty field would tell the client nothing).
+    const segment = parent.keys === undefined ? String(parent.index) : parent.member || '""';
+    return parent.path === '' ? segment : `${parent.path}.${segment}`;
+  };
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (char === '"') {
+      const end = stringEnd(text, i);
+      const container = open.at(-1);
+      let next = end + 1;
+      while (JSON_WHITESPACE.test(text[next] ?? '')) next += 1;
+      if (container?.keys !== undefined && text[next] === ':') {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        container.member = key;
+        const field = printableId(childPath(container), 200);
+        if (REFUSED_KEYS.has(key)) {
+          throw invalid(
+            field,
+            `is a key named ${key}, which is not accepted in a request body (it names a part of every JavaScript object); remove it`,
+          );
+        }
+        if (container.keys.has(key)) {
+          throw invalid(
+            field,
+            'is given more than once in its object; send each key once (which value was meant is ambiguous)',
+          );
+        }
+        container.keys.add(key);
+      }
+      i = end;
+    } else if (char === '{' || char === '[') {
+      open.push({
+        path: childPath(open.at(-1)),
+        keys: char === '{' ? new Set() : undefined,
+        member: '',
+        index: 0,
+      });
+    } else if (char === '}' || char === ']') {
+      open.pop();
+    } else if (char === ',') {
+      const container = open.at(-1);
+      if (container !== undefined) container.index += 1;
+    }
+  }
+}
+
+/**
+ * A JSON body's value: UTF-8 (the first bad byte is named), valid JSON, no key given twice and no refused key.
+ * An empty body is undefined, as when no body is sent, so that the route says what it expects.
+ */
+export function parseJsonBody(bytes: Buffer): unknown {
+  const invalidAt = invalidUtf8Offset(bytes);
+  if (invalidAt !== undefined) {
+    throw invalid(
+      'body',
+      `is not valid UTF-8: byte ${invalidAt + 1} starts no well-formed UTF-8 character; send the body encoded in UTF-8`,
+    );
+  }
+  if (bytes.length === 0) return undefined;
+  // RFC 8259 (section 8.1) lets a parser ignore the byte order mark some Windows tools write first; ingest does.
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalid('body', `is not valid JSON: ${(error as Error).message}`);
+  }
+  refuseAmbiguousKeys(text);
+  return value;
+}
+
+function tooLarge(maxBytes: number): CareError {
+  const message = `is larger than ${maxBytes} bytes, the limit of a request body`;
+  return new CareError('CARE_ERR_PAYLOAD_TOO_LARGE', message, { field: 'body' });
+}
+
+/** The whole of `stream`, refused as soon as it passes `maxBytes` (reading stops there). */
+function readAtMost(stream: Readable, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const stop = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.pause();
+    };
+    const onData = (chunk: Buffer | string) => {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      bytes += buffer.length;
+      if (bytes > maxBytes) {
+        stop();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(buffer);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, bytes));
+    };
+    // A client that closes the connection mid-body (node's ECONNRESET "aborted"): the client's doing, a 4xx.
+    const onError = (error: Error) => {
+      stop();
+      reject(
+        new CareError('CARE_ERR_VALIDATION', 'ended before it was complete', { field: 'body', cause: error }),
+      );
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
+/**
+ * Makes `app` (and the routes registered in it afterwards) read request bodies as JSON by parseJsonBody's
+ * rules, replacing fastify's parsers: fastify's JSON parser decodes any bytes as UTF-8 whatever the charset
+ * (a Latin-1 'é' became U+FFFD and the request went on), keeps the last of two equal keys, answers a
+ * `__proto__` key as "not valid JSON", and its text/plain parser let a text body reach the route. Any other
+ * media type is a 415 naming content-type; a body over `maxBytes` a 413 naming the limit, refused before a
+ * byte is read when Content-Length declares it.
+ */
+export function acceptJsonBodies(app: FastifyInstance, options: { readonly maxBytes: number }): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', async (request: FastifyRequest, payload: IncomingMessage) => {
+    const charset = unsupportedCharset(request.headers['content-type']);
+    if (charset !== undefined) throw charset;
+    if (Number(request.headers['content-length']) > options.maxBytes) throw tooLarge(options.maxBytes);
+    return parseJsonBody(await readAtMost(payload, options.maxBytes));
+  });
+  app.addContentTypeParser('*', async (request: FastifyRequest) => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    throw new CareError(
+      'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `must be application/json, got "${printableId(type, 80) || 'none'}"`,
+      { field: 'content-type' },
+    );
+  });
+}
