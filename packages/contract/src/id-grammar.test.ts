@@ -33,6 +33,17 @@ const BAD_IDS: readonly (readonly [string, RegExp])[] = [
   ['a\uFFFFb', /U\+FFFF, an unassigned code point/],
   ['a\u2028b', /U\+2028, a line separator/],
   ['a\u2029b', /U\+2029, a paragraph separator/],
+  // Default-ignorable code points outside Cf: letters and marks that render as nothing.
+  ['a\u3164b', /^contains U\+3164, an invisible character \(such as a Hangul filler.*\), at character 2;/],
+  ['\u115F', /^contains U\+115F, an invisible character/],
+  ['a\u1160', /U\+1160, an invisible character/],
+  ['a\uFFA0b', /U\+FFA0, an invisible character/],
+  ['a\u034Fb', /^contains U\+034F, an invisible character/],
+  ['a\u17B4b', /U\+17B4, an invisible character/],
+  // Default-ignorable and also Cf or Cn: named by their category, as before.
+  ['\u{1F44B}\u200D', /U\+200D, an invisible format character/],
+  ['a\u{E0041}b', /U\+E0041, an invisible format character/],
+  ['a\uFFF0b', /U\+FFF0, an unassigned code point/],
   [' ', /^must not begin or end with whitespace$/],
   ['   ', /^must not begin or end with whitespace$/],
   [' acme', /^must not begin or end with whitespace$/],
@@ -59,6 +70,8 @@ describe('the id grammar', () => {
     'café',
     'Ωmega/ü?#%',
     '😀'.repeat(256),
+    '고객-9 ᄀ',
+    '\u2764\uFE0F', // a variation selector picks how the heart is drawn: taken before, taken still
     'a\u00A0b',
     '../x',
     'x'.repeat(256),
@@ -98,6 +111,7 @@ describe('the id grammar', () => {
 
   it('quotes a hostile id without its hostile characters, and cuts it short', () => {
     expect(printableId('a\u0000b\u202Ec\uD800')).toBe('a\\u{0}b\\u{202E}c\\u{D800}');
+    expect(printableId('a\u3164b\u115Fc\u034Fd\uFE0F')).toBe('a\\u{3164}b\\u{115F}c\\u{34F}d\uFE0F');
     expect(printableId('x'.repeat(10_000))).toBe(`${'x'.repeat(64)}…`);
   });
 });

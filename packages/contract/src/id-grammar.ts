@@ -29,7 +29,13 @@ const BRAND_ID_CHARACTER = /^[A-Za-z0-9._-]$/;
  * The Unicode general categories no id may contain, with what to call them in an error. Cs: a lone surrogate
  * (a JSON `\ud800` escape; UTF-8 cannot carry one). Cn: unassigned in the Unicode version of the running
  * Node, refused because NFC is only stable for assigned characters (a later Unicode could give one a
- * decomposition and change which spelling is canonical).
+ * decomposition and change which spelling is canonical). Last, every Default_Ignorable_Code_Point the
+ * categories miss: characters that render as nothing although they are letters or marks (U+3164 HANGUL FILLER,
+ * U+115F HANGUL CHOSEONG FILLER, U+034F COMBINING GRAPHEME JOINER), so that `acme` and `acme` + an invisible one
+ * cannot be two ids that look the same. Variation selectors stay: they choose how the character before them is
+ * drawn (`❤️`, U+2764 U+FE0F), and ids holding them were taken before this rule, so the processors, which check
+ * every event they decode by the same grammar, must go on taking them on a replay. The zero-width joiner is Cf,
+ * so emoji ZWJ sequences were never ids.
  */
 const REFUSED_CATEGORIES: readonly (readonly [RegExp, string])[] = [
   [/\p{Cc}/u, 'a control character'],
@@ -39,8 +45,13 @@ const REFUSED_CATEGORIES: readonly (readonly [RegExp, string])[] = [
   [/\p{Cn}/u, 'an unassigned code point'],
   [/\p{Zl}/u, 'a line separator'],
   [/\p{Zp}/u, 'a paragraph separator'],
+  [
+    /(?!\p{Variation_Selector})\p{Default_Ignorable_Code_Point}/u,
+    'an invisible character (such as a Hangul filler or a combining grapheme joiner)',
+  ],
 ];
-const ANY_REFUSED = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
+const ANY_REFUSED =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]|(?!\p{Variation_Selector})\p{Default_Ignorable_Code_Point}/u;
 const EDGE_WHITESPACE = /^\p{White_Space}|\p{White_Space}$/u;
 
 function codePointName(char: string): string {
@@ -53,7 +64,8 @@ const PLAIN_ASCII_ID = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 /**
  * Why `value` is not an id, in words that follow the field's name (`eventId contains U+0000 …`), or undefined
  * when it is one. An id is 1 to MAX_ID_LENGTH code points, in Unicode NFC, with no character of the
- * categories Cc, Cf, Cs, Co, Cn, Zl or Zp, and no whitespace at either end (so never only whitespace).
+ * categories Cc, Cf, Cs, Co, Cn, Zl or Zp nor any default-ignorable code point but a variation selector, and no whitespace at either
+ * end (so never only whitespace).
  */
 export function idProblem(value: string): string | undefined {
   if (value.length === 0) return 'must not be empty';

@@ -133,8 +133,8 @@ const CASES: [string, unknown][] = [
 ];
 
 const EXPECTED: Record<string, [field: string, message: string][]> = {
-  'not an object': [['', 'must be a JSON object with a "type" field, got a string']],
-  'an array': [['', 'must be a JSON object with a "type" field, got an array']],
+  'not an object': [['item', 'must be a JSON object with a "type" field, got a string']],
+  'an array': [['item', 'must be a JSON object with a "type" field, got an array']],
   'no type': [['type', 'is required']],
   'unknown type': [['type', 'must be one of: mention, reply, brand_post, brand_profile (got "tweet")']],
   'type not a string': [
@@ -173,7 +173,7 @@ const EXPECTED: Record<string, [field: string, message: string][]> = {
       `k${i + 1}`,
       'is not a known field of a mention either',
     ]),
-    ['', 'has 99991 more errors besides the 10 listed'],
+    ['item', 'has 99991 more errors besides the 10 listed'],
   ],
   'a long stray key': [
     [

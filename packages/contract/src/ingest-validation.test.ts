@@ -203,7 +203,7 @@ describe('valid items become events', () => {
 describe('bad input: every error names the field and why', () => {
   it('not an object', () => {
     expect(errorsOf('hello')).toEqual([
-      { index: 4, field: '', message: 'must be a JSON object with a "type" field, got a string' },
+      { index: 4, field: 'item', message: 'must be a JSON object with a "type" field, got a string' },
     ]);
     expect(errorsOf([mention])[0]?.message).toMatch(/got an array/);
     expect(errorsOf(null)[0]?.message).toMatch(/got null/);
@@ -511,7 +511,7 @@ describe('bad input: every error names the field and why', () => {
         field: 'channel',
         message: expect.stringMatching(/^must be one of: x, facebook/),
       },
-      { index: 3, field: '', message: 'must be a JSON object with a "type" field, got an integer' },
+      { index: 3, field: 'item', message: 'must be a JSON object with a "type" field, got an integer' },
     ]);
   });
 });

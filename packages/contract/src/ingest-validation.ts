@@ -225,10 +225,17 @@ export const INGEST_SCHEMAS: { readonly [T in IngestItemType]: TObject } = {
 export interface FieldError {
   /** The item's position in the request, from 0. */
   readonly index: number;
-  /** Dotted path to the field, e.g. `receivedAt` or `businessHours[2].open`; '' for the item itself. */
+  /** Dotted path to the field, e.g. `receivedAt` or `businessHours[2].open`; WHOLE_ITEM_FIELD for the item itself. */
   readonly field: string;
   readonly message: string;
 }
+
+/**
+ * The `field` of an error about an item as a whole rather than one of its fields: an NDJSON line that is not
+ * JSON, an item that is not an object, the count of errors past those listed. No item type has a field of
+ * this name, so it cannot be mistaken for one; `index` says which item.
+ */
+export const WHOLE_ITEM_FIELD = 'item';
 
 export type ValidationResult =
   { readonly ok: true; readonly event: CareEvent } | { readonly ok: false; readonly errors: FieldError[] };
@@ -827,7 +834,7 @@ const readItemType = oneOf<IngestItemType>(INGEST_ITEM_TYPES);
 export function validateItem(raw: unknown, index: number, options: ValidateOptions): ValidationResult {
   const ctx: Ctx = { index, options, errors: [], failures: 0 };
   if (!isJsonObject(raw)) {
-    fail(ctx, '', `must be a JSON object with a "type" field, got ${kindOf(raw)}`);
+    fail(ctx, WHOLE_ITEM_FIELD, `must be a JSON object with a "type" field, got ${kindOf(raw)}`);
     return failed(ctx);
   }
   const type =
@@ -844,7 +851,7 @@ function failed(ctx: Ctx): ValidationResult {
   if (unlisted === 0) return { ok: false, errors: ctx.errors };
   const more: FieldError = {
     index: ctx.index,
-    field: '',
+    field: WHOLE_ITEM_FIELD,
     message: `has ${unlisted} more error${unlisted === 1 ? '' : 's'} besides the ${MAX_ERRORS_PER_ITEM} listed`,
   };
   return { ok: false, errors: [...ctx.errors, more] };

@@ -21,4 +21,10 @@ export {
 } from './rate-limit.ts';
 export { answerFrameworkError } from './framework-errors.ts';
 export { singleQueryValues } from './query-string.ts';
-export { acceptJsonBodies, invalidUtf8Offset, unsupportedCharset } from './json-body.ts';
+export {
+  acceptJsonBodies,
+  invalidUtf8Offset,
+  refuseContentEncoding,
+  unsupportedCharset,
+  withoutBom,
+} from './json-body.ts';

@@ -1,12 +1,12 @@
-// How a service reads a JSON request body: UTF-8 only, within a byte limit, and unambiguous (no key given twice,
-// no key that names a part of every JavaScript object). The charset and UTF-8 rules are ingest's
-// (services/ingest/src/body-reader.ts), copied here so the query API applies the same ones.
+// How a service reads a request body: as sent (no Content-Encoding), UTF-8 only, within a byte limit; a JSON
+// body also unambiguous (no key given twice, no key that names a part of every JavaScript object). Ingest reads
+// its bodies itself (NDJSON, webhooks' raw bytes) with the same byte rules; the query API with acceptJsonBodies.
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { printableId } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Why a Content-Type's charset is refused, or undefined: bodies are read as UTF-8 (JSON's own encoding, RFC
@@ -67,6 +67,36 @@ export function invalidUtf8Offset(bytes: Uint8Array): number | undefined {
     i += length;
   }
   return undefined;
+}
+
+/**
+ * Refuses a body sent with a Content-Encoding other than `identity` (none is identity): bodies are read as
+ * sent, never decompressed, because a few KiB of gzip can inflate past every limit before one is checked. A
+ * compressed body would otherwise be misread as bad UTF-8, and a plain one labelled gzip taken on trust.
+ * Accept-Encoding on the 415 tells the client which coding would do (RFC 9110, section 15.5.16).
+ */
+export function refuseContentEncoding(request: FastifyRequest, reply: FastifyReply): void {
+  const header = request.headers['content-encoding'];
+  // A list (`gzip, identity`, or repeated headers, which node joins with commas); empty elements are allowed.
+  const coding = (header ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .find((part) => part !== '' && part !== 'identity');
+  if (coding === undefined) return;
+  void reply.header('accept-encoding', 'identity');
+  throw new CareError(
+    'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
+    `is "${printableId(coding, 40)}"; bodies are read as sent, not decompressed: send the body uncompressed, without Content-Encoding (or with identity)`,
+    { field: 'content-encoding' },
+  );
+}
+
+/**
+ * JSON text without the byte order mark some Windows tools write before it: RFC 8259 (section 8.1) lets a
+ * parser ignore one, and `carestream import` does. Only one, and only at the very start of the body.
+ */
+export function withoutBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 /**
@@ -168,8 +198,7 @@ export function parseJsonBody(bytes: Buffer): unknown {
     );
   }
   if (bytes.length === 0) return undefined;
-  // RFC 8259 (section 8.1) lets a parser ignore the byte order mark some Windows tools write first; ingest does.
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const text = withoutBom(bytes.toString('utf8'));
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -233,6 +262,10 @@ function readAtMost(stream: Readable, maxBytes: number): Promise<Buffer> {
  */
 export function acceptJsonBodies(app: FastifyInstance, options: { readonly maxBytes: number }): void {
   app.removeAllContentTypeParsers();
+  app.addHook('preParsing', async (request, reply, payload) => {
+    refuseContentEncoding(request, reply);
+    return payload;
+  });
   app.addContentTypeParser('application/json', async (request: FastifyRequest, payload: IncomingMessage) => {
     const charset = unsupportedCharset(request.headers['content-type']);
     if (charset !== undefined) throw charset;

@@ -2,6 +2,7 @@
 // parsers, error handler and routes): the pool points where nothing listens, and the erasure log is a stand-in
 // that records what it was asked to erase, so a refused request is seen to erase nothing.
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { ApiKeyStore } from '@carestream/api-keys';
 import {
   IdentityResolver,
@@ -148,6 +149,28 @@ describe('query API: requests refused before the database', () => {
       });
     }
     expect(erased).toEqual([]);
+  });
+
+  it('refuses a compressed body with 415 naming content-encoding, and takes identity', async () => {
+    const body = '{"brandId":"acme","authorId":"josé"}';
+    const send = (encoding: string, payload: string | Buffer) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/erasures',
+        payload,
+        headers: {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'content-type': 'application/json',
+          'content-encoding': encoding,
+        },
+      });
+    const gzipped = await send('gzip', gzipSync(body));
+    expect(gzipped.statusCode).toBe(415);
+    expect(gzipped.json().error).toMatchObject({ field: 'content-encoding' });
+    expect(gzipped.headers['accept-encoding']).toBe('identity');
+    expect((await send('GZIP', body)).statusCode).toBe(415); // a plain body labelled gzip is not taken on trust
+    expect(erased).toEqual([]);
+    expect((await send('identity', body)).statusCode).toBe(201);
   });
 
   it('refuses a body over the limit with 413 naming the limit in bytes, declared or found while reading', async () => {

@@ -41,19 +41,30 @@ export interface IngestAppDependencies {
   readonly trustedProxies?: readonly string[];
   readonly clock?: () => number;
   readonly logger?: boolean;
+  /** Where log lines go when `logger` is on (tests read them); absent: stdout. */
+  readonly logTo?: NodeJS.WritableStream;
 }
 
 /** Builds the ingest HTTP app (no listening here: main.ts does that, tests use inject or listen on 0). */
 export async function buildIngestApp(deps: IngestAppDependencies): Promise<FastifyInstance> {
   const clock = deps.clock ?? Date.now;
   const app = Fastify({
-    ...serviceLogging(deps.logger ?? false),
+    ...serviceLogging(deps.logger ?? false, deps.logTo),
     trustProxy: [...(deps.trustedProxies ?? [])],
     // Our own readers enforce the body limits on the stream; this is the hard cap above them.
     bodyLimit: deps.limits.maxBytes + 1024,
     frameworkErrors: answerFrameworkError,
   });
   registerErrorHandler(app);
+  // A client that closes its connection before it has sent the whole request (mid-body, or a malformed chunk,
+  // after which node drops the connection) is the client's doing, not a fault of ingest's: one line at info,
+  // without a stack. Its body read fails as a 4xx (body-reader.ts), and no answer is sent, so none is counted.
+  app.addHook('onRequestAbort', async (request) => {
+    request.log.info(
+      { req: request },
+      'the client closed the connection before it had sent the whole request',
+    );
+  });
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.requests.inc({
       route: request.routeOptions.url ?? 'unmatched',

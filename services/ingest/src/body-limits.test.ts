@@ -2,7 +2,8 @@
 // the connection closes, whether the body is chunked or has a Content-Length, JSON or NDJSON. Through inject
 // alone this cannot fail: the bug was the server closing the connection under a client still sending.
 import { createServer, request, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { ApiKeyStore } from '@carestream/api-keys';
 import { ErasureLog, IdentityVault } from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS } from '@carestream/contract';
@@ -11,7 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildIngestApp } from './app.ts';
-import { drainUnreadBody, invalidUtf8Offset, unsupportedCharset } from './body-reader.ts';
+import { invalidUtf8Offset, unsupportedCharset } from '@carestream/service-kit';
+import { drainUnreadBody } from './body-reader.ts';
 import type { EventPublisher } from './event-publisher.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 
@@ -325,4 +327,89 @@ describe('draining a body after an early answer', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+});
+
+describe('ingest: a client that goes away mid-body is noise, not a fault', () => {
+  let app: FastifyInstance;
+  let port: number;
+  let registry: Registry;
+  const lines: { level: number; msg: string; err?: unknown }[] = [];
+
+  beforeAll(async () => {
+    registry = new Registry();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as { level: number; msg: string });
+        done();
+      },
+    });
+    app = await buildIngestApp({
+      publisher: { publish: async () => undefined } as unknown as EventPublisher,
+      keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
+      erasures: new ErasureLog({} as Pool),
+      identities: new IdentityVault({} as Pool),
+      metrics: new IngestMetrics(registry),
+      registry,
+      checks: {},
+      limits: { maxItems: MAX_ITEMS, maxBytes: MAX_BYTES },
+      maxFutureSkewMs: 300_000,
+      retentionMs: DEFAULT_RETENTION_MS,
+      webhooks: {
+        xConsumerSecret: 'x-secret',
+        metaAppSecret: 'meta-secret',
+        metaVerifyToken: 'verify',
+        accountBrands: {},
+        automatedAppIds: [],
+      },
+      logger: true,
+      logTo: sink,
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** Writes `head` then `body` on a raw socket, and closes it once the server has had time to read them. */
+  const sendAndLeave = (path: string, headers: string, body: string) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN_KEY}\r\n${headers}\r\n\r\n${body}`,
+        );
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+
+  it.each([
+    [
+      'closes after 20 of 1,000 declared bytes',
+      '/v1/events',
+      'Content-Length: 1000',
+      '[{"type":"brand_post"',
+    ],
+    ['sends a malformed chunk', '/v1/events', 'Transfer-Encoding: chunked', '5\r\n[{"ty\r\nZZ\r\n'],
+    ['closes a webhook body early', '/webhooks/x', 'Content-Length: 1000', '{"for_user_id":"1"'],
+  ])(
+    'a client that %s: one info line without a stack, no error, no 5xx counted',
+    async (_, path, header, body) => {
+      lines.length = 0;
+      await sendAndLeave(path, `Content-Type: application/json\r\n${header}`, body);
+      const abortLine = (line: { msg: string }) => line.msg.startsWith('the client closed the connection');
+      await vi.waitFor(() => expect(lines.some(abortLine)).toBe(true));
+      // The failed read settles after the abort: give it the time to log anything it would.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+      expect(lines.filter(abortLine)).toEqual([
+        expect.objectContaining({ level: 30, req: expect.objectContaining({ path }) }),
+      ]);
+      expect(JSON.stringify(lines)).not.toMatch(/stack|CARE_ERR_INTERNAL/);
+      const requests = await registry.getSingleMetricAsString('carestream_ingest_requests_total');
+      expect(requests).not.toMatch(/status="5\d\d"/);
+    },
+  );
 });

@@ -1,8 +1,9 @@
-import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { CareError } from '@carestream/errors';
-import type { FieldError } from '@carestream/contract';
+import { invalidUtf8Offset, withoutBom } from '@carestream/service-kit';
+import { printableId, WHOLE_ITEM_FIELD, type FieldError } from '@carestream/contract';
+import type { FastifyRequest } from 'fastify';
 
 export interface BodyLimits {
   readonly maxItems: number;
@@ -29,69 +30,24 @@ const tooManyItems = (maxItems: number, got: string): CareError =>
   );
 
 /**
- * Why a Content-Type's charset is refused, or undefined: carestream reads bodies as UTF-8 (JSON's own encoding,
- * RFC 8259), so a body declared in another charset would be misread, not converted. No charset means UTF-8.
+ * Refuses a Content-Type header fastify cannot read as one media type (`application/json, text/plain`, a lone
+ * `;`, a NUL), before fastify refuses it itself with a 415 that cannot say what this route reads (`accepted`).
+ * GET and HEAD are let through: they carry no body, and fastify reads no type for them.
  */
-export function unsupportedCharset(contentType: string | undefined): CareError | undefined {
-  for (const parameter of (contentType ?? '').split(';').slice(1)) {
-    const equals = parameter.indexOf('=');
-    if (equals < 0 || parameter.slice(0, equals).trim().toLowerCase() !== 'charset') continue;
-    const charset = parameter
-      .slice(equals + 1)
-      .trim()
-      .replace(/^"(.*)"$/, '$1')
-      .toLowerCase();
-    if (charset === 'utf-8' || charset === 'utf8') continue;
-    return new CareError(
-      'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
-      `declares charset=${charset.slice(0, 40)}; bodies are read as UTF-8 only: send UTF-8, with charset=utf-8 or no charset`,
-      { field: 'content-type' },
-    );
-  }
-  return undefined;
+export function refuseUnreadableContentType(request: FastifyRequest, accepted: string): void {
+  const header = request.headers['content-type'];
+  if (request.method === 'GET' || request.method === 'HEAD') return;
+  if (header === undefined || request.mediaType !== undefined) return;
+  throw new CareError(
+    'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
+    `is not one media type (got "${printableId(header, 80)}"); send ${accepted}`,
+    { field: 'content-type' },
+  );
 }
 
 /** A declared Content-Length above the limit is refused before a byte of the body is read. */
 export function refuseDeclaredLength(contentLength: string | undefined, maxBytes: number): void {
   if (contentLength !== undefined && Number(contentLength) > maxBytes) throw tooManyBytes(maxBytes);
-}
-
-/**
- * The offset of the first byte of `bytes` that does not belong to a well-formed UTF-8 sequence (RFC 3629:
- * overlong forms, surrogates and code points above U+10FFFF are ill-formed), or undefined when there is none.
- */
-export function invalidUtf8Offset(bytes: Uint8Array): number | undefined {
-  if (isUtf8(bytes)) return undefined;
-  let i = 0;
-  while (i < bytes.length) {
-    const lead = bytes[i] ?? 0;
-    if (lead < 0x80) {
-      i += 1;
-      continue;
-    }
-    // The length of the sequence and the range of its second byte (Table 3-7 of the Unicode standard).
-    let length: number;
-    let low = 0x80;
-    let high = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
-    else if (lead >= 0xe0 && lead <= 0xef) {
-      length = 3;
-      if (lead === 0xe0) low = 0xa0;
-      if (lead === 0xed) high = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-      length = 4;
-      if (lead === 0xf0) low = 0x90;
-      if (lead === 0xf4) high = 0x8f;
-    } else return i;
-    const second = bytes[i + 1];
-    if (second === undefined || second < low || second > high) return i;
-    for (let k = 2; k < length; k += 1) {
-      const next = bytes[i + k];
-      if (next === undefined || next < 0x80 || next > 0xbf) return i;
-    }
-    i += length;
-  }
-  return undefined;
 }
 
 function notUtf8(where: string): CareError {
@@ -107,6 +63,18 @@ function utf8Text(bytes: Buffer, where: (offset: number) => string): string {
   const invalid = invalidUtf8Offset(bytes);
   if (invalid !== undefined) throw notUtf8(where(invalid));
   return bytes.toString('utf8');
+}
+
+const endedEarly = (cause?: Error): CareError =>
+  new CareError('CARE_ERR_VALIDATION', 'ended before it was complete', { field: 'body', cause });
+
+/**
+ * Node fails the body of a request whose client closed the connection mid-body, or sent a malformed chunk (the
+ * server then drops the connection), with ECONNRESET "aborted". That is the client's doing: answered as a body
+ * that ended early (a 4xx, which the error handler does not log as a fault), not as an internal error.
+ */
+function isClientAbort(error: Error): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ECONNRESET';
 }
 
 /**
@@ -137,12 +105,12 @@ function consume(stream: Readable, onChunk: (chunk: Buffer) => void): Promise<vo
     };
     const onError = (error: Error) => {
       stop();
-      reject(error);
+      reject(isClientAbort(error) ? endedEarly(error) : error);
     };
     // A client that goes away mid-body: nothing to answer, but the read must not wait for ever.
     const onClose = () => {
       stop();
-      reject(new CareError('CARE_ERR_VALIDATION', 'ended before it was complete', { field: 'body' }));
+      reject(endedEarly());
     };
     stream.on('data', onData);
     stream.on('end', onEnd);
@@ -181,10 +149,11 @@ export async function readNdjson(stream: Readable, limits: BodyLimits): Promise<
     const number = line;
     const start = lineStart;
     lineStart += raw.length + 1;
-    const text = utf8Text(
+    const decoded = utf8Text(
       raw,
       (offset) => `byte ${offset + 1} of line ${number} (byte ${start + offset + 1} of the body)`,
     );
+    const text = number === 1 ? withoutBom(decoded) : decoded;
     if (text.trim() === '') return;
     if (items.length >= limits.maxItems) throw tooManyItems(limits.maxItems, `more than ${limits.maxItems}`);
     try {
@@ -192,8 +161,8 @@ export async function readNdjson(stream: Readable, limits: BodyLimits): Promise<
     } catch (error) {
       errors.push({
         index: items.length,
-        field: '',
-        message: `line ${number} is not valid JSON: ${(error as Error).message}`,
+        field: WHOLE_ITEM_FIELD,
+        message: `is not valid JSON (line ${number}): ${(error as Error).message}`,
       });
       items.push(undefined);
     }
@@ -219,7 +188,7 @@ export async function readNdjson(stream: Readable, limits: BodyLimits): Promise<
 /** Reads a JSON array, up to the byte limit, then parses it. */
 export async function readJsonArray(stream: Readable, limits: BodyLimits): Promise<ParsedBody> {
   const body = await readBytes(stream, limits.maxBytes);
-  const text = utf8Text(body, (offset) => `byte ${offset + 1}`);
+  const text = withoutBom(utf8Text(body, (offset) => `byte ${offset + 1}`));
   if (text.trim() === '') {
     throw new CareError(
       'CARE_ERR_VALIDATION',

@@ -7,6 +7,7 @@ import {
   type RegistryAuth,
 } from '@carestream/kafka';
 import { DEFAULT_AUTH_FAILURES, EnvReader } from '@carestream/service-kit';
+import { publicBaseUrl } from './public-url.ts';
 import type { WebhookSettings } from './routes/webhook-routes.ts';
 
 export interface IngestConfig {
@@ -88,6 +89,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
         "an object of platform account id to brandId (brand ids of letters, digits, '-', '_' and single dots)",
       ),
       automatedAppIds: read.json('WEBHOOK_AUTOMATED_APP_IDS', [], isStringArray, 'an array of app ids'),
+      publicUrl: optionalPublicUrl(read, 'INGEST_PUBLIC_URL'),
     },
     authFailures: {
       limit: read.integer('INGEST_AUTH_FAILURE_LIMIT', DEFAULT_AUTH_FAILURES.limit, { min: 1 }),
@@ -114,4 +116,9 @@ function itemsPerKeyPerMinute(read: EnvReader, maxItems: number): number {
     );
   }
   return limit;
+}
+
+function optionalPublicUrl(read: EnvReader, name: string): string | undefined {
+  const value = read.optionalString(name);
+  return value === undefined ? undefined : publicBaseUrl(name, value);
 }

@@ -158,7 +158,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       const result = response.json();
       expect(result.accepted).toBe(2);
       expect(result.errors).toEqual([
-        { index: 1, field: '', message: expect.stringMatching(/line 2 is not valid JSON/) },
+        { index: 1, field: 'item', message: expect.stringMatching(/^is not valid JSON \(line 2\): /) },
       ]);
     });
 

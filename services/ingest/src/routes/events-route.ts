@@ -1,11 +1,19 @@
 import type { Readable } from 'node:stream';
 import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
-import { eventIdentity, validateItems, type CareEvent, type FieldError } from '@carestream/contract';
+import {
+  eventIdentity,
+  printableId,
+  validateItems,
+  type CareEvent,
+  type FieldError,
+} from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import {
   authenticateRequest,
   enforceRateLimit,
+  refuseContentEncoding,
   singleQueryValues,
+  unsupportedCharset,
   type RateLimiter,
 } from '@carestream/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +22,7 @@ import {
   readJsonArray,
   readNdjson,
   refuseDeclaredLength,
-  unsupportedCharset,
+  refuseUnreadableContentType,
   type BodyLimits,
 } from '../body-reader.ts';
 import type { EventPublisher } from '../event-publisher.ts';
@@ -33,12 +41,14 @@ export interface EventsRouteOptions {
 }
 
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl']);
+const ACCEPTED_TYPES = 'application/json (an array of events) or application/x-ndjson';
 
 /** `POST /v1/events`: a JSON array or NDJSON of events; per-item errors; 202 only after Kafka has them. */
 export async function eventsRoute(app: FastifyInstance, options: EventsRouteOptions): Promise<void> {
   // The body stays a stream: NDJSON is parsed line by line while it arrives, within the limits.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.addHook('onRequest', async (request) => refuseUnreadableContentType(request, ACCEPTED_TYPES));
   // An answer sent before the body was read to its end (413, 415, bad bytes) must reach the client: see there.
   app.addHook('onSend', async (request, _reply, payload) => {
     drainUnreadBody(request.raw);
@@ -76,12 +86,13 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     if (!ndjson && contentType !== 'application/json') {
       throw new CareError(
         'CARE_ERR_UNSUPPORTED_MEDIA_TYPE',
-        `must be application/json (an array of events) or application/x-ndjson, got "${contentType.slice(0, 80) || 'none'}"`,
+        `must be ${ACCEPTED_TYPES}, got "${contentType.slice(0, 80) || 'none'}"`,
         { field: 'content-type' },
       );
     }
     const charset = unsupportedCharset(request.headers['content-type']);
     if (charset !== undefined) throw charset;
+    refuseContentEncoding(request, reply);
     refuseDeclaredLength(request.headers['content-length'], options.limits.maxBytes);
     const parsed = ndjson
       ? await readNdjson(stream, options.limits)
@@ -162,10 +173,18 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
 // A placeholder for an NDJSON line that did not parse: its error is already reported.
 const UNPARSED = Symbol('unparsed line');
 
-/** The one query parameter, `atomic`; any other (a typo such as `atomc`) is refused, not ignored. */
+/**
+ * The one query parameter, `atomic`; any other (a typo such as `atomc`) is refused, not ignored. Exactly `true`
+ * or `false`, as JSON spells them: `?atomic`, `1`, `yes` or `TRUE` are refused rather than guessed at, because a
+ * wrong guess either publishes a batch the caller wanted all-or-nothing or refuses one it did not.
+ */
 function parseAtomic(query: unknown): boolean {
   const value = singleQueryValues(query, ['atomic']).get('atomic');
-  if (value === undefined || value === 'false' || value === '0') return false;
-  if (value === 'true' || value === '1' || value === '') return true;
-  throw new CareError('CARE_ERR_VALIDATION', 'must be true or false', { field: 'atomic' });
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new CareError(
+    'CARE_ERR_VALIDATION',
+    `must be true or false (lowercase), got "${printableId(value, 40)}"`,
+    { field: 'atomic' },
+  );
 }

@@ -1,4 +1,4 @@
-import { IngestItemSchema } from '@carestream/contract';
+import { IngestItemSchema, WHOLE_ITEM_FIELD } from '@carestream/contract';
 import { CARE_ERROR_CODES } from '@carestream/errors';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +9,11 @@ import type { FastifyInstance } from 'fastify';
 
 const FieldErrorSchema = Type.Object({
   index: Type.Integer({ description: 'The item’s position in the request, from 0.' }),
-  field: Type.String({ description: 'Dotted path to the field, e.g. receivedAt or businessHours[2].open.' }),
+  field: Type.String({
+    description:
+      `Dotted path to the field, e.g. receivedAt or businessHours[2].open; ${WHOLE_ITEM_FIELD} for the item ` +
+      'as a whole (an NDJSON line that is not JSON, an item that is not an object, the count of unlisted errors).',
+  }),
   message: Type.String({ description: 'What is wrong and what to send instead.' }),
 });
 
@@ -60,7 +64,8 @@ export function ingestOpenApiDocument() {
               required: false,
               schema: { type: 'boolean', default: false },
               description:
-                'true: one invalid item refuses the whole request; false: the valid items are published.',
+                'true: one invalid item refuses the whole request; false: the valid items are published. ' +
+                'Exactly true or false: any other value is a 400.',
             },
           ],
           requestBody: {
@@ -78,7 +83,9 @@ export function ingestOpenApiDocument() {
             401: error('Missing or unknown API key.'),
             403: error('The key may not write, or not this brand.'),
             413: error('More bytes or items than INGEST_MAX_BYTES or INGEST_MAX_ITEMS.'),
-            415: error('Not application/json or NDJSON, or a charset other than UTF-8.'),
+            415: error(
+              'Not application/json or NDJSON, a charset other than UTF-8, or a Content-Encoding other than identity.',
+            ),
             429: error(
               'The key’s items per minute, or the address’s failed authentications; see Retry-After.',
             ),

@@ -6,8 +6,14 @@ import {
   type IdentityVault,
 } from '@carestream/erasure';
 import { CareError } from '@carestream/errors';
+import { refuseContentEncoding, unsupportedCharset, withoutBom } from '@carestream/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { drainUnreadBody, readUtf8Body, refuseDeclaredLength, unsupportedCharset } from '../body-reader.ts';
+import {
+  drainUnreadBody,
+  readUtf8Body,
+  refuseDeclaredLength,
+  refuseUnreadableContentType,
+} from '../body-reader.ts';
 import type { EventPublisher } from '../event-publisher.ts';
 import type { IngestMetrics } from '../ingest-metrics.ts';
 import { mapMetaDeletions } from '../webhooks/meta-deletions.ts';
@@ -28,6 +34,7 @@ import {
 import { mapXDeletions, type WebhookErasures } from '../webhooks/x-deletions.ts';
 import { platformIdsNeeded, withPlatformReferences } from '../webhooks/platform-ids.ts';
 import { mapXWebhook } from '../webhooks/x-webhook.ts';
+import { requestBaseUrl } from '../public-url.ts';
 
 export interface WebhookSettings {
   /** X app's consumer secret: CRC responses and `x-twitter-webhooks-signature`. */
@@ -39,6 +46,11 @@ export interface WebhookSettings {
   /** Platform account id → brandId: whose webhooks these are. */
   readonly accountBrands: Readonly<Record<string, string>>;
   readonly automatedAppIds: readonly string[];
+  /**
+   * Ingest's public base URL (INGEST_PUBLIC_URL, `publicBaseUrl`), on which the data-deletion status url is
+   * built; absent: built from the request's protocol and Host.
+   */
+  readonly publicUrl?: string | undefined;
 }
 
 export interface WebhookRoutesOptions {
@@ -69,6 +81,12 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
   // The body stays a stream until a handler reads it (readBody): the same limit, UTF-8 check and early-answer
   // draining as POST /v1/events, where fastify's own parser would close the connection on a 413.
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.addHook('onRequest', async (request) =>
+    refuseUnreadableContentType(
+      request,
+      "the platform's type: application/json, or application/x-www-form-urlencoded for the data-deletion callback",
+    ),
+  );
   app.addHook('onSend', async (request, _reply, payload) => {
     drainUnreadBody(request.raw);
     return payload;
@@ -96,7 +114,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
 
   app.post('/webhooks/x', async (request, reply) => {
     const secret = requireSecret(settings.xConsumerSecret, 'X_CONSUMER_SECRET');
-    const raw = await readBody(request);
+    const raw = await readBody(request, reply);
     const signature = request.headers['x-twitter-webhooks-signature'];
     if (!verifyXSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
       throw badSignature('x-twitter-webhooks-signature');
@@ -121,7 +139,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
 
   app.post('/webhooks/meta', async (request, reply) => {
     const secret = requireSecret(settings.metaAppSecret, 'META_APP_SECRET');
-    const raw = await readBody(request);
+    const raw = await readBody(request, reply);
     const signature = request.headers['x-hub-signature-256'];
     if (!verifyMetaSignature(raw, typeof signature === 'string' ? signature : undefined, secret)) {
       throw badSignature('x-hub-signature-256');
@@ -138,13 +156,15 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
   // answer's url and confirmation code, and the url tells whether the erasure is done (nothing else).
   app.post('/webhooks/meta/data-deletion', async (request, reply) => {
     const secret = requireSecret(settings.metaAppSecret, 'META_APP_SECRET');
-    const form = new URLSearchParams((await readBody(request)).toString('utf8'));
+    const form = new URLSearchParams((await readBody(request, reply)).toString('utf8'));
     const payload = metaSignedRequestPayload(form.get('signed_request') ?? '', secret);
     if (payload === undefined) throw badSignature('signed_request');
     const authorId = idField(asObject(payload), 'user_id');
     const subject = parseErasureRequest({ authorId });
+    // Before the erasure: a request that cannot be answered (a bad Host) must not have erased anyone.
+    const base = settings.publicUrl ?? requestBaseUrl(request.protocol, request.host);
     const record = await options.erasures.erase(subject, { source: 'meta-webhook', requestedBy: null });
-    const url = `${request.protocol}://${request.host}/webhooks/meta/data-deletion/${record.erasureId}`;
+    const url = `${base}/webhooks/meta/data-deletion/${record.erasureId}`;
     return reply.code(200).send({ url, confirmation_code: record.erasureId });
   });
 
@@ -159,9 +179,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
   });
 
   /** The raw bytes of a webhook's body (its signature is over them), within the limit and UTF-8. */
-  async function readBody(request: FastifyRequest): Promise<Buffer> {
+  async function readBody(request: FastifyRequest, reply: FastifyReply): Promise<Buffer> {
     const charset = unsupportedCharset(request.headers['content-type']);
     if (charset !== undefined) throw charset;
+    refuseContentEncoding(request, reply);
     refuseDeclaredLength(request.headers['content-length'], options.maxBytes);
     const stream = request.body as Readable | undefined;
     return stream === undefined ? Buffer.alloc(0) : readUtf8Body(stream, options.maxBytes);
@@ -212,7 +233,7 @@ function requireSecret(value: string | undefined, name: string): string {
 
 function parseJson(raw: Buffer): unknown {
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(withoutBom(raw.toString('utf8')));
   } catch (error) {
     throw new CareError('CARE_ERR_VALIDATION', `is not valid JSON: ${(error as Error).message}`, {
       field: 'body',
