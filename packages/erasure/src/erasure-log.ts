@@ -1,7 +1,16 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import type { CareEvent } from '@carestream/contract';
 import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
 import { onIdentities } from './database-faults.ts';
 import type { ErasureSource, ErasureSubject } from './erasure-request.ts';
+import { isPersonal } from './pseudonymize.ts';
+import { isReference } from './references.ts';
+
+/** Why an event is not taken: it would bring back what an erasure removed. */
+export interface ErasedSubject {
+  readonly field: 'authorId' | 'messageId';
+  readonly message: string;
+}
 
 export interface ErasureRecord {
   readonly erasureId: string;
@@ -62,6 +71,8 @@ export function digestsOf(
 /** Erases authors and messages (deleting their identities and text keys) and keeps the audit log. */
 export class ErasureLog {
   private digestKey: Promise<Buffer> | undefined;
+  /** Whether any erasure has been logged (by any process): until one is, no event needs its digests computed. */
+  private anyErasure = false;
 
   constructor(
     private readonly pool: Pool,
@@ -79,6 +90,74 @@ export class ErasureLog {
     });
     this.digestKey.catch(() => (this.digestKey = undefined));
     return this.digestKey;
+  }
+
+  /**
+   * The events that would bring back what an erasure removed, by their index: a mention whose message was erased,
+   * or whose author was erased after the mention was written (a platform redelivering an old message, a history
+   * file sent again). Ingest refuses them before their identities are stored again. A mention the author wrote
+   * after the erasure is new, and taken.
+   */
+  async erasedSubjects(events: readonly CareEvent[]): Promise<Map<number, ErasedSubject>> {
+    const refused = new Map<number, ErasedSubject>();
+    const mentions = events.flatMap((event, index) =>
+      event.type === 'MentionReceived' ? [{ event, index }] : [],
+    );
+    if (mentions.length === 0) return refused;
+    // Three HMACs a mention (~3 µs each) are spared while nothing was ever erased; an erasure is never undone.
+    if (!this.anyErasure) {
+      const { rows } = await onIdentities(() =>
+        this.pool.query<{ found: boolean }>('select exists (select 1 from erasures) as found'),
+      );
+      if (rows[0]?.found !== true) return refused;
+      this.anyErasure = true;
+    }
+    const key = await this.key();
+    const subjects = mentions.map(({ event }) => ({
+      author:
+        isPersonal(event.brandId, event.authorId) && !isReference(event.authorId)
+          ? digestsOf(key, event.brandId, 'author', event.authorId)
+          : [],
+      message: isReference(event.messageId)
+        ? []
+        : [subjectDigest(key, event.brandId, 'message', event.messageId)],
+    }));
+    const all = subjects.flatMap(({ author, message }) => [...author, ...message]);
+    const { rows } = await onIdentities(() =>
+      this.pool.query<{ subject_digest: Buffer; last: Date }>(
+        `select subject_digest, max(requested_at) as last from erasures where subject_digest = any($1)
+          group by subject_digest`,
+        [all],
+      ),
+    );
+    if (rows.length === 0) return refused;
+    const erasedAt = new Map(rows.map((row) => [row.subject_digest.toString('hex'), row.last]));
+    const latest = (digests: readonly Buffer[]) =>
+      digests
+        .map((digest) => erasedAt.get(digest.toString('hex')))
+        .reduce<Date | undefined>(
+          (a, b) => (a === undefined || (b !== undefined && b > a) ? b : a),
+          undefined,
+        );
+    mentions.forEach(({ event, index }, i) => {
+      const digests = subjects[i];
+      if (digests === undefined) return;
+      const message = latest(digests.message);
+      if (message !== undefined) {
+        refused.set(index, {
+          field: 'messageId',
+          message: `names a message erased on ${message.toISOString()}; an erased message is not taken again`,
+        });
+        return;
+      }
+      const author = latest(digests.author);
+      if (author !== undefined && event.receivedAt < author.getTime())
+        refused.set(index, {
+          field: 'authorId',
+          message: `names an author erased on ${author.toISOString()}, after this mention was written; it is not taken again`,
+        });
+    });
+    return refused;
   }
 
   async erase(

@@ -183,6 +183,36 @@ describe('identities and erasure against real PostgreSQL', () => {
     expect(await shown('acme', kept)).toEqual({ authorId: 'dave', messageId: 't-d1', followers: 5000 });
   });
 
+  it('refuses mentions that would bring back an erased message, or an erased author before the erasure', async () => {
+    await vault.pseudonymize([mention('acme', 'gina', 't-g1'), mention('acme', 'hank', 't-h1')]);
+    const erasedAt = Date.parse('2026-11-29T04:00:00Z'); // the log's clock
+    await log.erase(
+      { kind: 'author', brandId: null, authorId: 'gina' },
+      { source: 'api', requestedBy: null },
+    );
+    await log.erase(
+      { kind: 'message', brandId: 'acme', messageId: 't-h1' },
+      { source: 'x-webhook', requestedBy: null },
+    );
+    const refused = await log.erasedSubjects([
+      mention('acme', 'gina', 't-g1'), // the old mention again (a redelivery)
+      { ...mention('acme', 'gina', 't-g2'), receivedAt: erasedAt + 60_000 }, // written after the erasure: new
+      mention('globex', 'gina', 't-g3'), // erased in every brand
+      mention('acme', 'hank', 't-h1'), // the erased message again
+      mention('acme', 'hank', 't-h2'), // another message of its author
+      mention('globex', 'hank', 't-h1'), // the same message id in another brand is another message
+      { ...mention('acme', 'acme', 't-own'), receivedAt: 0 }, // the brand itself is no person
+    ]);
+    expect([...refused].map(([index, { field }]) => [index, field])).toEqual([
+      [0, 'authorId'],
+      [2, 'authorId'],
+      [3, 'messageId'],
+    ]);
+    expect(refused.get(0)?.message).toContain('erased on 2026-11-29T04:00:00.000Z');
+    // What a refusal names never holds the erased value.
+    expect(JSON.stringify([...refused])).not.toMatch(/gina|t-h1/);
+  });
+
   it('hides clear ids written straight to Kafka once their erasure is logged, and drops erased customers', async () => {
     const direct = mention('acme', 'erin', 't-e1');
     expect((await shown('acme', direct))?.authorId).toBe('erin');

@@ -28,7 +28,7 @@ export function identityKey(brandId: string, clearValue: string): string {
 // The brand itself is no person: a mention whose author id is the brand id keeps it, as the SLA fold compares the
 // two (such mentions never need a response). The brand's own accounts are replaced like any author, in the
 // profile and in the mentions alike, so the fold still recognises them.
-const isPersonal = (brandId: string, authorId: string) => authorId !== brandId;
+export const isPersonal = (brandId: string, authorId: string) => authorId !== brandId;
 
 /** Which author ids and message ids of these events must be replaced (each once, in a stable order). */
 export function identitiesNeeded(events: readonly CareEvent[]): IdentitiesNeeded {

@@ -5,13 +5,14 @@ import { createServer, request, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { ErasureLog, IdentityVault } from '@carestream/erasure';
+import { IdentityVault } from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS } from '@carestream/contract';
 import type { Pool } from '@carestream/postgres';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildIngestApp } from './app.ts';
+import { nothingErased } from './nothing-erased.fixture.ts';
 import { invalidUtf8Offset, unsupportedCharset } from '@carestream/service-kit';
 import { drainUnreadBody } from './body-reader.ts';
 import type { EventPublisher } from './event-publisher.ts';
@@ -84,7 +85,7 @@ describe('ingest: oversize bodies get a 413 the client can read', () => {
       publisher: { publish } as unknown as EventPublisher,
       // The admin key needs no lookup: the pool is never used.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: new ErasureLog({} as Pool),
+      erasures: nothingErased(),
       identities: new IdentityVault({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,
@@ -168,7 +169,7 @@ describe('ingest: bodies are UTF-8', () => {
     app = await buildIngestApp({
       publisher: { publish } as unknown as EventPublisher,
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: new ErasureLog({} as Pool),
+      erasures: nothingErased(),
       identities: new IdentityVault({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,
@@ -347,7 +348,7 @@ describe('ingest: a client that goes away mid-body is noise, not a fault', () =>
     app = await buildIngestApp({
       publisher: { publish: async () => undefined } as unknown as EventPublisher,
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: new ErasureLog({} as Pool),
+      erasures: nothingErased(),
       identities: new IdentityVault({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,

@@ -3,13 +3,14 @@
 import { createHmac } from 'node:crypto';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { ApiKeyStore } from '@carestream/api-keys';
-import { ErasureLog, IdentityVault } from '@carestream/erasure';
+import { IdentityVault } from '@carestream/erasure';
 import { DEFAULT_RETENTION_MS, type CareEvent } from '@carestream/contract';
 import type { Pool } from '@carestream/postgres';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIngestApp } from './app.ts';
+import { nothingErased } from './nothing-erased.fixture.ts';
 import type { EventPublisher } from './event-publisher.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 
@@ -30,7 +31,7 @@ describe('ingest: error answers', () => {
       } as unknown as EventPublisher,
       // Only the admin key is used: the pool is never asked.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: new ErasureLog({} as Pool),
+      erasures: nothingErased(),
       identities: new IdentityVault({} as Pool),
       metrics: new IngestMetrics(registry),
       registry,

@@ -5,7 +5,6 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApiKeyStore } from '@carestream/api-keys';
 import {
-  ErasureLog,
   identityKey,
   newReference,
   newTextKey,
@@ -25,6 +24,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIngestApp } from './app.ts';
+import { nothingErased } from './nothing-erased.fixture.ts';
 import type { EventPublisher } from './event-publisher.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 
@@ -77,7 +77,7 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
       } as unknown as EventPublisher,
       // Only the admin key is used: the pool is never asked.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: new ErasureLog({} as Pool),
+      erasures: nothingErased(),
       // No database: every platform id a webhook names gets a fresh reference, as a new one would.
       identities: {
         references: async (needed: IdentitiesNeeded) => ({

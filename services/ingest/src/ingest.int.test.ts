@@ -151,6 +151,65 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       expect(storedMention).toMatchObject({ brandId: 'acme', kind: 'complaint', needsResponse: true });
     });
 
+    it('refuses an eventId given to two items that say different things, and counts an identical copy once', async () => {
+      const first = mention({ conversationId: 'reuse-a' });
+      const items = [first, { ...first }, { ...first, conversationId: 'reuse-b' }];
+      const response = await post(JSON.stringify(items));
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toEqual({
+        accepted: 1,
+        duplicates: 1,
+        rejected: 1,
+        errors: [
+          {
+            index: 2,
+            field: 'eventId',
+            message: expect.stringContaining('item 0, which says something else'),
+          },
+        ],
+      });
+    });
+
+    it('refuses a mention that would bring back an erased author or message, and takes what came after', async () => {
+      const old = mention({
+        authorId: 'erased-cust',
+        messageId: 'erased-msg-1',
+        receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
+      });
+      const gone = mention({ authorId: 'kept-cust', messageId: 'erased-msg-2' });
+      expect((await post(JSON.stringify([old, gone]))).statusCode).toBe(202);
+      const log = new ErasureLog(pool);
+      await log.erase(
+        { kind: 'author', brandId: 'acme', authorId: 'erased-cust' },
+        { source: 'api', requestedBy: null },
+      );
+      await log.erase(
+        { kind: 'message', brandId: 'acme', messageId: 'erased-msg-2' },
+        { source: 'api', requestedBy: null },
+      );
+      // Sent again (a redelivery, a history file imported twice): refused, naming the field, nothing published.
+      const again = await post(JSON.stringify([old, gone]));
+      expect(again.statusCode).toBe(400);
+      expect(again.json().errors).toEqual([
+        {
+          index: 0,
+          field: 'authorId',
+          message: expect.stringMatching(/^names an author erased on .*, after this mention was written/),
+        },
+        { index: 1, field: 'messageId', message: expect.stringMatching(/^names a message erased on /) },
+      ]);
+      const identities = await pool.query(
+        "select 1 from author_identities where clear_value in ('erased-cust', 'erased-msg-1', 'erased-msg-2')",
+      );
+      expect(identities.rowCount).toBe(0);
+      // The customer writing again after the erasure is new data.
+      const later = mention({
+        authorId: 'erased-cust',
+        receivedAt: new Date(Date.now() + 1_000).toISOString(),
+      });
+      expect((await post(JSON.stringify([later]))).json()).toMatchObject({ accepted: 1, rejected: 0 });
+    });
+
     it('accepts NDJSON, reporting the line that is not JSON and keeping the rest', async () => {
       const body = [JSON.stringify(mention()), '{"type": "mention",', JSON.stringify(reply())].join('\n');
       const response = await post(body, { 'content-type': 'application/x-ndjson' });
@@ -416,6 +475,34 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       expect(good.json().accepted).toBeGreaterThan(0);
       const stored = await eventsOn(names.interactions, good.json().accepted);
       expect(stored.some((event) => event.eventId.startsWith('x:tweet:'))).toBe(true);
+    });
+
+    it('skips a redelivered tweet whose message was erased, naming why', async () => {
+      // A tweet of its own: the other tests deliver the fixture's and must find it unerased.
+      const body = fixture('x-tweet-create-events.json').replaceAll(
+        '1764000000000000001',
+        '1764000000000000999',
+      );
+      const deliver = () =>
+        app.inject({
+          method: 'POST',
+          url: '/webhooks/x',
+          payload: body,
+          headers: {
+            'content-type': 'application/json',
+            'x-twitter-webhooks-signature': `sha256=${createHmac('sha256', X_SECRET).update(body).digest('base64')}`,
+          },
+        });
+      const first = (await deliver()).json<{ accepted: number }>();
+      await new ErasureLog(pool).erase(
+        { kind: 'message', brandId: 'acme', messageId: '1764000000000000999' },
+        { source: 'x-webhook', requestedBy: null },
+      );
+      const again = (await deliver()).json<{ accepted: number; skipped: { reason: string }[] }>();
+      expect(again.accepted).toBe(first.accepted - 1);
+      expect(again.skipped).toContainEqual({
+        reason: expect.stringMatching(/^x:tweet:1764000000000000999: messageId names a message erased on /),
+      });
     });
   });
 

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
+import type { ErasureLog } from '@carestream/erasure';
 import {
   eventIdentity,
   printableId,
@@ -30,6 +31,8 @@ import type { IngestMetrics } from '../ingest-metrics.ts';
 
 export interface EventsRouteOptions {
   readonly publisher: EventPublisher;
+  /** What was erased: a mention that would bring it back is refused (ErasureLog.erasedSubjects). */
+  readonly erasures: Pick<ErasureLog, 'erasedSubjects'>;
   readonly keys: ApiKeyStore;
   readonly metrics: IngestMetrics;
   readonly limits: BodyLimits;
@@ -125,8 +128,9 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
       ...validation.errors.filter((error) => !unparsed.has(error.index)),
     ];
 
-    const accepted: CareEvent[] = [];
-    const seen = new Set<string>();
+    const candidates: { event: CareEvent; index: number }[] = [];
+    // Each fact's first item, by eventIdentity, with what it says (validated events are built in one field order).
+    const seen = new Map<string, { index: number; content: string }>();
     let duplicates = 0;
     validation.events.forEach((event, position) => {
       const index = validation.indexes[position] ?? -1;
@@ -139,12 +143,30 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
         return;
       }
       const identity = eventIdentity(event);
-      if (seen.has(identity)) {
+      const content = JSON.stringify(event);
+      const first = seen.get(identity);
+      if (first === undefined) {
+        seen.set(identity, { index, content });
+        candidates.push({ event, index });
+      } else if (first.content === content) {
         duplicates += 1; // the same fact twice counts once: publish it once
-        return;
+      } else {
+        // The fold could not tell the two apart if they named one conversation, and would count both if not.
+        errors.push({
+          index,
+          field: 'eventId',
+          message: `is also the eventId of item ${first.index}, which says something else; an eventId names one fact`,
+        });
       }
-      seen.add(identity);
-      accepted.push(event);
+    });
+    // A mention that would bring back what an erasure removed (a redelivered old message) is refused like an
+    // invalid item, before its identities are stored again.
+    const erased = await options.erasures.erasedSubjects(candidates.map(({ event }) => event));
+    const accepted: CareEvent[] = [];
+    candidates.forEach(({ event, index }, position) => {
+      const refusal = erased.get(position);
+      if (refusal === undefined) accepted.push(event);
+      else errors.push({ index, ...refusal });
     });
     errors.sort((a, b) => a.index - b.index);
     const rejected = new Set(errors.map((error) => error.index)).size;

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { printableId } from '@carestream/contract';
 import {
   parseErasureRequest,
   type ErasureLog,
@@ -203,21 +204,27 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       maxFutureSkewMs: options.maxFutureSkewMs,
       retentionMs: options.retentionMs,
     });
+    // A redelivered message whose author or itself was erased is skipped, before its identities are stored again.
+    const erased = await options.erasures.erasedSubjects(result.events);
+    const admitted = result.events.filter((_, i) => !erased.has(i));
+    const skipped = [
+      ...result.skipped,
+      ...[...erased].map(([i, { field, message }]) => ({
+        reason: `${printableId(result.events[i]?.eventId ?? '')}: ${field} ${message}`,
+      })),
+    ];
     const events =
-      result.events.length === 0
-        ? result.events
-        : withPlatformReferences(
-            result.events,
-            await options.identities.references(platformIdsNeeded(result.events)),
-          );
+      admitted.length === 0
+        ? admitted
+        : withPlatformReferences(admitted, await options.identities.references(platformIdsNeeded(admitted)));
     await options.publisher.publish(events);
-    options.metrics.countAccepted(result.events);
+    options.metrics.countAccepted(admitted);
     for (const subject of deletions.erasures) {
       await options.erasures.erase(subject, { source: deletions.source, requestedBy: null });
     }
     return reply.code(200).send({
-      accepted: result.events.length,
-      skipped: [...result.skipped, ...deletions.skipped],
+      accepted: admitted.length,
+      skipped: [...skipped, ...deletions.skipped],
       erased: deletions.erasures.length,
     });
   }
