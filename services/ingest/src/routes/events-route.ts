@@ -129,8 +129,8 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     ];
 
     const candidates: { event: CareEvent; index: number }[] = [];
-    // Each fact's first item, by eventIdentity, with what it says (validated events are built in one field order).
-    const seen = new Map<string, { index: number; content: string }>();
+    // Each fact's first item, by eventIdentity.
+    const seen = new Map<string, { index: number; event: CareEvent }>();
     let duplicates = 0;
     validation.events.forEach((event, position) => {
       const index = validation.indexes[position] ?? -1;
@@ -143,12 +143,11 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
         return;
       }
       const identity = eventIdentity(event);
-      const content = JSON.stringify(event);
       const first = seen.get(identity);
       if (first === undefined) {
-        seen.set(identity, { index, content });
+        seen.set(identity, { index, event });
         candidates.push({ event, index });
-      } else if (first.content === content) {
+      } else if (canonicalJson(first.event) === canonicalJson(event)) {
         duplicates += 1; // the same fact twice counts once: publish it once
       } else {
         // The fold could not tell the two apart if they named one conversation, and would count both if not.
@@ -190,6 +189,19 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     options.metrics.events.inc({ result: 'duplicate', channel: 'unknown' }, duplicates);
     return reply.code(202).send({ accepted: accepted.length, duplicates, rejected, errors });
   });
+}
+
+/**
+ * A value as JSON with every object's keys in sorted order: two items that say the same thing in another key order
+ * (an event keeps the order its item was written in) give the same text.
+ */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 // A placeholder for an NDJSON line that did not parse: its error is already reported.
