@@ -52,7 +52,8 @@ export const MAX_SLA_TARGET_SECONDS = 365 * 24 * 3_600;
  */
 export const DEFAULT_RETENTION_MS = 400 * DAY_MS;
 export const INDUSTRY_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const MAX_INDUSTRY_LENGTH = 64;
+/** The longest industry slug, in characters: a profile's, and the API's `{industry}`. */
+export const MAX_INDUSTRY_LENGTH = 64;
 const MAX_TIMEZONE_LENGTH = 64;
 const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 

@@ -29,6 +29,8 @@ describe('parseErasureRequest', () => {
     [{ authorId: 'a\u0000b' }, 'authorId', /U\+0000/],
     [{ brandId: 'a:b', authorId: 'a' }, 'brandId', /brand id/],
     [{ authorId: 'a', reason: 'gdpr' }, 'reason', /not a field/],
+    [{ authorId: 'a', '': 'x' }, '""', /not a field/],
+    [{ authorId: 'a', 'r\u202Eb': 'x' }, 'r\\u{202E}b', /not a field/],
   ])('refuses %j naming %s', (body, field, message) => {
     expect(() => parseErasureRequest(body)).toThrow(
       expect.objectContaining({

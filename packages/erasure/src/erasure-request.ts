@@ -1,4 +1,4 @@
-import { brandIdProblem, idProblem } from '@carestream/contract';
+import { brandIdProblem, idProblem, printableId } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 
 /** Whose data to erase: an author (in one brand, or in every brand) or one message of a brand. */
@@ -39,8 +39,9 @@ export function parseErasureRequest(body: unknown): ErasureSubject {
   const record = body as Record<string, unknown>;
   const unknown = Object.keys(record).find((key) => !FIELDS.has(key));
   if (unknown !== undefined) {
+    // An empty key is named "" so that the field says something.
     throw invalid(
-      unknown.slice(0, 64),
+      unknown === '' ? '""' : printableId(unknown),
       'is not a field of an erasure request (brandId, authorId, messageId)',
     );
   }

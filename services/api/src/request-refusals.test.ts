@@ -151,6 +151,18 @@ describe('query API: requests refused before the database', () => {
     expect(erased).toEqual([]);
   });
 
+  it('refuses a query parameter on an erasure (a dry run it does not know) rather than erasing', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/erasures?dryRun=true',
+      payload: '{"brandId":"acme","authorId":"josé"}',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ field: 'dryRun' });
+    expect(erased).toEqual([]);
+  });
+
   it('refuses a compressed body with 415 naming content-encoding, and takes identity', async () => {
     const body = '{"brandId":"acme","authorId":"josé"}';
     const send = (encoding: string, payload: string | Buffer) =>
@@ -237,7 +249,7 @@ describe('query API: requests refused before the database', () => {
     expect(response.json().error).toEqual({
       code: 'CARE_ERR_VALIDATION',
       field: 'industry',
-      message: 'is 5000 characters long; an industry has at most 256',
+      message: 'is 5000 characters long; an industry has at most 64',
     });
   });
 });

@@ -1,4 +1,10 @@
-import { BRAND_ID_PATTERN, CHANNELS, MAX_ID_LENGTH, MENTION_KINDS } from '@carestream/contract';
+import {
+  BRAND_ID_PATTERN,
+  CHANNELS,
+  MAX_ID_LENGTH,
+  MAX_INDUSTRY_LENGTH,
+  MENTION_KINDS,
+} from '@carestream/contract';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { CHURN_LEVEL_NAMES } from './query-params.ts';
 import { StringEnum } from './string-enum.ts';
@@ -219,9 +225,6 @@ export const BrandParams = Type.Object({
       'Any other value is a brand that does not exist (404), like an unknown brand or one the key may not read.',
   }),
 });
-
-/** The longest `{industry}` the API looks up, in characters; longer is a 400 that says so. */
-export const MAX_INDUSTRY_LENGTH = 256;
 
 export const IndustryParams = Type.Object({
   industry: Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: MAX_INDUSTRY_LENGTH }),

@@ -50,7 +50,7 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
   });
 
   const INVALID: Readonly<Record<number, string>> = {
-    100: '', // not JSON
+    100: 'item', // not JSON
     500: 'channel',
     1200: 'kind',
     1999: 'brandId', // a brand the key may not write
@@ -79,7 +79,7 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
         text: `my order ${line} never arrived — ünïcode`,
       };
       if (line === BLANK_LINE) lines.push('');
-      else if (INVALID[line] === '') lines.push('{"type": "mention",');
+      else if (INVALID[line] === 'item') lines.push('{"type": "mention",');
       else {
         if (INVALID[line] === 'channel') mention.channel = 'fax';
         if (INVALID[line] === 'kind') delete mention.kind;
@@ -197,7 +197,7 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
     expect(rejects[0]).toEqual({
       line: 100,
       item: '{"type": "mention",',
-      errors: [{ field: '', message: expect.stringMatching(/is not valid JSON/) }],
+      errors: [{ field: 'item', message: expect.stringMatching(/is not valid JSON/) }],
     });
     expect(rejects[1]?.item).toBe(lines[499]);
     expect(rejects[3]?.errors[0]?.message).toMatch(/"globex" is not a brand this API key may write/);
@@ -372,7 +372,7 @@ describe('carestream import against the real ingest service, Kafka and Postgres'
     expect(rejects.map((reject) => [reject.line, reject.errors.map((error) => error.field)])).toEqual([
       [4, ['sentiment']],
       [5, ['channel']],
-      [8, ['']],
+      [8, ['item']],
       [9, ['receivedAt']],
     ]);
     expect(rejects[1]?.item).toContain('multi-line text');

@@ -1,5 +1,5 @@
 import { canAccessBrand, type Principal } from '@carestream/api-keys';
-import { INDUSTRY_SLUG, printableId } from '@carestream/contract';
+import { INDUSTRY_SLUG, MAX_INDUSTRY_LENGTH, printableId } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -17,14 +17,7 @@ import {
   type ParsedQuery,
   type QueryParamName,
 } from '../query-params.ts';
-import {
-  BenchmarkItemSchema,
-  BrandBenchmarkSchema,
-  IndustryParams,
-  List,
-  MAX_INDUSTRY_LENGTH,
-  responses,
-} from '../schemas.ts';
+import { BenchmarkItemSchema, BrandBenchmarkSchema, IndustryParams, List, responses } from '../schemas.ts';
 import {
   brandRequestOf,
   brandRoute,

@@ -2,6 +2,7 @@ import type { Principal } from '@carestream/api-keys';
 import { MAX_ID_LENGTH } from '@carestream/contract';
 import { parseErasureRequest, type ErasureLog } from '@carestream/erasure';
 import { CareError } from '@carestream/errors';
+import { singleQueryValues } from '@carestream/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorSchema } from '../schemas.ts';
@@ -100,6 +101,8 @@ export async function erasureRoutes(app: FastifyInstance, options: ErasureRouteO
     async (request, reply) => {
       const principal = principalOf(request);
       requireAdmin(principal);
+      // It takes no parameter: one a caller meant (a dry run, a brand) is refused, not ignored by an erasure.
+      singleQueryValues(request.query, []);
       const subject = parseErasureRequest(request.body);
       const record = await options.erasures.erase(subject, { source: 'api', requestedBy: principal.keyId });
       return reply.code(201).header('location', `/v1/erasures/${record.erasureId}`).send(record);

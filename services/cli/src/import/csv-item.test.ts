@@ -110,7 +110,7 @@ describe('CSV row → ingest item', () => {
   it('rejects a row whose cells do not match the header', () => {
     expect(csvRowToItem(['type', 'eventId'], ['mention'])).toEqual({
       ok: false,
-      errors: [{ field: '', message: 'has 1 cells; the header has 2' }],
+      errors: [{ field: 'item', message: 'has 1 cells; the header has 2' }],
     });
   });
 

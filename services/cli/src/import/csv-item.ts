@@ -1,4 +1,4 @@
-import { INGEST_SCHEMAS, type IngestItemType } from '@carestream/contract';
+import { INGEST_SCHEMAS, WHOLE_ITEM_FIELD, type IngestItemType } from '@carestream/contract';
 
 /** Why one line of the input file was not imported: the field at fault ('' for the line) and why. */
 export interface RejectReason {
@@ -66,7 +66,9 @@ export function csvRowToItem(columns: readonly string[], cells: readonly string[
   if (cells.length !== columns.length) {
     return {
       ok: false,
-      errors: [{ field: '', message: `has ${cells.length} cells; the header has ${columns.length}` }],
+      errors: [
+        { field: WHOLE_ITEM_FIELD, message: `has ${cells.length} cells; the header has ${columns.length}` },
+      ],
     };
   }
   const type = cells[columns.indexOf('type')]?.trim() ?? '';

@@ -48,7 +48,7 @@ describe('reading the input file', () => {
     expect(rejected.raw).toBe(`${long.slice(0, 200)}…`);
     expect(rejected.reasons).toEqual([
       {
-        field: '',
+        field: 'item',
         message: `is ${long.length} bytes long; a line may hold at most ${MAX_LINE_BYTES} (one event): put one event on each line`,
       },
     ]);
@@ -72,7 +72,7 @@ describe('reading the input file', () => {
         endLine: 3,
         endByte: 30,
         raw: '{"type": ',
-        reasons: [{ field: '', message: expect.stringMatching(/^is not valid JSON/) }],
+        reasons: [{ field: 'item', message: expect.stringMatching(/^is not valid JSON/) }],
       },
       { kind: 'item', line: 5, endLine: 5, endByte: 50, json: '{"type":"reply"}', raw: '{"type":"reply"}' },
     ]);
@@ -103,9 +103,13 @@ describe('reading the input file', () => {
       { line: 2, item: { type: 'mention', eventId: 'm1', sentiment: 0.5, text: 'hello' } },
       { line: 3, item: { type: 'mention', eventId: 'm2', text: 'two\r\nlines' } },
       { line: 6, reject: 'sentiment', message: 'must be a decimal number, got "bad"' },
-      { line: 7, reject: '', message: 'has 2 cells; the header has 4' },
+      { line: 7, reject: 'item', message: 'has 2 cells; the header has 4' },
       { line: 8, item: { type: 'mention', eventId: 'm5', sentiment: -1, text: 'say "hi"' } },
-      { line: 9, reject: '', message: expect.stringMatching(/could not be read as CSV: Quote Not Closed/) },
+      {
+        line: 9,
+        reject: 'item',
+        message: expect.stringMatching(/could not be read as CSV: Quote Not Closed/),
+      },
     ]);
     const m2 = entries[1];
     expect(m2).toMatchObject({ line: 3, endLine: 4 });

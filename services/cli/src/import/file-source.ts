@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { parse, type CsvError } from 'csv-parse';
+import { WHOLE_ITEM_FIELD } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
 import { checkCsvHeader, csvRowToItem, type RejectReason } from './csv-item.ts';
 import type { ImportFormat } from './checkpoint.ts';
@@ -118,7 +119,7 @@ async function* readNdjson(file: string, from: SourcePosition): AsyncGenerator<S
         raw: `${text}…`,
         reasons: [
           {
-            field: '',
+            field: WHOLE_ITEM_FIELD,
             message: `is ${overlongBytes} bytes long; a line may hold at most ${MAX_LINE_BYTES} (one event): put one event on each line`,
           },
         ],
@@ -135,7 +136,7 @@ async function* readNdjson(file: string, from: SourcePosition): AsyncGenerator<S
         kind: 'reject',
         line,
         raw: text,
-        reasons: [{ field: '', message: `is not valid JSON: ${(error as Error).message}` }],
+        reasons: [{ field: WHOLE_ITEM_FIELD, message: `is not valid JSON: ${(error as Error).message}` }],
         endLine: line,
         endByte,
       };
@@ -268,7 +269,7 @@ async function* readCsv(file: string, from: SourcePosition): AsyncGenerator<Sour
           kind: 'reject',
           line: skip.line,
           raw: skip.raw,
-          reasons: [{ field: '', message: skip.message }],
+          reasons: [{ field: WHOLE_ITEM_FIELD, message: skip.message }],
           endLine: skip.endLine,
           endByte: skip.endByte,
         };
