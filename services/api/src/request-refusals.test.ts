@@ -72,7 +72,11 @@ describe('query API: requests refused before the database', () => {
     erased.length = 0;
   });
 
-  const erase = (payload: string | Buffer | Readable, contentType?: string) =>
+  const erase = (
+    payload: string | Buffer | Readable,
+    contentType?: string,
+    headers: Record<string, string> = {},
+  ) =>
     app.inject({
       method: 'POST',
       url: '/v1/erasures',
@@ -80,6 +84,7 @@ describe('query API: requests refused before the database', () => {
       headers: {
         authorization: `Bearer ${ADMIN_KEY}`,
         ...(contentType === undefined ? {} : { 'content-type': contentType }),
+        ...headers,
       },
     });
   const bytes = (...parts: (string | number[])[]) =>
@@ -166,16 +171,7 @@ describe('query API: requests refused before the database', () => {
   it('refuses a compressed body with 415 naming content-encoding, and takes identity', async () => {
     const body = '{"brandId":"acme","authorId":"josé"}';
     const send = (encoding: string, payload: string | Buffer) =>
-      app.inject({
-        method: 'POST',
-        url: '/v1/erasures',
-        payload,
-        headers: {
-          authorization: `Bearer ${ADMIN_KEY}`,
-          'content-type': 'application/json',
-          'content-encoding': encoding,
-        },
-      });
+      erase(payload, 'application/json', { 'content-encoding': encoding });
     const gzipped = await send('gzip', gzipSync(body));
     expect(gzipped.statusCode).toBe(415);
     expect(gzipped.json().error).toMatchObject({ field: 'content-encoding' });
