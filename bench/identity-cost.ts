@@ -16,7 +16,7 @@ import {
   type CareEvent,
   type MentionReceived,
 } from '@carestream/contract';
-import { IdentityVault } from '@carestream/erasure';
+import { ErasureLog, IdentityVault } from '@carestream/erasure';
 import { createPool, migrate } from '@carestream/postgres';
 import { generateScenario } from '@carestream/simulator';
 import { createDatabase } from './isolation.ts';
@@ -57,7 +57,7 @@ const database = await createDatabase(baseUrl, 'identity_cost');
 const pool = createPool({ connectionString: database.url, max: 5, applicationName: 'carestream-bench' });
 try {
   await migrate(database.url);
-  const vault = new IdentityVault(pool);
+  const vault = new IdentityVault(pool, new ErasureLog(pool));
   const mentionType = avro.Type.forSchema(MENTION_RECEIVED_SCHEMA as avro.Schema);
   let clearBytes = 0;
   let sealedBytes = 0;

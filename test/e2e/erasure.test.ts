@@ -9,9 +9,16 @@ import { loadApiConfig, startApi, type ApiRuntime } from '@carestream/api';
 import { avroSubjects, type MentionReceived } from '@carestream/contract';
 import { loadIngestConfig, startIngest } from '@carestream/ingest';
 import { createKafka, EventCodec } from '@carestream/kafka';
-import { generateScenario } from '@carestream/simulator';
+import { generateScenario, toIngestItem } from '@carestream/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, feedScenario, startPipeline, waitForCatchUp, type Pipeline } from './pipeline-harness.ts';
+import {
+  ADMIN_KEY,
+  feedScenario,
+  sendEvents,
+  startPipeline,
+  waitForCatchUp,
+  type Pipeline,
+} from './pipeline-harness.ts';
 
 const HOUR = 3_600_000;
 const run = promisify(execFile);
@@ -360,6 +367,86 @@ describe('erasure across the log, the projections and every replay', () => {
     } finally {
       await webhooks.close();
     }
+  });
+
+  it('counts an erased author’s history imported after the erasure exactly as if it had come before', async () => {
+    // One history fed to two brands: the control in time order; the other without the customer's later
+    // conversations until that customer is erased, then with them (old history imported late, replies naming the
+    // customer's messages). Erasure changes no figure, so the two brands' figures must be equal.
+    const history = generateScenario({
+      seed: 2027,
+      conversations: 150,
+      brands: 1,
+      startMs,
+      spanMs: 4 * HOUR,
+      horizonMs: HOUR,
+    });
+    const talkers = new Map<string, number>();
+    for (const event of history.events)
+      if (event.type === 'MentionReceived')
+        talkers.set(event.authorId, (talkers.get(event.authorId) ?? 0) + 1);
+    const [customer = ''] = [...talkers].sort((x, y) => y[1] - x[1])[0] ?? [];
+    const tag = marker.slice(0, 8);
+    const brandOf = (name: string) => `order-${name}-${tag}`;
+    const lateAuthor = `late-author-${marker}`;
+    // The brand-specific copy of the history; the customer and their messages get ids no other value contains.
+    const copy = <T>(value: T, name: string): T =>
+      JSON.parse(JSON.stringify(value).replaceAll('brand-0', brandOf(name))) as T;
+    const renamed = (name: string) => {
+      const messages = new Map<string, string>();
+      return history.events.map((original) => {
+        const event = copy(original, name);
+        if (event.type === 'MentionReceived' && event.authorId === customer) {
+          const messageId = `late-message-${marker}-${name}-${messages.size}`;
+          messages.set(event.messageId, messageId);
+          return { ...event, authorId: `${lateAuthor}-${name}`, messageId };
+        }
+        if (event.type === 'ReplySent' && event.inReplyTo !== null && messages.has(event.inReplyTo))
+          return { ...event, inReplyTo: messages.get(event.inReplyTo) ?? null };
+        return event;
+      });
+    };
+    const control = renamed('a');
+    const late = renamed('b');
+    const customerConversations = [
+      ...new Set(
+        late.flatMap((event) =>
+          event.type === 'MentionReceived' && event.authorId === `${lateAuthor}-b`
+            ? [event.conversationId]
+            : [],
+        ),
+      ),
+    ];
+    expect(customerConversations.length).toBeGreaterThan(1);
+    // The first of the customer's conversations arrives before the erasure, the others after it.
+    const heldBack = new Set(customerConversations.slice(1));
+    const isHeldBack = (event: (typeof late)[number]) =>
+      event.type !== 'BrandPostPublished' && heldBack.has(event.conversationId);
+    await feedScenario(pipeline, {
+      profiles: [...copy(history.profiles, 'a'), ...copy(history.profiles, 'b')],
+      events: [...control, ...late.filter((event) => !isHeldBack(event))],
+    });
+    const erased = await call('POST', '/v1/erasures', {
+      body: { brandId: brandOf('b'), authorId: `${lateAuthor}-b` },
+    });
+    expect(erased.status, erased.text).toBe(201);
+    await sendEvents(pipeline, late.filter(isHeldBack).map(toIngestItem));
+    await waitForCatchUp(pipeline);
+
+    const figures = async (name: string) => {
+      const answers: string[] = [];
+      for (const path of [`sla?${range}`, `sla/timeseries?${range}&granularity=hour`, `agents?${range}`]) {
+        const answer = await call('GET', `/v1/brands/${brandOf(name)}/${path}`);
+        expect(answer.status, answer.text).toBe(200);
+        answers.push(answer.text.replaceAll(brandOf(name), 'brand'));
+      }
+      return answers;
+    };
+    const expected = await figures('a');
+    expect(expected.join('')).toMatch(/"needingResponse":[1-9]/);
+    expect(await figures('b')).toEqual(expected);
+    // And nothing of the customer was stored again.
+    expect(await pgDump()).not.toMatch(new RegExp(`${lateAuthor}-b|late-message-${marker}-b`));
   });
 
   it('refuses erasure to keys that are not admin keys, and bad bodies naming the field', async () => {

@@ -1,16 +1,22 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { CareEvent } from '@carestream/contract';
 import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
 import { onIdentities } from './database-faults.ts';
 import type { ErasureSource, ErasureSubject } from './erasure-request.ts';
-import { isPersonal } from './pseudonymize.ts';
+import { identityKey, isPersonal, type IdentitiesNeeded, type IdentityNeed } from './pseudonymize.ts';
 import { isReference } from './references.ts';
 
-/** Why an event is not taken: it would bring back what an erasure removed. */
-export interface ErasedSubject {
-  readonly field: 'authorId' | 'messageId';
-  readonly message: string;
+/**
+ * What the erasure log says of the clear values some events name (by `identityKey`): ingest stores none of them
+ * again (see `erasedParts`).
+ */
+export interface ErasedValues {
+  /** The latest erasure (epoch ms) of each author named, in its brand or in every brand. */
+  readonly authors: ReadonlyMap<string, number>;
+  /** The messages named that were erased, by themselves or with their author. */
+  readonly messages: ReadonlySet<string>;
 }
+
+export const NOTHING_ERASED: ErasedValues = { authors: new Map(), messages: new Set() };
 
 export interface ErasureRecord {
   readonly erasureId: string;
@@ -68,6 +74,11 @@ export function digestsOf(
   return digests;
 }
 
+/** Each (brand, value) once: the same need may come from several events. */
+function unique<T extends IdentityNeed>(needs: readonly T[]): T[] {
+  return [...new Map(needs.map((need) => [identityKey(need.brandId, need.clearValue), need])).values()];
+}
+
 /** Erases authors and messages (deleting their identities and text keys) and keeps the audit log. */
 export class ErasureLog {
   private digestKey: Promise<Buffer> | undefined;
@@ -93,71 +104,69 @@ export class ErasureLog {
   }
 
   /**
-   * The events that would bring back what an erasure removed, by their index: a mention whose message was erased,
-   * or whose author was erased after the mention was written (a platform redelivering an old message, a history
-   * file sent again). Ingest refuses them before their identities are stored again. A mention the author wrote
-   * after the erasure is new, and taken.
+   * Which of the authors and messages needed were erased, and when the authors were: one query (by the digests),
+   * none while nothing was ever erased.
    */
-  async erasedSubjects(events: readonly CareEvent[]): Promise<Map<number, ErasedSubject>> {
-    const refused = new Map<number, ErasedSubject>();
-    const mentions = events.flatMap((event, index) =>
-      event.type === 'MentionReceived' ? [{ event, index }] : [],
-    );
-    if (mentions.length === 0) return refused;
+  async erasedValues(needed: IdentitiesNeeded): Promise<ErasedValues> {
+    if (needed.authors.length === 0 && needed.messages.length === 0) return NOTHING_ERASED;
     // Three HMACs a mention (~3 µs each) are spared while nothing was ever erased; an erasure is never undone.
     if (!this.anyErasure) {
       const { rows } = await onIdentities(() =>
         this.pool.query<{ found: boolean }>('select exists (select 1 from erasures) as found'),
       );
-      if (rows[0]?.found !== true) return refused;
+      if (rows[0]?.found !== true) return NOTHING_ERASED;
       this.anyErasure = true;
     }
-    const key = await this.key();
-    const subjects = mentions.map(({ event }) => ({
-      author:
-        isPersonal(event.brandId, event.authorId) && !isReference(event.authorId)
-          ? digestsOf(key, event.brandId, 'author', event.authorId)
-          : [],
-      message: isReference(event.messageId)
-        ? []
-        : [subjectDigest(key, event.brandId, 'message', event.messageId)],
-    }));
-    const all = subjects.flatMap(({ author, message }) => [...author, ...message]);
+    const digestKey = await this.key();
+    // By digest, what it would erase: an author erased in every brand has one digest for all of its brands.
+    const digests = new Map<string, { kind: 'author' | 'message'; keys: string[] }>();
+    const add = (digest: Buffer, kind: 'author' | 'message', key: string) => {
+      const hex = digest.toString('hex');
+      const found = digests.get(hex);
+      if (found === undefined) digests.set(hex, { kind, keys: [key] });
+      else found.keys.push(key);
+    };
+    for (const need of unique(needed.authors)) {
+      if (!isPersonal(need.brandId, need.clearValue) || isReference(need.clearValue)) continue;
+      const key = identityKey(need.brandId, need.clearValue);
+      for (const digest of digestsOf(digestKey, need.brandId, 'author', need.clearValue))
+        add(digest, 'author', key);
+    }
+    for (const need of unique(needed.messages)) {
+      if (isReference(need.clearValue)) continue;
+      const digest = subjectDigest(digestKey, need.brandId, 'message', need.clearValue);
+      add(digest, 'message', identityKey(need.brandId, need.clearValue));
+    }
+    const authors = new Map<string, number>();
+    const messages = new Set<string>();
+    if (digests.size === 0) return { authors, messages };
     const { rows } = await onIdentities(() =>
       this.pool.query<{ subject_digest: Buffer; last: Date }>(
         `select subject_digest, max(requested_at) as last from erasures where subject_digest = any($1)
-          group by subject_digest`,
-        [all],
+          group by subject_digest
+         union all
+         select subject_digest, erased_at from erased_messages where subject_digest = any($1)`,
+        [[...digests.keys()].map((hex) => Buffer.from(hex, 'hex'))],
       ),
     );
-    if (rows.length === 0) return refused;
-    const erasedAt = new Map(rows.map((row) => [row.subject_digest.toString('hex'), row.last]));
-    const latest = (digests: readonly Buffer[]) =>
-      digests
-        .map((digest) => erasedAt.get(digest.toString('hex')))
-        .reduce<Date | undefined>(
-          (a, b) => (a === undefined || (b !== undefined && b > a) ? b : a),
-          undefined,
-        );
-    mentions.forEach(({ event, index }, i) => {
-      const digests = subjects[i];
-      if (digests === undefined) return;
-      const message = latest(digests.message);
-      if (message !== undefined) {
-        refused.set(index, {
-          field: 'messageId',
-          message: `names a message erased on ${message.toISOString()}; an erased message is not taken again`,
-        });
-        return;
+    for (const row of rows) {
+      const found = digests.get(row.subject_digest.toString('hex'));
+      for (const key of found?.keys ?? []) {
+        if (found?.kind === 'message') messages.add(key);
+        else authors.set(key, Math.max(authors.get(key) ?? -Infinity, row.last.getTime()));
       }
-      const author = latest(digests.author);
-      if (author !== undefined && event.receivedAt < author.getTime())
-        refused.set(index, {
-          field: 'authorId',
-          message: `names an author erased on ${author.toISOString()}, after this mention was written; it is not taken again`,
-        });
-    });
-    return refused;
+    }
+    return { authors, messages };
+  }
+
+  /**
+   * Remembers messages as erased without an erasure naming them (an erased author's mention that came late, see
+   * `erasedParts`), so that a reply naming one later does not store its clear id either.
+   */
+  async rememberErasedMessages(messages: readonly IdentityNeed[], erasedAtMs: number): Promise<void> {
+    if (messages.length === 0) return;
+    const key = await this.key();
+    await onIdentities(() => insertErasedMessages(this.pool, key, messages, new Date(erasedAtMs)));
   }
 
   async erase(
@@ -170,7 +179,7 @@ export class ErasureLog {
       withTransaction(this.pool, async (client) => {
         const erased =
           subject.kind === 'author'
-            ? await eraseAuthor(client, subject.brandId, subject.authorId)
+            ? await eraseAuthor(client, key, subject.brandId, subject.authorId, requestedAt)
             : await eraseMessage(client, subject.brandId, subject.messageId);
         const scope = subject.brandId ?? EVERY_BRAND;
         const value = subject.kind === 'author' ? subject.authorId : subject.messageId;
@@ -209,8 +218,10 @@ export class ErasureLog {
 
 async function eraseAuthor(
   client: PoolClient,
+  digestKey: Buffer,
   brandId: string | null,
   authorId: string,
+  erasedAt: Date,
 ): Promise<{ authors: number; messages: number }> {
   const authors = await client.query<{ ref: string }>(
     `select ref from author_identities
@@ -222,12 +233,34 @@ async function eraseAuthor(
   if (refs.length === 0) return { authors: 0, messages: 0 };
   // The author's messages (with their text keys) go with it. Ingest holds an author's row (for key share) while
   // it adds the author's messages, so the lock above waited for any batch adding some, and this delete sees them.
-  const { rows } = await client.query<{ messages: number }>(
-    `with erased as (delete from author_identities where author_ref = any($1) or ref = any($1) returning kind)
-     select (count(*) filter (where kind = 'message'))::int as messages from erased`,
+  const { rows } = await client.query<{ brand_id: string; clear_value: string }>(
+    `with erased as (delete from author_identities where author_ref = any($1) or ref = any($1)
+                     returning kind, brand_id, clear_value)
+     select brand_id, clear_value from erased where kind = 'message'`,
     [refs],
   );
-  return { authors: refs.length, messages: rows[0]?.messages ?? 0 };
+  // The erasure names the author, not these: their digests keep a reply naming one from storing it again.
+  await insertErasedMessages(
+    client,
+    digestKey,
+    rows.map((row) => ({ brandId: row.brand_id, clearValue: row.clear_value })),
+    erasedAt,
+  );
+  return { authors: refs.length, messages: rows.length };
+}
+
+async function insertErasedMessages(
+  client: Pick<PoolClient, 'query'>,
+  digestKey: Buffer,
+  messages: readonly IdentityNeed[],
+  erasedAt: Date,
+): Promise<void> {
+  if (messages.length === 0) return;
+  await client.query(
+    `insert into erased_messages (subject_digest, erased_at) select d, $2 from unnest($1::bytea[]) as d
+     on conflict do nothing`,
+    [messages.map((m) => subjectDigest(digestKey, m.brandId, 'message', m.clearValue)), erasedAt],
+  );
 }
 
 async function eraseMessage(

@@ -58,8 +58,8 @@ describe('identities and erasure against real PostgreSQL', () => {
     database = await createTestDatabase();
     await migrate(database.url);
     pool = createPool({ connectionString: database.url });
-    vault = new IdentityVault(pool);
     log = new ErasureLog(pool, () => Date.parse('2026-11-29T04:00:00Z'));
+    vault = new IdentityVault(pool, log);
     resolver = new IdentityResolver(pool, log);
   });
 
@@ -183,8 +183,8 @@ describe('identities and erasure against real PostgreSQL', () => {
     expect(await shown('acme', kept)).toEqual({ authorId: 'dave', messageId: 't-d1', followers: 5000 });
   });
 
-  it('refuses mentions that would bring back an erased message, or an erased author before the erasure', async () => {
-    await vault.pseudonymize([mention('acme', 'gina', 't-g1'), mention('acme', 'hank', 't-h1')]);
+  it('stores nothing an erasure removed again, and publishes what names it with references stored nowhere', async () => {
+    await vault.pseudonymize([mention('acme', 'gina', 't-gi1'), mention('acme', 'hank', 't-h1')]);
     const erasedAt = Date.parse('2026-11-29T04:00:00Z'); // the log's clock
     await log.erase(
       { kind: 'author', brandId: null, authorId: 'gina' },
@@ -194,23 +194,87 @@ describe('identities and erasure against real PostgreSQL', () => {
       { kind: 'message', brandId: 'acme', messageId: 't-h1' },
       { source: 'x-webhook', requestedBy: null },
     );
-    const refused = await log.erasedSubjects([
-      mention('acme', 'gina', 't-g1'), // the old mention again (a redelivery)
-      { ...mention('acme', 'gina', 't-g2'), receivedAt: erasedAt + 60_000 }, // written after the erasure: new
-      mention('globex', 'gina', 't-g3'), // erased in every brand
-      mention('acme', 'hank', 't-h1'), // the erased message again
-      mention('acme', 'hank', 't-h2'), // another message of its author
-      mention('globex', 'hank', 't-h1'), // the same message id in another brand is another message
-      { ...mention('acme', 'acme', 't-own'), receivedAt: 0 }, // the brand itself is no person
-    ]);
-    expect([...refused].map(([index, { field }]) => [index, field])).toEqual([
-      [0, 'authorId'],
-      [2, 'authorId'],
-      [3, 'messageId'],
-    ]);
-    expect(refused.get(0)?.message).toContain('erased on 2026-11-29T04:00:00.000Z');
-    // What a refusal names never holds the erased value.
-    expect(JSON.stringify([...refused])).not.toMatch(/gina|t-h1/);
+    const reply = (inReplyTo: string, eventId: string): ReplySent => ({
+      type: 'ReplySent',
+      eventId,
+      brandId: 'acme',
+      channel: 'x',
+      conversationId: `c-${inReplyTo}`,
+      messageId: `m-${eventId}`,
+      inReplyTo,
+      agentId: 'agent',
+      sentAt: erasedAt + 120_000,
+      automated: false,
+      private: false,
+    });
+    const events = [
+      mention('acme', 'gina', 't-gi1'), // 0: the old mention again (a redelivery)
+      { ...mention('acme', 'gina', 't-gi2'), receivedAt: erasedAt + 60_000 }, // 1: written after the erasure: new
+      mention('globex', 'gina', 't-gi3'), // 2: erased in every brand, first seen now
+      mention('acme', 'hank', 't-h1'), // 3: the erased message again
+      mention('acme', 'hank', 't-h2'), // 4: another message of its author
+      mention('globex', 'hank', 't-h1'), // 5: the same message id in another brand is another message
+      mention('acme', 'gina', 't-gi4'), // 6: an old one never seen before (history imported late)
+      mention('acme', 'gina', 't-gi5'), // 7: another, in the same request
+      reply('t-gi4', 'r-1'), // 8: answers an erased author's message
+    ];
+    const published = (await vault.pseudonymize(events)) as [
+      MentionReceived,
+      MentionReceived,
+      MentionReceived,
+      MentionReceived,
+      MentionReceived,
+      MentionReceived,
+      MentionReceived,
+      MentionReceived,
+      ReplySent,
+    ];
+    const gone = { authorId: ERASED, messageId: ERASED, followers: null };
+    expect(await shown('acme', published[0])).toEqual(gone);
+    expect(await shown('acme', published[1])).toEqual({
+      authorId: 'gina',
+      messageId: 't-gi2',
+      followers: 5000,
+    });
+    expect(await shown('globex', published[2])).toEqual(gone);
+    expect(await shown('acme', published[3])).toEqual({
+      authorId: 'hank',
+      messageId: ERASED,
+      followers: 5000,
+    });
+    expect(await shown('acme', published[4])).toEqual({
+      authorId: 'hank',
+      messageId: 't-h2',
+      followers: 5000,
+    });
+    expect(await shown('globex', published[5])).toMatchObject({ messageId: 't-h1' });
+    expect(await shown('acme', published[6])).toEqual(gone);
+    // Everything else of each event is as sent; erased texts are dropped, the rest sealed.
+    for (const index of [0, 2, 3, 6, 7]) {
+      const event = published[index] as MentionReceived;
+      const sent = events[index] as MentionReceived;
+      expect(event).toMatchObject({ eventId: sent.eventId, conversationId: sent.conversationId, text: null });
+      expect(event.receivedAt).toBe(sent.receivedAt);
+    }
+    // One late author is one (unstored) author within a request, and the reply names the mention's message.
+    expect(published[7].authorId).toBe(published[6].authorId);
+    expect(published[8].inReplyTo).toBe(published[6].messageId);
+    // Replies in later requests to the erased author's messages, old or late, store nothing either.
+    await vault.pseudonymize([reply('t-gi1', 'r-2'), reply('t-gi4', 'r-3'), reply('t-h1', 'r-4')]);
+    const { rows } = await pool.query<{ clear_value: string }>(
+      "select clear_value from author_identities where clear_value like 't-gi%' or clear_value = 't-h1' or clear_value = 'gina'",
+    );
+    expect(rows.map((row) => row.clear_value).sort()).toEqual(['gina', 't-gi2', 't-h1']);
+    // ('gina' and 't-gi2' are the mention written after the erasure; 't-h1' is globex's message.)
+    const { rows: brands } = await pool.query<{ brand_id: string }>(
+      "select brand_id from author_identities where clear_value = 't-h1'",
+    );
+    expect(brands).toEqual([{ brand_id: 'globex' }]);
+    // The audit log and the remembered messages hold digests, never the values.
+    const audit = await pool.query('select * from erasures');
+    const remembered = await pool.query('select * from erased_messages');
+    expect(remembered.rowCount).toBeGreaterThan(0);
+    expect(JSON.stringify([audit.rows, remembered.rows])).not.toMatch(/gina|t-gi|t-h/);
   });
 
   it('hides clear ids written straight to Kafka once their erasure is logged, and drops erased customers', async () => {

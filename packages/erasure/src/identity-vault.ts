@@ -1,10 +1,14 @@
 import type { CareEvent } from '@carestream/contract';
 import { arrayColumn, packBytes, withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
+import type { ErasedValues, ErasureLog } from './erasure-log.ts';
 import {
+  erasedParts,
   identitiesNeeded,
   identityKey,
   pseudonymizeEvents,
+  type ErasedPart,
   type IdentitiesNeeded,
+  type IdentityNeed,
   type ResolvedIdentities,
 } from './pseudonymize.ts';
 import { onIdentities } from './database-faults.ts';
@@ -47,15 +51,49 @@ const INSERT_AUTHORS = `
 
 /**
  * Ingest's side of erasure: replaces author ids and message ids by their references (creating those not seen
- * before) and seals texts, so that no personal value is ever published to Kafka in clear.
+ * before) and seals texts, so that no personal value is ever published to Kafka in clear; and stores nothing an
+ * erasure removed again (`erasedParts`).
  */
 export class IdentityVault {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly erasures: Pick<ErasureLog, 'erasedValues' | 'rememberErasedMessages'>,
+  ) {}
 
   async pseudonymize(events: readonly CareEvent[]): Promise<CareEvent[]> {
-    const needed = identitiesNeeded(events);
-    if (needed.authors.length === 0 && needed.messages.length === 0) return [...events];
-    return pseudonymizeEvents(events, await this.references(needed));
+    const named = identitiesNeeded(events);
+    if (named.authors.length === 0 && named.messages.length === 0) return [...events];
+    const erasedValues = await this.erasures.erasedValues(named);
+    const erased = erasedParts(events, erasedValues);
+    const needed = erased.size === 0 ? named : identitiesNeeded(events, erased);
+    const resolved =
+      needed.authors.length === 0 && needed.messages.length === 0
+        ? { authors: new Map(), messages: new Map() }
+        : await this.references(needed);
+    await this.rememberMessagesOfErasedAuthors(events, erased, erasedValues);
+    return pseudonymizeEvents(events, resolved, erased);
+  }
+
+  /** A late mention's message goes with its erased author: remembered, so a later reply naming it stores nothing. */
+  private async rememberMessagesOfErasedAuthors(
+    events: readonly CareEvent[],
+    erased: ReadonlyMap<number, ErasedPart>,
+    erasedValues: ErasedValues,
+  ): Promise<void> {
+    const byErasure = new Map<number, IdentityNeed[]>();
+    for (const [index, part] of erased) {
+      const event = events[index];
+      if (!part.author || event?.type !== 'MentionReceived') continue;
+      if (erasedValues.messages.has(identityKey(event.brandId, event.messageId))) continue;
+      const erasedAt = erasedValues.authors.get(identityKey(event.brandId, event.authorId));
+      if (erasedAt === undefined) continue;
+      byErasure.set(erasedAt, [
+        ...(byErasure.get(erasedAt) ?? []),
+        { brandId: event.brandId, clearValue: event.messageId },
+      ]);
+    }
+    for (const [erasedAt, messages] of byErasure)
+      await this.erasures.rememberErasedMessages(messages, erasedAt);
   }
 
   /**

@@ -1,11 +1,20 @@
-export { ErasureLog, digestsOf, subjectDigest, type ErasureRecord } from './erasure-log.ts';
+export {
+  ErasureLog,
+  digestsOf,
+  NOTHING_ERASED,
+  subjectDigest,
+  type ErasedValues,
+  type ErasureRecord,
+} from './erasure-log.ts';
 export { parseErasureRequest, type ErasureSource, type ErasureSubject } from './erasure-request.ts';
 export { IdentityResolver, type MentionIdentity, type SignalIdentity } from './identity-resolver.ts';
 export { IdentityVault } from './identity-vault.ts';
 export {
+  erasedParts,
   identitiesNeeded,
   identityKey,
   pseudonymizeEvents,
+  type ErasedPart,
   type IdentitiesNeeded,
   type IdentityNeed,
   type MessageNeed,

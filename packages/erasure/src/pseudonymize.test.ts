@@ -2,6 +2,7 @@ import type { BrandProfileSet, MentionReceived, ReplySent } from '@carestream/co
 import { eventIdProblem } from '@carestream/contract';
 import { describe, expect, it } from 'vitest';
 import {
+  erasedParts,
   identitiesNeeded,
   identityKey,
   pseudonymizeEvents,
@@ -127,5 +128,68 @@ describe('pseudonymizeEvents', () => {
     expect(() => pseudonymizeEvents([mention()], { authors: new Map(), messages: new Map() })).toThrow(
       /no reference/,
     );
+  });
+});
+
+describe('erasedParts', () => {
+  const erasedAt = 1_795_000_030_000;
+  const erased = {
+    authors: new Map([[identityKey('acme', 'alice'), erasedAt]]),
+    messages: new Set([identityKey('acme', 'tweet-9')]),
+  };
+
+  it('given an author erased after a mention was written, then its author and message are erased parts', () => {
+    const events = [
+      mention(), // written before the erasure
+      mention({ eventId: 'm-2', messageId: 'tweet-5', receivedAt: erasedAt + 1 }), // after: new data
+      mention({ eventId: 'm-3', messageId: 'tweet-9', authorId: 'bob' }), // its message erased
+      mention({ eventId: 'm-4', brandId: 'other', messageId: 'tweet-9' }), // another brand's
+      reply(), // answers the erased author's message of this batch
+      reply({ eventId: 'r-2', inReplyTo: 'tweet-5' }),
+    ];
+    const parts = erasedParts(events, erased);
+    expect([...parts]).toEqual([
+      [0, { author: true, message: true }],
+      [2, { author: false, message: true }],
+      [4, { author: false, message: true }],
+    ]);
+    // What is erased is not asked for: the later mention's author and message are, and bob, whose message alone
+    // was erased.
+    const needed = identitiesNeeded(events, parts);
+    expect(needed.authors).toEqual([
+      { brandId: 'acme', clearValue: 'alice' },
+      { brandId: 'acme', clearValue: 'bob' },
+      { brandId: 'other', clearValue: 'alice' },
+    ]);
+    expect(needed.messages.map((need) => need.clearValue)).toEqual(['tweet-5', 'tweet-9']);
+    expect(needed.messages[1]?.brandId).toBe('other');
+  });
+
+  it('when erased parts are published, then they carry references stored nowhere and no text', () => {
+    const events = [mention(), mention({ eventId: 'm-2', messageId: 'tweet-3' }), reply()];
+    const parts = erasedParts(events, erased);
+    const resolved = resolve(identitiesNeeded(events, parts));
+    expect(resolved.authors.size + resolved.messages.size).toBe(0);
+    const [m1, m2, r] = pseudonymizeEvents(events, resolved, parts) as [
+      MentionReceived,
+      MentionReceived,
+      ReplySent,
+    ];
+    expect(isReference(m1.authorId) && isReference(m1.messageId) && isReference(r.inReplyTo ?? '')).toBe(
+      true,
+    );
+    // One author within the events, and the reply still names its mention's message.
+    expect(m2.authorId).toBe(m1.authorId);
+    expect(m2.messageId).not.toBe(m1.messageId);
+    expect(r.inReplyTo).toBe(m1.messageId);
+    expect(m1.text).toBeNull();
+    // Everything the figures read is as sent.
+    expect({ ...m1, authorId: 'alice', messageId: 'tweet-1', text: 'my parcel never came' }).toEqual(
+      mention(),
+    );
+  });
+
+  it('given nothing erased, then nothing is', () => {
+    expect(erasedParts([mention(), reply()], { authors: new Map(), messages: new Set() }).size).toBe(0);
   });
 });

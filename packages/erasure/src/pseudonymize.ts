@@ -1,4 +1,6 @@
 import type { BrandProfileSet, CareEvent, MentionReceived, ReplySent } from '@carestream/contract';
+import type { ErasedValues } from './erasure-log.ts';
+import { newReference } from './references.ts';
 import { sealText } from './sealed-text.ts';
 
 /** A value to be replaced by a reference: an author id, or a message id with the author it belongs to. */
@@ -30,8 +32,53 @@ export function identityKey(brandId: string, clearValue: string): string {
 // profile and in the mentions alike, so the fold still recognises them.
 export const isPersonal = (brandId: string, authorId: string) => authorId !== brandId;
 
-/** Which author ids and message ids of these events must be replaced (each once, in a stable order). */
-export function identitiesNeeded(events: readonly CareEvent[]): IdentitiesNeeded {
+/**
+ * The parts of an event that name what an erasure removed: its author (a mention written before its author's
+ * erasure), its message (a mention's own, erased alone or with its author; a reply's `inReplyTo`).
+ */
+export interface ErasedPart {
+  readonly author: boolean;
+  readonly message: boolean;
+}
+
+/**
+ * Which events name an erased author or message, by index. An erasure stays done: those parts are never stored
+ * again, and the event goes out with references that were never stored (as if it had come before the erasure and
+ * been erased with the rest), so it still counts once in every figure. An author writing after the erasure is new
+ * data. A mention's message goes with an erased author: a reply naming it in the same events is erased too.
+ */
+export function erasedParts(events: readonly CareEvent[], erased: ErasedValues): Map<number, ErasedPart> {
+  const parts = new Map<number, ErasedPart>();
+  if (erased.authors.size === 0 && erased.messages.size === 0) return parts;
+  const messages = new Set(erased.messages);
+  events.forEach((event, index) => {
+    if (event.type !== 'MentionReceived') return;
+    const erasedAt = erased.authors.get(identityKey(event.brandId, event.authorId));
+    const author =
+      isPersonal(event.brandId, event.authorId) && erasedAt !== undefined && event.receivedAt < erasedAt;
+    const message = messages.has(identityKey(event.brandId, event.messageId));
+    if (author) messages.add(identityKey(event.brandId, event.messageId));
+    if (author || message) parts.set(index, { author, message: true });
+  });
+  events.forEach((event, index) => {
+    if (
+      event.type === 'ReplySent' &&
+      event.inReplyTo !== null &&
+      messages.has(identityKey(event.brandId, event.inReplyTo))
+    )
+      parts.set(index, { author: false, message: true });
+  });
+  return parts;
+}
+
+/**
+ * Which author ids and message ids of these events must be replaced (each once, in a stable order), leaving out
+ * the erased parts.
+ */
+export function identitiesNeeded(
+  events: readonly CareEvent[],
+  erased: ReadonlyMap<number, ErasedPart> = new Map(),
+): IdentitiesNeeded {
   const authors = new Map<string, IdentityNeed>();
   const messages = new Map<string, MessageNeed>();
   const author = (brandId: string, clearValue: string) => {
@@ -42,20 +89,22 @@ export function identitiesNeeded(events: readonly CareEvent[]): IdentitiesNeeded
     const key = identityKey(brandId, clearValue);
     if (authorId !== null || !messages.has(key)) messages.set(key, { brandId, clearValue, authorId });
   };
-  for (const event of events) {
+  events.forEach((event, index) => {
+    const part = erased.get(index);
     if (event.type === 'MentionReceived') {
-      author(event.brandId, event.authorId);
-      message(
-        event.brandId,
-        event.messageId,
-        isPersonal(event.brandId, event.authorId) ? event.authorId : null,
-      );
-    } else if (event.type === 'ReplySent' && event.inReplyTo !== null) {
+      if (part?.author !== true) author(event.brandId, event.authorId);
+      if (part?.message !== true)
+        message(
+          event.brandId,
+          event.messageId,
+          isPersonal(event.brandId, event.authorId) ? event.authorId : null,
+        );
+    } else if (event.type === 'ReplySent' && event.inReplyTo !== null && part?.message !== true) {
       message(event.brandId, event.inReplyTo, null);
     } else if (event.type === 'BrandProfileSet') {
       for (const account of event.ownAccountIds) author(event.brandId, account);
     }
-  }
+  });
   const order = (a: IdentityNeed, b: IdentityNeed) =>
     a.brandId === b.brandId ? compare(a.clearValue, b.clearValue) : compare(a.brandId, b.brandId);
   return { authors: [...authors.values()].sort(order), messages: [...messages.values()].sort(order) };
@@ -65,18 +114,46 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The events as they go to Kafka: author and message ids replaced by references, texts sealed. */
-export function pseudonymizeEvents(events: readonly CareEvent[], resolved: ResolvedIdentities): CareEvent[] {
+/**
+ * The events as they go to Kafka: author and message ids replaced by references, texts sealed. An erased part gets
+ * a reference that is stored nowhere (the same one for the same value within these events) and a mention with an
+ * erased message loses its text.
+ */
+export function pseudonymizeEvents(
+  events: readonly CareEvent[],
+  resolved: ResolvedIdentities,
+  erased: ReadonlyMap<number, ErasedPart> = new Map(),
+): CareEvent[] {
   const authorRef = (brandId: string, authorId: string): string =>
     isPersonal(brandId, authorId) ? required(resolved.authors, brandId, authorId) : authorId;
   const message = (brandId: string, messageId: string) => required(resolved.messages, brandId, messageId);
-  return events.map((event): CareEvent => {
+  const unstored = new Map<string, string>();
+  const unstoredRef = (kind: 'author' | 'message', brandId: string, value: string): string => {
+    const key = `${kind}\u0000${identityKey(brandId, value)}`;
+    let ref = unstored.get(key);
+    if (ref === undefined) unstored.set(key, (ref = newReference(kind)));
+    return ref;
+  };
+  return events.map((event, index): CareEvent => {
+    const part = erased.get(index);
     switch (event.type) {
       case 'MentionReceived': {
+        const authorId = part?.author
+          ? unstoredRef('author', event.brandId, event.authorId)
+          : authorRef(event.brandId, event.authorId);
+        if (part?.message) {
+          const mention: MentionReceived = {
+            ...event,
+            authorId,
+            messageId: unstoredRef('message', event.brandId, event.messageId),
+            text: null,
+          };
+          return mention;
+        }
         const sealed = message(event.brandId, event.messageId);
         const mention: MentionReceived = {
           ...event,
-          authorId: authorRef(event.brandId, event.authorId),
+          authorId,
           messageId: sealed.ref,
           text: event.text === null ? null : sealText(event.text, sealed.textKey, sealed.ref),
         };
@@ -84,7 +161,10 @@ export function pseudonymizeEvents(events: readonly CareEvent[], resolved: Resol
       }
       case 'ReplySent': {
         if (event.inReplyTo === null) return event;
-        const reply: ReplySent = { ...event, inReplyTo: message(event.brandId, event.inReplyTo).ref };
+        const inReplyTo = part?.message
+          ? unstoredRef('message', event.brandId, event.inReplyTo)
+          : message(event.brandId, event.inReplyTo).ref;
+        const reply: ReplySent = { ...event, inReplyTo };
         return reply;
       }
       case 'BrandProfileSet': {

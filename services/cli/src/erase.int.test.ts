@@ -1,5 +1,5 @@
 import type { MentionReceived } from '@carestream/contract';
-import { IdentityVault } from '@carestream/erasure';
+import { ErasureLog, IdentityVault } from '@carestream/erasure';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ describe('carestream erase against a real PostgreSQL', () => {
     ).rows.map((row) => row.clear_value);
 
   it('erases an author, then one message, prints the audit record and shows it again', async () => {
-    await new IdentityVault(pool).pseudonymize([
+    await new IdentityVault(pool, new ErasureLog(pool)).pseudonymize([
       mention('alice', 't-1'),
       mention('alice', 't-2'),
       mention('bob', 't-3'),
@@ -82,7 +82,7 @@ describe('carestream erase against a real PostgreSQL', () => {
       field: 'authorId',
     });
     // An empty --brand (an unset shell variable) is refused, never taken for "every brand".
-    await new IdentityVault(pool).pseudonymize([mention('carol', 't-9')]);
+    await new IdentityVault(pool, new ErasureLog(pool)).pseudonymize([mention('carol', 't-9')]);
     await expect(carestream('erase', 'author', 'carol', '--brand', '')).rejects.toMatchObject({
       code: 'CARE_ERR_VALIDATION',
       field: 'brandId',

@@ -84,7 +84,6 @@ export async function buildIngestApp(deps: IngestAppDependencies): Promise<Fasti
     limitFailedAuthentications(authenticated, authFailures);
     await authenticated.register(eventsRoute, {
       publisher: deps.publisher,
-      erasures: deps.erasures,
       keys: deps.keys,
       metrics: deps.metrics,
       limits: deps.limits,

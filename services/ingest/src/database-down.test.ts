@@ -29,7 +29,7 @@ describe('ingest when PostgreSQL is down', () => {
       publisher: { publish } as unknown as EventPublisher,
       keys: new ApiKeyStore(pool, { adminKey: ADMIN_KEY }),
       erasures: new ErasureLog(pool),
-      identities: new IdentityVault(pool),
+      identities: new IdentityVault(pool, new ErasureLog(pool)),
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},

@@ -32,7 +32,7 @@ describe('ingest: error answers', () => {
       // Only the admin key is used: the pool is never asked.
       keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
       erasures: nothingErased(),
-      identities: new IdentityVault({} as Pool),
+      identities: new IdentityVault({} as Pool, nothingErased()),
       metrics: new IngestMetrics(registry),
       registry,
       checks: {},

@@ -55,12 +55,13 @@ export async function startIngest(
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'carestream_ingest_' });
-  const identities = new IdentityVault(pool);
+  const erasures = new ErasureLog(pool, clock);
+  const identities = new IdentityVault(pool, erasures);
   const app = await buildIngestApp({
     publisher: new PseudonymizingPublisher(identities, producer, codec, names, {
       ackTimeoutMs: config.kafkaTimeoutMs,
     }),
-    erasures: new ErasureLog(pool, clock),
+    erasures,
     identities,
     keys: new ApiKeyStore(pool, { adminKey: config.adminKey, clock }),
     metrics: new IngestMetrics(registry),

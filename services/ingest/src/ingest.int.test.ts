@@ -172,13 +172,18 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       });
     });
 
-    it('refuses a mention that would bring back an erased author or message, and takes what came after', async () => {
+    it('takes a mention that names an erased author or message without storing them again, so it still counts', async () => {
       const old = mention({
         authorId: 'erased-cust',
         messageId: 'erased-msg-1',
+        conversationId: 'erased-conv-1',
         receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
       });
-      const gone = mention({ authorId: 'kept-cust', messageId: 'erased-msg-2' });
+      const gone = mention({
+        authorId: 'kept-cust',
+        messageId: 'erased-msg-2',
+        conversationId: 'erased-conv-2',
+      });
       expect((await post(JSON.stringify([old, gone]))).statusCode).toBe(202);
       const log = new ErasureLog(pool);
       await log.erase(
@@ -189,27 +194,41 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
         { kind: 'message', brandId: 'acme', messageId: 'erased-msg-2' },
         { source: 'api', requestedBy: null },
       );
-      // Sent again (a redelivery, a history file imported twice): refused, naming the field, nothing published.
-      const again = await post(JSON.stringify([old, gone]));
-      expect(again.statusCode).toBe(400);
-      expect(again.json().errors).toEqual([
-        {
-          index: 0,
-          field: 'authorId',
-          message: expect.stringMatching(/^names an author erased on .*, after this mention was written/),
-        },
-        { index: 1, field: 'messageId', message: expect.stringMatching(/^names a message erased on /) },
-      ]);
+      // Sent again (a redelivery: the fold finds its eventId in the conversation and counts it once), or for the
+      // first time (old history imported after the erasure: counted, as it would have been before): taken either
+      // way, with the erased ids replaced by references stored nowhere and the text dropped.
+      const late = mention({
+        authorId: 'erased-cust',
+        messageId: 'erased-msg-3',
+        conversationId: 'erased-conv-3',
+        receivedAt: new Date(Date.now() - 7_200_000).toISOString(),
+      });
+      const answer = reply({ conversationId: 'erased-conv-3', inReplyTo: 'erased-msg-3' });
+      const again = await post(JSON.stringify([old, gone, late, answer]));
+      expect(again.json()).toEqual({ accepted: 4, duplicates: 0, rejected: 0, errors: [] });
       const identities = await pool.query(
-        "select 1 from author_identities where clear_value in ('erased-cust', 'erased-msg-1', 'erased-msg-2')",
+        "select 1 from author_identities where clear_value in ('erased-cust', 'erased-msg-1', 'erased-msg-2', 'erased-msg-3')",
       );
       expect(identities.rowCount).toBe(0);
-      // The customer writing again after the erasure is new data.
+      const published = (await eventsOn(names.interactions, 7)).filter(
+        (event) => 'conversationId' in event && event.conversationId.startsWith('erased-conv-'),
+      );
+      const lastOf = (eventId: string) => published.filter((event) => event.eventId === eventId).at(-1);
+      for (const item of [old, gone, late])
+        expect(lastOf(item.eventId)).toMatchObject({
+          eventId: item.eventId,
+          conversationId: item.conversationId,
+          text: null,
+        });
+      expect(JSON.stringify(published.slice(-4))).not.toMatch(/erased-cust|erased-msg/);
+      // The customer writing again after the erasure is new data, stored again.
       const later = mention({
         authorId: 'erased-cust',
         receivedAt: new Date(Date.now() + 1_000).toISOString(),
       });
       expect((await post(JSON.stringify([later]))).json()).toMatchObject({ accepted: 1, rejected: 0 });
+      const back = await pool.query("select 1 from author_identities where clear_value = 'erased-cust'");
+      expect(back.rowCount).toBe(1);
     });
 
     it('accepts NDJSON, reporting the line that is not JSON and keeping the rest', async () => {
@@ -410,7 +429,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
         publisher: new EventPublisher(producer, codec, names, { ackTimeoutMs: 5_000 }),
         keys: new ApiKeyStore(pool, { adminKey: ADMIN_KEY }),
         erasures: new ErasureLog(pool),
-        identities: new IdentityVault(pool),
+        identities: new IdentityVault(pool, new ErasureLog(pool)),
         metrics: new IngestMetrics(registry),
         registry,
         checks: {},
@@ -479,7 +498,7 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
       expect(stored.some((event) => event.eventId.startsWith('x:tweet:'))).toBe(true);
     });
 
-    it('skips a redelivered tweet whose message was erased, naming why', async () => {
+    it('skips a redelivered tweet whose message was erased, and the reply in its conversation, naming why', async () => {
       // A tweet of its own: the other tests deliver the fixture's and must find it unerased.
       const body = fixture('x-tweet-create-events.json').replaceAll(
         '1764000000000000001',
@@ -501,10 +520,21 @@ describe('ingest service against real Kafka, registry and Postgres', () => {
         { source: 'x-webhook', requestedBy: null },
       );
       const again = (await deliver()).json<{ accepted: number; skipped: { reason: string }[] }>();
-      expect(again.accepted).toBe(first.accepted - 1);
-      expect(again.skipped).toContainEqual({
-        reason: expect.stringMatching(/^x:tweet:1764000000000000999: messageId names a message erased on /),
-      });
+      // The tweet, and the brand's reply in the conversation the tweet keys (its id would be stored again).
+      expect(again.accepted).toBe(first.accepted - 2);
+      expect(again.skipped).toEqual(
+        expect.arrayContaining([
+          { reason: 'x:tweet:1764000000000000999: messageId names an erased message; it is not taken again' },
+          {
+            reason:
+              'x:tweet:1764000000000000002: conversationId names an erased conversation; it is not taken again',
+          },
+        ]),
+      );
+      const identities = await pool.query(
+        "select 1 from author_identities where clear_value = '1764000000000000999'",
+      );
+      expect(identities.rowCount).toBe(0);
     });
   });
 

@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { canAccessBrand, canWrite, type ApiKeyStore } from '@carestream/api-keys';
-import type { ErasureLog } from '@carestream/erasure';
 import {
   eventIdentity,
   printableId,
@@ -31,8 +30,6 @@ import type { IngestMetrics } from '../ingest-metrics.ts';
 
 export interface EventsRouteOptions {
   readonly publisher: EventPublisher;
-  /** What was erased: a mention that would bring it back is refused (ErasureLog.erasedSubjects). */
-  readonly erasures: Pick<ErasureLog, 'erasedSubjects'>;
   readonly keys: ApiKeyStore;
   readonly metrics: IngestMetrics;
   readonly limits: BodyLimits;
@@ -158,15 +155,9 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
         });
       }
     });
-    // A mention that would bring back what an erasure removed (a redelivered old message) is refused like an
-    // invalid item, before its identities are stored again.
-    const erased = await options.erasures.erasedSubjects(candidates.map(({ event }) => event));
-    const accepted: CareEvent[] = [];
-    candidates.forEach(({ event, index }, position) => {
-      const refusal = erased.get(position);
-      if (refusal === undefined) accepted.push(event);
-      else errors.push({ index, ...refusal });
-    });
+    // What names an erased author or message is published without storing it again (the publisher's
+    // IdentityVault), so a mention that reaches carestream after its author's erasure still counts.
+    const accepted = candidates.map(({ event }) => event);
     errors.sort((a, b) => a.index - b.index);
     const rejected = new Set(errors.map((error) => error.index)).size;
 

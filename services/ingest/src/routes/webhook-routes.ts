@@ -33,7 +33,12 @@ import {
   xCrcResponseToken,
 } from '../webhooks/webhook-signatures.ts';
 import { mapXDeletions, type WebhookErasures } from '../webhooks/x-deletions.ts';
-import { platformIdsNeeded, withPlatformReferences } from '../webhooks/platform-ids.ts';
+import {
+  erasedWebhookEvents,
+  identitiesNamed,
+  platformIdsNeeded,
+  withPlatformReferences,
+} from '../webhooks/platform-ids.ts';
 import { mapXWebhook } from '../webhooks/x-webhook.ts';
 import { requestBaseUrl } from '../public-url.ts';
 
@@ -204,8 +209,12 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       maxFutureSkewMs: options.maxFutureSkewMs,
       retentionMs: options.retentionMs,
     });
-    // A redelivered message whose author or itself was erased is skipped, before its identities are stored again.
-    const erased = await options.erasures.erasedSubjects(result.events);
+    // A redelivered message whose author, itself or its conversation was erased is skipped, before its identities
+    // are stored again.
+    const erased = erasedWebhookEvents(
+      result.events,
+      await options.erasures.erasedValues(identitiesNamed(result.events)),
+    );
     const admitted = result.events.filter((_, i) => !erased.has(i));
     const skipped = [
       ...result.skipped,

@@ -2,7 +2,12 @@ import type { MentionReceived, ReplySent } from '@carestream/contract';
 import { identityKey, newReference, newTextKey, type ResolvedIdentities } from '@carestream/erasure';
 import { describe, expect, it } from 'vitest';
 import { mapMetaWebhook } from './meta-webhook.ts';
-import { platformIdsNeeded, withPlatformReferences } from './platform-ids.ts';
+import {
+  erasedWebhookEvents,
+  identitiesNamed,
+  platformIdsNeeded,
+  withPlatformReferences,
+} from './platform-ids.ts';
 import { mapXWebhook } from './x-webhook.ts';
 
 const options = { brandForAccount: (account: string) => (account === '3001' ? 'acme' : undefined) };
@@ -118,5 +123,37 @@ describe('platform ids', () => {
     const own = events.map((event) => ({ ...event, eventId: 'sent-by-a-client' }));
     expect(platformIdsNeeded(own)).toEqual({ authors: [], messages: [] });
     expect(withPlatformReferences(own, { authors: new Map(), messages: new Map() })).toEqual(own);
+  });
+
+  it('given erased customers and tweets, then their deliveries and the replies in their conversations are skipped', () => {
+    const { events } = mapXWebhook(
+      {
+        for_user_id: '3001',
+        tweet_create_events: [tweet('701', '42'), tweet('702', '3001', '701'), tweet('703', '43')],
+        direct_message_events: [dm('801', '44', '3001'), dm('802', '3001', '44')],
+      },
+      options,
+    );
+    // Everything the events name, their own ids and the platform's.
+    expect(identitiesNamed(events).messages.map((need) => need.clearValue)).toEqual(
+      expect.arrayContaining(['701', '703', '801']),
+    );
+    const skipped = erasedWebhookEvents(events, {
+      authors: new Map([[identityKey('acme', '44'), 1_795_000_000_001]]), // after the DMs were written
+      messages: new Set([identityKey('acme', '701')]),
+    });
+    expect([...skipped].map(([index, { field }]) => [events[index]?.eventId, field])).toEqual([
+      ['x:tweet:701', 'messageId'],
+      ['x:dm:801', 'authorId'],
+      ['x:tweet:702', 'conversationId'],
+      ['x:dm:802', 'conversationId'],
+    ]);
+    // A customer erased before they wrote is new data.
+    expect(
+      erasedWebhookEvents(events, {
+        authors: new Map([[identityKey('acme', '44'), 1_794_999_999_999]]),
+        messages: new Set(),
+      }).size,
+    ).toBe(0);
   });
 });

@@ -8,7 +8,10 @@
 // stay as they are. Pure: ingest's webhook route resolves the references.
 import type { CareEvent, MentionReceived, ReplySent } from '@carestream/contract';
 import {
+  erasedParts,
+  identitiesNeeded,
   identityKey,
+  type ErasedValues,
   type IdentitiesNeeded,
   type IdentityNeed,
   type MessageNeed,
@@ -94,4 +97,55 @@ export function withPlatformReferences(
 function required(ref: string | undefined): string {
   if (ref === undefined) throw new Error('a platform id has no resolved reference');
   return ref;
+}
+
+/**
+ * The webhook events that name something an erasure removed, with why, by index: a mention whose author (written
+ * before the erasure) or message was erased, and an event whose conversation is an erased message, or a direct
+ * message conversation with a customer erased after the event. A platform delivers as things happen, so these are
+ * redeliveries: skipped, as their ids (built from the platform's) would otherwise be stored again.
+ */
+export function erasedWebhookEvents(
+  events: readonly CareEvent[],
+  erased: ErasedValues,
+): Map<number, { field: string; message: string }> {
+  const found = new Map<number, { field: string; message: string }>();
+  for (const [index, part] of erasedParts(events, erased)) {
+    if (events[index]?.type !== 'MentionReceived') continue;
+    found.set(
+      index,
+      part.author
+        ? {
+            field: 'authorId',
+            message: 'names an author erased after this was written; it is not taken again',
+          }
+        : { field: 'messageId', message: 'names an erased message; it is not taken again' },
+    );
+  }
+  events.forEach((event, index) => {
+    if (found.has(index) || (event.type !== 'MentionReceived' && event.type !== 'ReplySent')) return;
+    const platform = platformIdOf(event.eventId);
+    if (platform === undefined) return;
+    const key = identityKey(event.brandId, event.conversationId);
+    const at = event.type === 'MentionReceived' ? event.receivedAt : event.sentAt;
+    const erasedConversation = platform.directMessage
+      ? (erased.authors.get(key) ?? -Infinity) > at
+      : erased.messages.has(key);
+    if (erasedConversation)
+      found.set(index, {
+        field: 'conversationId',
+        message: 'names an erased conversation; it is not taken again',
+      });
+  });
+  return found;
+}
+
+/** The identities the events name: their own ids and those the adapters built from platform ids. */
+export function identitiesNamed(events: readonly CareEvent[]): IdentitiesNeeded {
+  const own = identitiesNeeded(events);
+  const platform = platformIdsNeeded(events);
+  return {
+    authors: [...own.authors, ...platform.authors],
+    messages: [...own.messages, ...platform.messages],
+  };
 }
