@@ -23,6 +23,9 @@ export { answerFrameworkError } from './framework-errors.ts';
 export { singleQueryValues } from './query-string.ts';
 export {
   acceptJsonBodies,
+  ambiguousKeyField,
+  ambiguousKeyMessage,
+  ambiguousKeys,
   invalidUtf8Offset,
   refuseContentEncoding,
   unsupportedCharset,

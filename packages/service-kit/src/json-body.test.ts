@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerErrorHandler } from './http-plugins.ts';
-import { acceptJsonBodies, parseJsonBody, refuseAmbiguousKeys } from './json-body.ts';
+import { acceptJsonBodies, ambiguousKeys, parseJsonBody, refuseAmbiguousKeys } from './json-body.ts';
 
 const refusal = (run: () => unknown) => {
   try {
@@ -78,6 +78,19 @@ describe('refuseAmbiguousKeys', () => {
     }
     // As a value it is only text.
     expect(refusal(() => refuseAmbiguousKeys('{"authorId":"__proto__"}'))).toBeUndefined();
+  });
+});
+
+describe('ambiguousKeys', () => {
+  it('lists every key given twice or refused, with its path from the top', () => {
+    const text = '[{"a":1,"a":2,"b":{"c":1,"c":2}},{"ok":1},{"__proto__":1,"x":[{"y":1,"y":2}]}]';
+    expect(ambiguousKeys(text)).toEqual([
+      { path: [0, 'a'], reason: 'duplicate' },
+      { path: [0, 'b', 'c'], reason: 'duplicate' },
+      { path: [2, '__proto__'], reason: 'refused' },
+      { path: [2, 'x', 0, 'y'], reason: 'duplicate' },
+    ]);
+    expect(ambiguousKeys('{"a":"\\\\","b":"\\"a\\":1","a\\\\":2}')).toEqual([]);
   });
 });
 

@@ -1,7 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { CareError } from '@carestream/errors';
-import { invalidUtf8Offset, withoutBom } from '@carestream/service-kit';
+import {
+  ambiguousKeyField,
+  ambiguousKeyMessage,
+  ambiguousKeys,
+  invalidUtf8Offset,
+  withoutBom,
+} from '@carestream/service-kit';
 import { printableId, WHOLE_ITEM_FIELD, type FieldError } from '@carestream/contract';
 import type { FastifyRequest } from 'fastify';
 
@@ -157,7 +163,16 @@ export async function readNdjson(stream: Readable, limits: BodyLimits): Promise<
     if (text.trim() === '') return;
     if (items.length >= limits.maxItems) throw tooManyItems(limits.maxItems, `more than ${limits.maxItems}`);
     try {
-      items.push(JSON.parse(text));
+      const item: unknown = JSON.parse(text);
+      const [ambiguous] = ambiguousKeys(text);
+      if (ambiguous !== undefined) {
+        errors.push({
+          index: items.length,
+          field: ambiguousKeyField(ambiguous.path),
+          message: ambiguousKeyMessage(ambiguous),
+        });
+        items.push(undefined);
+      } else items.push(item);
     } catch (error) {
       errors.push({
         index: items.length,
@@ -214,7 +229,14 @@ export async function readJsonArray(stream: Readable, limits: BodyLimits): Promi
     );
   }
   if (parsed.length > limits.maxItems) throw tooManyItems(limits.maxItems, String(parsed.length));
-  return { items: parsed as unknown[], errors: [], bytes: body.length };
+  // An item that gives a key twice (which value was meant?) is an error of that item, as a line of NDJSON.
+  const errors: FieldError[] = [];
+  for (const ambiguous of ambiguousKeys(text)) {
+    const [index, ...path] = ambiguous.path;
+    if (typeof index !== 'number' || errors.at(-1)?.index === index) continue;
+    errors.push({ index, field: ambiguousKeyField(path), message: ambiguousKeyMessage(ambiguous) });
+  }
+  return { items: parsed as unknown[], errors, bytes: body.length };
 }
 
 /** A webhook body: bytes within the limit, UTF-8 (the signature is checked over these very bytes). */

@@ -304,6 +304,48 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
     expect(published.slice(before).map((event) => event.eventId)).toEqual(['stray-keys-neighbour']);
   });
 
+  it('POST /v1/events: an item that gives a key twice is refused naming it, as JSON and as NDJSON', async () => {
+    const post = (id: string) =>
+      `{"type":"brand_post","eventId":"${id}","brandId":"acme","channel":"x","postId":"p-${id}","publishedAt":"2026-03-02T09:00:00Z"}`;
+    // The second item names its brand twice: which one was meant? (JSON.parse would keep globex.)
+    const twice = post('twice-brand').replace(
+      '"brandId":"acme"',
+      '"brandId":"acme","brand\\u0049d":"globex"',
+    );
+    const before = published.length;
+    for (const [contentType, body] of [
+      ['application/json', `[${post('twice-ok-1')},${twice},${post('twice-ok-2')}]`],
+      ['application/x-ndjson', [post('twice-ok-3'), twice, post('twice-ok-4')].join('\n')],
+    ] as const) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { ...auth, 'content-type': contentType },
+        payload: body,
+      });
+      expect(response.statusCode, contentType).toBe(202);
+      expect(response.json(), contentType).toEqual({
+        accepted: 2,
+        duplicates: 0,
+        rejected: 1,
+        errors: [
+          {
+            index: 1,
+            field: 'brandId',
+            message:
+              'is given more than once in its object; send each key once (which value was meant is ambiguous)',
+          },
+        ],
+      });
+    }
+    expect(published.slice(before).map((event) => event.eventId)).toEqual([
+      'twice-ok-1',
+      'twice-ok-2',
+      'twice-ok-3',
+      'twice-ok-4',
+    ]);
+  });
+
   it('webhooks: every string field of the platforms’ deliveries, correctly signed', async () => {
     const deliveries: readonly (readonly [string, unknown])[] = [
       ['/webhooks/x', fixture('x-tweet-create-events.json')],
