@@ -20,9 +20,9 @@ const NOW = Date.parse('2026-03-02T12:00:00Z');
 describe('ingest: error answers', () => {
   let app: FastifyInstance;
   const published: CareEvent[] = [];
+  const registry = new Registry();
 
   beforeAll(async () => {
-    const registry = new Registry();
     app = await buildIngestApp({
       publisher: {
         publish: async (events: readonly CareEvent[]) => {
@@ -146,6 +146,35 @@ describe('ingest: error answers', () => {
       payload,
       headers: { authorization: `Bearer ${ADMIN_KEY}`, ...headers },
     });
+
+  it('counts every item of an atomic refusal as rejected, the valid ones too', async () => {
+    const rejected = async () =>
+      (await registry.getSingleMetric('carestream_ingest_events_total')?.get())?.values.find(
+        (value) => value.labels.result === 'rejected',
+      )?.value ?? 0;
+    const before = await rejected();
+    const body = JSON.stringify([post('atomic-count-1'), post('atomic-count-2'), { type: 'brand_post' }]);
+    const response = await send(body, { 'content-type': 'application/json' }, '/v1/events?atomic=true');
+    expect(response.statusCode).toBe(400);
+    expect((await rejected()) - before).toBe(3);
+  });
+
+  it('refuses two Authorization headers, naming the header: which key was meant is ambiguous', async () => {
+    // light-my-request sends an array as the header given once per value.
+    const headers = {
+      'content-type': 'application/json',
+      authorization: [`Bearer ${ADMIN_KEY}`, 'Bearer someone-else'],
+    } as unknown as Record<string, string>;
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      payload: JSON.stringify([post('two-keys')]),
+      headers,
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error).toMatchObject({ code: 'CARE_ERR_UNAUTHORIZED', field: 'authorization' });
+    expect(published.map((event) => event.eventId)).not.toContain('two-keys');
+  });
 
   it('?atomic=true and ?atomic=false are taken as they say', async () => {
     const body = JSON.stringify([post('atomic-1'), { type: 'brand_post' }]);

@@ -162,7 +162,8 @@ export async function eventsRoute(app: FastifyInstance, options: EventsRouteOpti
     const rejected = new Set(errors.map((error) => error.index)).size;
 
     if (errors.length > 0 && (atomic || accepted.length === 0)) {
-      options.metrics.events.inc({ result: 'rejected', channel: 'unknown' }, rejected);
+      // Every item of the request was refused, the valid ones of an atomic request too.
+      options.metrics.events.inc({ result: 'rejected', channel: 'unknown' }, parsed.items.length);
       throw new CareError(
         'CARE_ERR_VALIDATION',
         atomic
