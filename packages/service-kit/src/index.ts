@@ -8,6 +8,7 @@ export {
   type ReadinessCheck,
 } from './readiness.ts';
 export { authenticateRequest } from './bearer-auth.ts';
+export { readAtMost, readChunks } from './body-stream.ts';
 export { serveUntilSignalled } from './serve.ts';
 export { serviceLogging } from './logging.ts';
 export {

@@ -3,9 +3,9 @@
 // its bodies itself (NDJSON, webhooks' raw bytes) with the same byte rules; the query API with acceptJsonBodies.
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
 import { printableId } from '@carestream/contract';
 import { CareError } from '@carestream/errors';
+import { readAtMost } from './body-stream.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -231,44 +231,6 @@ function tooLarge(maxBytes: number): CareError {
   return new CareError('CARE_ERR_PAYLOAD_TOO_LARGE', message, { field: 'body' });
 }
 
-/** The whole of `stream`, refused as soon as it passes `maxBytes` (reading stops there). */
-function readAtMost(stream: Readable, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const stop = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.pause();
-    };
-    const onData = (chunk: Buffer | string) => {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      bytes += buffer.length;
-      if (bytes > maxBytes) {
-        stop();
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      chunks.push(buffer);
-    };
-    const onEnd = () => {
-      stop();
-      resolve(Buffer.concat(chunks, bytes));
-    };
-    // A client that closes the connection mid-body (node's ECONNRESET "aborted"): the client's doing, a 4xx.
-    const onError = (error: Error) => {
-      stop();
-      reject(
-        new CareError('CARE_ERR_VALIDATION', 'ended before it was complete', { field: 'body', cause: error }),
-      );
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-  });
-}
-
 /**
  * Makes `app` (and the routes registered in it afterwards) read request bodies as JSON by parseJsonBody's
  * rules, replacing fastify's parsers: fastify's JSON parser decodes any bytes as UTF-8 whatever the charset
@@ -287,7 +249,7 @@ export function acceptJsonBodies(app: FastifyInstance, options: { readonly maxBy
     const charset = unsupportedCharset(request.headers['content-type']);
     if (charset !== undefined) throw charset;
     if (Number(request.headers['content-length']) > options.maxBytes) throw tooLarge(options.maxBytes);
-    return parseJsonBody(await readAtMost(payload, options.maxBytes));
+    return parseJsonBody(await readAtMost(payload, options.maxBytes, () => tooLarge(options.maxBytes)));
   });
   app.addContentTypeParser('*', async (request: FastifyRequest) => {
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';

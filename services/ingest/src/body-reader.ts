@@ -6,6 +6,8 @@ import {
   ambiguousKeyMessage,
   ambiguousKeys,
   invalidUtf8Offset,
+  readAtMost,
+  readChunks,
   withoutBom,
 } from '@carestream/service-kit';
 import { printableId, WHOLE_ITEM_FIELD, type FieldError } from '@carestream/contract';
@@ -71,71 +73,9 @@ function utf8Text(bytes: Buffer, where: (offset: number) => string): string {
   return bytes.toString('utf8');
 }
 
-const endedEarly = (cause?: Error): CareError =>
-  new CareError('CARE_ERR_VALIDATION', 'ended before it was complete', { field: 'body', cause });
-
-/**
- * Node fails the body of a request whose client closed the connection mid-body, or sent a malformed chunk (the
- * server then drops the connection), with ECONNRESET "aborted". That is the client's doing: answered as a body
- * that ended early (a 4xx, which the error handler does not log as a fault), not as an internal error.
- */
-function isClientAbort(error: Error): boolean {
-  return (error as NodeJS.ErrnoException).code === 'ECONNRESET';
-}
-
-/**
- * Feeds each chunk of `stream` to `onChunk` until the end. When `onChunk` throws (a limit passed, bad bytes),
- * reading stops there and the stream is paused, not destroyed: destroying a request destroys its socket, and
- * the client would get a reset instead of the answer (see drainUnreadBody).
- */
-function consume(stream: Readable, onChunk: (chunk: Buffer) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stop = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('close', onClose);
-      stream.pause();
-    };
-    const onData = (chunk: Buffer | string) => {
-      try {
-        onChunk(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      } catch (error) {
-        stop();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    };
-    const onEnd = () => {
-      stop();
-      resolve();
-    };
-    const onError = (error: Error) => {
-      stop();
-      reject(isClientAbort(error) ? endedEarly(error) : error);
-    };
-    // A client that goes away mid-body: nothing to answer, but the read must not wait for ever.
-    const onClose = () => {
-      stop();
-      reject(endedEarly());
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.on('close', onClose);
-    stream.resume();
-  });
-}
-
 /** The whole body, up to `maxBytes` (CARE_ERR_PAYLOAD_TOO_LARGE beyond, as soon as the limit is passed). */
-export async function readBytes(stream: Readable, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  await consume(stream, (chunk) => {
-    bytes += chunk.length;
-    if (bytes > maxBytes) throw tooManyBytes(maxBytes);
-    chunks.push(chunk);
-  });
-  return Buffer.concat(chunks, bytes);
+export function readBytes(stream: Readable, maxBytes: number): Promise<Buffer> {
+  return readAtMost(stream, maxBytes, () => tooManyBytes(maxBytes));
 }
 
 /**
@@ -182,7 +122,7 @@ export async function readNdjson(stream: Readable, limits: BodyLimits): Promise<
       items.push(undefined);
     }
   };
-  await consume(stream, (chunk) => {
+  await readChunks(stream, (chunk) => {
     bytes += chunk.length;
     if (bytes > limits.maxBytes) throw tooManyBytes(limits.maxBytes);
     let from = 0;
