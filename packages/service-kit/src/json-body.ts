@@ -134,7 +134,8 @@ function isJsonWhitespace(code: number): boolean {
 }
 
 /**
- * Every key given twice in its object, and every key in REFUSED_KEYS, in `text`, which JSON.parse has already
+ * The first key given twice in its object, or named in REFUSED_KEYS, of each item of a top-level array (of the
+ * body, if it is no array), in `text`, which JSON.parse has already
  * accepted (so it is well-formed). JSON.parse keeps the last of two equal keys without a word, and its reviver
  * sees only the object that results, so the text itself is scanned: each string is skipped whole with indexOf
  * (a quote or a brace inside one is not structure; most of a body is strings), only the few characters between
@@ -165,7 +166,8 @@ export function ambiguousKeys(text: string): AmbiguousKey[] {
     }
     if (quote === text.length) break;
     let end = text.indexOf('"', quote + 1);
-    while (escapedQuote(text, end)) end = text.indexOf('"', end + 1);
+    while (end > 0 && escapedQuote(text, end)) end = text.indexOf('"', end + 1);
+    if (end < 0) break; // a string without its end: not JSON, nothing more to find
     i = end + 1;
     const top = keys.length - 1;
     const objectKeys = keys[top];
@@ -176,10 +178,16 @@ export function ambiguousKeys(text: string): AmbiguousKey[] {
     const raw = text.slice(quote + 1, end);
     const key = raw.includes('\\') ? (JSON.parse(text.slice(quote, end + 1)) as string) : raw;
     members[top] = key;
-    if (REFUSED_KEYS.has(key)) found.push({ path: [...members], reason: 'refused' });
-    else if (objectKeys.has(key)) found.push({ path: [...members], reason: 'duplicate' });
-    else objectKeys.add(key);
     i = next + 1;
+    const reason = REFUSED_KEYS.has(key) ? 'refused' : objectKeys.has(key) ? 'duplicate' : undefined;
+    if (reason === undefined) {
+      objectKeys.add(key);
+      continue;
+    }
+    // One finding per item of a top-level array (what a caller reports per item), one for any other body: the
+    // paths are copied, and a deep body with many findings would otherwise cost depth × findings.
+    if (keys[0] !== undefined) return [{ path: [...members], reason }];
+    if (found.at(-1)?.path[0] !== members[0]) found.push({ path: [...members], reason });
   }
   return found;
 }

@@ -173,8 +173,8 @@ export async function readJsonArray(stream: Readable, limits: BodyLimits): Promi
   const errors: FieldError[] = [];
   for (const ambiguous of ambiguousKeys(text)) {
     const [index, ...path] = ambiguous.path;
-    if (typeof index !== 'number' || errors.at(-1)?.index === index) continue;
-    errors.push({ index, field: ambiguousKeyField(path), message: ambiguousKeyMessage(ambiguous) });
+    if (typeof index === 'number')
+      errors.push({ index, field: ambiguousKeyField(path), message: ambiguousKeyMessage(ambiguous) });
   }
   return { items: parsed as unknown[], errors, bytes: body.length };
 }
