@@ -1,6 +1,7 @@
 // What keeping personal data out of the log costs per event (docs/architecture.md, "Personal data and erasure"):
 //
 //   node --import tsx bench/identity-cost.ts [--conversations 20000] [--batch 500] [--clients 4] [--seed 1]
+//                                            [--erasures 0]
 //
 // Simulated traffic (@carestream/simulator, its customers coming back as they do in the calibrated figures) goes
 // through ingest's IdentityVault in batches of `--batch` events, as POST /v1/events hands them to the publisher,
@@ -8,6 +9,8 @@
 // against a scratch database of the local stack (DATABASE_URL: eval "$(npm run --silent stack -- env)"). Reported:
 // events/s and milliseconds per batch for the two upserts; the bytes a mention grows by in Avro (references and
 // the sealed text); the bytes author_identities keeps per author and per message (heap, index and TOAST).
+// `--erasures N` logs N erasures (of authors the traffic never names) first: once any erasure exists, every batch
+// looks its authors and messages up among them (their digests) before it stores anything.
 import { parseArgs } from 'node:util';
 import avro from 'avsc';
 import {
@@ -27,6 +30,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '500' },
     clients: { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
+    erasures: { type: 'string', default: '0' },
   },
 });
 const conversations = Number(args.conversations);
@@ -57,7 +61,13 @@ const database = await createDatabase(baseUrl, 'identity_cost');
 const pool = createPool({ connectionString: database.url, max: 5, applicationName: 'carestream-bench' });
 try {
   await migrate(database.url);
-  const vault = new IdentityVault(pool, new ErasureLog(pool));
+  const log = new ErasureLog(pool);
+  for (let i = 0; i < Number(args.erasures); i += 1)
+    await log.erase(
+      { kind: 'author', brandId: null, authorId: `gone-${i}` },
+      { source: 'cli', requestedBy: null },
+    );
+  const vault = new IdentityVault(pool, log);
   const mentionType = avro.Type.forSchema(MENTION_RECEIVED_SCHEMA as avro.Schema);
   let clearBytes = 0;
   let sealedBytes = 0;
@@ -99,6 +109,7 @@ try {
     mentions,
     batchSize,
     clients,
+    erasures: Number(args.erasures),
     eventsPerSecond: Math.round(events.length / seconds),
     microsecondsPerEvent: Math.round((seconds * 1e6) / events.length),
     batchMs: { p50: Number(at(0.5).toFixed(1)), p99: Number(at(0.99).toFixed(1)) },

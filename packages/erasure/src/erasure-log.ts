@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
+import { arrayColumn, withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
 import { onIdentities } from './database-faults.ts';
 import type { ErasureSource, ErasureSubject } from './erasure-request.ts';
 import { identityKey, isPersonal, type IdentitiesNeeded, type IdentityNeed } from './pseudonymize.ts';
@@ -17,6 +17,14 @@ export interface ErasedValues {
 }
 
 export const NOTHING_ERASED: ErasedValues = { authors: new Map(), messages: new Set() };
+
+/**
+ * The advisory lock (a transaction's) between erasures and ingest: an erasure takes it exclusively, ingest's
+ * transaction that looks erasures up and stores identities shared, so that no erasure commits in between.
+ */
+export const ERASURE_LOCK = "hashtextextended('carestream.erasure', 0)";
+
+type Queryable = Pick<PoolClient, 'query'>;
 
 export interface ErasureRecord {
   readonly erasureId: string;
@@ -107,12 +115,12 @@ export class ErasureLog {
    * Which of the authors and messages needed were erased, and when the authors were: one query (by the digests),
    * none while nothing was ever erased.
    */
-  async erasedValues(needed: IdentitiesNeeded): Promise<ErasedValues> {
+  async erasedValues(needed: IdentitiesNeeded, client: Queryable = this.pool): Promise<ErasedValues> {
     if (needed.authors.length === 0 && needed.messages.length === 0) return NOTHING_ERASED;
     // Three HMACs a mention (~3 µs each) are spared while nothing was ever erased; an erasure is never undone.
     if (!this.anyErasure) {
       const { rows } = await onIdentities(() =>
-        this.pool.query<{ found: boolean }>('select exists (select 1 from erasures) as found'),
+        client.query<{ found: boolean }>('select exists (select 1 from erasures) as found'),
       );
       if (rows[0]?.found !== true) return NOTHING_ERASED;
       this.anyErasure = true;
@@ -141,7 +149,7 @@ export class ErasureLog {
     const messages = new Set<string>();
     if (digests.size === 0) return { authors, messages };
     const { rows } = await onIdentities(() =>
-      this.pool.query<{ subject_digest: Buffer; last: Date }>(
+      client.query<{ subject_digest: Buffer; last: Date }>(
         `select subject_digest, max(requested_at) as last from erasures where subject_digest = any($1)
           group by subject_digest
          union all
@@ -160,13 +168,22 @@ export class ErasureLog {
   }
 
   /**
-   * Remembers messages as erased without an erasure naming them (an erased author's mention that came late, see
-   * `erasedParts`), so that a reply naming one later does not store its clear id either.
+   * Erases messages no erasure named: those of mentions that reached ingest after their author's erasure. A row a
+   * reply made for one (before the mention named its author) is deleted, and each digest is remembered, so that
+   * a reply naming one later stores nothing either. In the caller's transaction, which holds ERASURE_LOCK.
    */
-  async rememberErasedMessages(messages: readonly IdentityNeed[], erasedAtMs: number): Promise<void> {
+  async eraseLateMessages(
+    client: Queryable,
+    messages: readonly IdentityNeed[],
+    erasedAtMs: number,
+  ): Promise<void> {
     if (messages.length === 0) return;
-    const key = await this.key();
-    await onIdentities(() => insertErasedMessages(this.pool, key, messages, new Date(erasedAtMs)));
+    await client.query(
+      `delete from author_identities a using unnest($1::text[], $2::text[]) as m(brand_id, clear_value)
+        where a.kind = 'message' and a.brand_id = m.brand_id and a.clear_value = m.clear_value`,
+      [arrayColumn(messages, (m) => m.brandId), arrayColumn(messages, (m) => m.clearValue)],
+    );
+    await insertErasedMessages(client, await this.key(), messages, new Date(erasedAtMs));
   }
 
   async erase(
@@ -177,6 +194,8 @@ export class ErasureLog {
     const requestedAt = new Date(this.clock());
     return onIdentities(() =>
       withTransaction(this.pool, async (client) => {
+        // Ingest's transactions that store identities finish first, and start after (see ERASURE_LOCK).
+        await client.query(`select pg_advisory_xact_lock(${ERASURE_LOCK})`);
         const erased =
           subject.kind === 'author'
             ? await eraseAuthor(client, key, subject.brandId, subject.authorId, requestedAt)
@@ -250,7 +269,7 @@ async function eraseAuthor(
 }
 
 async function insertErasedMessages(
-  client: Pick<PoolClient, 'query'>,
+  client: Queryable,
   digestKey: Buffer,
   messages: readonly IdentityNeed[],
   erasedAt: Date,

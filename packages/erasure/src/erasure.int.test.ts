@@ -1,11 +1,11 @@
-import type { MentionReceived, ReplySent } from '@carestream/contract';
+import type { BrandProfileSet, MentionReceived, ReplySent } from '@carestream/contract';
 import { createPool, migrate, type Pool } from '@carestream/postgres';
 import { createTestDatabase, type TestDatabase } from '@carestream/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErasureLog } from './erasure-log.ts';
 import { IdentityResolver } from './identity-resolver.ts';
 import { IdentityVault } from './identity-vault.ts';
-import { ERASED } from './references.ts';
+import { ERASED, isReference } from './references.ts';
 import { openText } from './sealed-text.ts';
 
 const mention = (
@@ -275,6 +275,85 @@ describe('identities and erasure against real PostgreSQL', () => {
     const remembered = await pool.query('select * from erased_messages');
     expect(remembered.rowCount).toBeGreaterThan(0);
     expect(JSON.stringify([audit.rows, remembered.rows])).not.toMatch(/gina|t-gi|t-h/);
+  });
+
+  it('lets no erasure commit between the look-up of erasures and the rows stored on it', async () => {
+    // An erasure of kim starts while a batch naming kim has looked erasures up and not yet stored anything.
+    let erasing: Promise<unknown> = Promise.resolve();
+    const racing: Pick<ErasureLog, 'erasedValues' | 'eraseLateMessages'> = {
+      erasedValues: async (named, client) => {
+        const values = await log.erasedValues(named, client);
+        erasing = log.erase(
+          { kind: 'author', brandId: null, authorId: 'kim' },
+          { source: 'api', requestedBy: null },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return values;
+      },
+      eraseLateMessages: (client, messages, at) => log.eraseLateMessages(client, messages, at),
+    };
+    await new IdentityVault(pool, racing).pseudonymize([mention('acme', 'kim', 't-k1')]);
+    await erasing;
+    // The erasure waited for the batch, then erased what it stored.
+    const { rowCount } = await pool.query(
+      "select 1 from author_identities where clear_value in ('kim', 't-k1')",
+    );
+    expect(rowCount).toBe(0);
+  });
+
+  it('erases a late mention’s message that a reply had stored, before or after the author’s erasure', async () => {
+    const reply = (inReplyTo: string, eventId: string): ReplySent => ({
+      type: 'ReplySent',
+      eventId,
+      brandId: 'acme',
+      channel: 'x',
+      conversationId: `c-${inReplyTo}`,
+      messageId: `m-${eventId}`,
+      inReplyTo,
+      agentId: 'agent',
+      sentAt: 1_795_000_060_000,
+      automated: false,
+      private: false,
+    });
+    // The replies come first (a history of replies, then one of mentions): the messages have no author yet.
+    await vault.pseudonymize([reply('t-iv1', 'r-iv1')]);
+    await log.erase(
+      { kind: 'author', brandId: 'acme', authorId: 'ivy' },
+      { source: 'api', requestedBy: null },
+    );
+    await vault.pseudonymize([reply('t-iv2', 'r-iv2')]);
+    await vault.pseudonymize([mention('acme', 'ivy', 't-iv1'), mention('acme', 'ivy', 't-iv2')]);
+    const { rowCount } = await pool.query("select 1 from author_identities where clear_value like 't-iv%'");
+    expect(rowCount).toBe(0);
+    // And a reply naming one later stores nothing.
+    await vault.pseudonymize([reply('t-iv1', 'r-iv3')]);
+    expect(
+      (await pool.query("select 1 from author_identities where clear_value like 't-iv%'")).rowCount,
+    ).toBe(0);
+  });
+
+  it('stores no own account of a profile set before that account’s erasure', async () => {
+    await log.erase({ kind: 'author', brandId: null, authorId: 'jay' }, { source: 'api', requestedBy: null });
+    const erasedAt = Date.parse('2026-11-29T04:00:00Z');
+    const profile = (setAt: number): BrandProfileSet => ({
+      type: 'BrandProfileSet',
+      eventId: `p-${setAt}`,
+      brandId: 'acme',
+      name: 'Acme',
+      industry: 'retail',
+      timezone: 'UTC',
+      businessHours: null,
+      slaTargetSeconds: 3600,
+      customerValue: null,
+      ownAccountIds: ['jay', 'acme-support'],
+      setAt,
+    });
+    const [before] = (await vault.pseudonymize([profile(erasedAt - 1)])) as [BrandProfileSet];
+    expect(before.ownAccountIds.every(isReference)).toBe(true);
+    expect((await pool.query("select 1 from author_identities where clear_value = 'jay'")).rowCount).toBe(0);
+    // Set after the erasure, the account is new data.
+    await vault.pseudonymize([profile(erasedAt + 1)]);
+    expect((await pool.query("select 1 from author_identities where clear_value = 'jay'")).rowCount).toBe(1);
   });
 
   it('hides clear ids written straight to Kafka once their erasure is logged, and drops erased customers', async () => {

@@ -1,6 +1,6 @@
 import type { CareEvent } from '@carestream/contract';
 import { arrayColumn, packBytes, withTransaction, type Pool, type PoolClient } from '@carestream/postgres';
-import type { ErasedValues, ErasureLog } from './erasure-log.ts';
+import { ERASURE_LOCK, type ErasedValues, type ErasureLog } from './erasure-log.ts';
 import {
   erasedParts,
   identitiesNeeded,
@@ -57,77 +57,107 @@ const INSERT_AUTHORS = `
 export class IdentityVault {
   constructor(
     private readonly pool: Pool,
-    private readonly erasures: Pick<ErasureLog, 'erasedValues' | 'rememberErasedMessages'>,
+    private readonly erasures: Pick<ErasureLog, 'erasedValues' | 'eraseLateMessages'>,
   ) {}
 
   async pseudonymize(events: readonly CareEvent[]): Promise<CareEvent[]> {
     const named = identitiesNeeded(events);
     if (named.authors.length === 0 && named.messages.length === 0) return [...events];
-    const erasedValues = await this.erasures.erasedValues(named);
-    const erased = erasedParts(events, erasedValues);
-    const needed = erased.size === 0 ? named : identitiesNeeded(events, erased);
-    const resolved =
-      needed.authors.length === 0 && needed.messages.length === 0
-        ? { authors: new Map(), messages: new Map() }
-        : await this.references(needed);
-    await this.rememberMessagesOfErasedAuthors(events, erased, erasedValues);
+    const { resolved, erased } = await this.unlessErased(named, async (client, erasedValues) => {
+      const erased = erasedParts(events, erasedValues);
+      const needed = erased.size === 0 ? named : identitiesNeeded(events, erased);
+      const resolved = await storeReferences(client, needed);
+      for (const [erasedAtMs, messages] of lateMessages(events, erased, erasedValues))
+        await this.erasures.eraseLateMessages(client, messages, erasedAtMs);
+      return { resolved, erased };
+    });
     return pseudonymizeEvents(events, resolved, erased);
   }
 
-  /** A late mention's message goes with its erased author: remembered, so a later reply naming it stores nothing. */
-  private async rememberMessagesOfErasedAuthors(
-    events: readonly CareEvent[],
-    erased: ReadonlyMap<number, ErasedPart>,
-    erasedValues: ErasedValues,
-  ): Promise<void> {
-    const byErasure = new Map<number, IdentityNeed[]>();
-    for (const [index, part] of erased) {
-      const event = events[index];
-      if (!part.author || event?.type !== 'MentionReceived') continue;
-      if (erasedValues.messages.has(identityKey(event.brandId, event.messageId))) continue;
-      const erasedAt = erasedValues.authors.get(identityKey(event.brandId, event.authorId));
-      if (erasedAt === undefined) continue;
-      byErasure.set(erasedAt, [
-        ...(byErasure.get(erasedAt) ?? []),
-        { brandId: event.brandId, clearValue: event.messageId },
-      ]);
-    }
-    for (const [erasedAt, messages] of byErasure)
-      await this.erasures.rememberErasedMessages(messages, erasedAt);
+  /**
+   * The references of ids a webhook adapter built from a person's platform ids (an X DM's conversation is the
+   * customer's user id; a public one a message id): they get the references of the same author or message, so
+   * they go with them. `refuse` names, by index, the events that would bring back what an erasure removed (from
+   * what the erasure log says of everything `named`); the others' `needed` are stored.
+   */
+  async platformReferences<R>(request: {
+    readonly named: IdentitiesNeeded;
+    readonly refuse: (erased: ErasedValues) => ReadonlyMap<number, R>;
+    readonly needed: (refused: ReadonlyMap<number, R>) => IdentitiesNeeded;
+  }): Promise<{ refused: ReadonlyMap<number, R>; resolved: ResolvedIdentities }> {
+    if (request.named.authors.length === 0 && request.named.messages.length === 0)
+      return { refused: new Map(), resolved: { authors: new Map(), messages: new Map() } };
+    return this.unlessErased(request.named, async (client, erasedValues) => {
+      const refused = request.refuse(erasedValues);
+      return { refused, resolved: await storeReferences(client, request.needed(refused)) };
+    });
   }
 
   /**
-   * The references of these authors and messages, created where new (a message with its author when the need
-   * names one). Also for ids a webhook adapter built from a person's platform ids (an X DM's conversation is
-   * the customer's user id): they get the references of the same author or message, so they go with them.
+   * Runs `work` in one transaction with what the erasure log says of `named`, read inside it: erasures wait for
+   * the transaction, and it for erasures in progress (ERASURE_LOCK), so none can come between the look-up and
+   * the rows it decides on (an identity erased meanwhile would be stored again).
    */
-  async references(needed: IdentitiesNeeded): Promise<ResolvedIdentities> {
+  private unlessErased<T>(
+    named: IdentitiesNeeded,
+    work: (client: PoolClient, erased: ErasedValues) => Promise<T>,
+  ): Promise<T> {
     return onIdentities(() =>
-      withTransaction(this.pool, async (client): Promise<ResolvedIdentities> => {
-        const authors = await authorRows(client, needed.authors);
-        const messages = await messageRows(
-          client,
-          needed.messages.map((need) => ({
-            ...need,
-            // Null for no author, or one that is no person (the brand itself): authorRows has every other.
-            authorRef:
-              need.authorId === null
-                ? null
-                : (authors.get(identityKey(need.brandId, need.authorId))?.ref ?? null),
-          })),
-        );
-        return {
-          authors: new Map([...authors].map(([key, row]) => [key, row.ref])),
-          messages: new Map(
-            [...messages].map(([key, row]) => {
-              if (row.text_key === null) throw new Error(`message reference ${row.ref} has no text key`);
-              return [key, { ref: row.ref, textKey: row.text_key }];
-            }),
-          ),
-        };
+      withTransaction(this.pool, async (client) => {
+        await client.query(`select pg_advisory_xact_lock_shared(${ERASURE_LOCK})`);
+        return work(client, await this.erasures.erasedValues(named, client));
       }),
     );
   }
+}
+
+/**
+ * The messages of mentions written before their author's erasure, by that erasure's time (those already known
+ * as erased left out): they are erased now, as they would have been had they come first.
+ */
+function lateMessages(
+  events: readonly CareEvent[],
+  erased: ReadonlyMap<number, ErasedPart>,
+  erasedValues: ErasedValues,
+): Map<number, IdentityNeed[]> {
+  const byErasure = new Map<number, IdentityNeed[]>();
+  for (const [index, part] of erased) {
+    const event = events[index];
+    if (!part.author || event?.type !== 'MentionReceived') continue;
+    if (erasedValues.messages.has(identityKey(event.brandId, event.messageId))) continue;
+    const erasedAt = erasedValues.authors.get(identityKey(event.brandId, event.authorId));
+    if (erasedAt === undefined) continue;
+    byErasure.set(erasedAt, [
+      ...(byErasure.get(erasedAt) ?? []),
+      { brandId: event.brandId, clearValue: event.messageId },
+    ]);
+  }
+  return byErasure;
+}
+
+/** The references of these authors and messages, created where new (a message with its author when named). */
+async function storeReferences(client: PoolClient, needed: IdentitiesNeeded): Promise<ResolvedIdentities> {
+  if (needed.authors.length === 0 && needed.messages.length === 0)
+    return { authors: new Map(), messages: new Map() };
+  const authors = await authorRows(client, needed.authors);
+  const messages = await messageRows(
+    client,
+    needed.messages.map((need) => ({
+      ...need,
+      // Null for no author, or one that is no person (the brand itself): authorRows has every other.
+      authorRef:
+        need.authorId === null ? null : (authors.get(identityKey(need.brandId, need.authorId))?.ref ?? null),
+    })),
+  );
+  return {
+    authors: new Map([...authors].map(([key, row]) => [key, row.ref])),
+    messages: new Map(
+      [...messages].map(([key, row]) => {
+        if (row.text_key === null) throw new Error(`message reference ${row.ref} has no text key`);
+        return [key, { ref: row.ref, textKey: row.text_key }];
+      }),
+    ),
+  };
 }
 
 type Need = { readonly brandId: string; readonly clearValue: string };

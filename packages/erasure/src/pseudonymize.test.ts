@@ -189,6 +189,14 @@ describe('erasedParts', () => {
     );
   });
 
+  it('given a message of an erased author named by another mention first, then it is erased in both', () => {
+    const events = [mention({ eventId: 'm-0', authorId: 'bob' }), mention()];
+    expect([...erasedParts(events, erased)]).toEqual([
+      [0, { author: false, message: true }],
+      [1, { author: true, message: true }],
+    ]);
+  });
+
   it('given nothing erased, then nothing is', () => {
     expect(erasedParts([mention(), reply()], { authors: new Map(), messages: new Set() }).size).toBe(0);
   });

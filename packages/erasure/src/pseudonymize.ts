@@ -34,39 +34,47 @@ export const isPersonal = (brandId: string, authorId: string) => authorId !== br
 
 /**
  * The parts of an event that name what an erasure removed: its author (a mention written before its author's
- * erasure), its message (a mention's own, erased alone or with its author; a reply's `inReplyTo`).
+ * erasure), its message (a mention's own, erased alone or with its author; a reply's `inReplyTo`), the own
+ * accounts of a profile set before their erasure.
  */
 export interface ErasedPart {
   readonly author: boolean;
   readonly message: boolean;
+  readonly accounts?: ReadonlySet<string>;
 }
 
 /**
  * Which events name an erased author or message, by index. An erasure stays done: those parts are never stored
  * again, and the event goes out with references that were never stored (as if it had come before the erasure and
  * been erased with the rest), so it still counts once in every figure. An author writing after the erasure is new
- * data. A mention's message goes with an erased author: a reply naming it in the same events is erased too.
+ * data. A mention's message goes with an erased author, for every event here that names it.
  */
 export function erasedParts(events: readonly CareEvent[], erased: ErasedValues): Map<number, ErasedPart> {
   const parts = new Map<number, ErasedPart>();
   if (erased.authors.size === 0 && erased.messages.size === 0) return parts;
+  const erasedBefore = (brandId: string, authorId: string, writtenAt: number) => {
+    const erasedAt = erased.authors.get(identityKey(brandId, authorId));
+    return isPersonal(brandId, authorId) && erasedAt !== undefined && writtenAt < erasedAt;
+  };
+  // First the messages that go with their authors, so that the order of the events does not matter.
   const messages = new Set(erased.messages);
+  for (const event of events)
+    if (event.type === 'MentionReceived' && erasedBefore(event.brandId, event.authorId, event.receivedAt))
+      messages.add(identityKey(event.brandId, event.messageId));
   events.forEach((event, index) => {
-    if (event.type !== 'MentionReceived') return;
-    const erasedAt = erased.authors.get(identityKey(event.brandId, event.authorId));
-    const author =
-      isPersonal(event.brandId, event.authorId) && erasedAt !== undefined && event.receivedAt < erasedAt;
-    const message = messages.has(identityKey(event.brandId, event.messageId));
-    if (author) messages.add(identityKey(event.brandId, event.messageId));
-    if (author || message) parts.set(index, { author, message: true });
-  });
-  events.forEach((event, index) => {
-    if (
-      event.type === 'ReplySent' &&
-      event.inReplyTo !== null &&
-      messages.has(identityKey(event.brandId, event.inReplyTo))
-    )
-      parts.set(index, { author: false, message: true });
+    if (event.type === 'MentionReceived') {
+      const author = erasedBefore(event.brandId, event.authorId, event.receivedAt);
+      if (author || messages.has(identityKey(event.brandId, event.messageId)))
+        parts.set(index, { author, message: true });
+    } else if (event.type === 'ReplySent') {
+      if (event.inReplyTo !== null && messages.has(identityKey(event.brandId, event.inReplyTo)))
+        parts.set(index, { author: false, message: true });
+    } else if (event.type === 'BrandProfileSet') {
+      const accounts = new Set(
+        event.ownAccountIds.filter((account) => erasedBefore(event.brandId, account, event.setAt)),
+      );
+      if (accounts.size > 0) parts.set(index, { author: false, message: false, accounts });
+    }
   });
   return parts;
 }
@@ -102,7 +110,8 @@ export function identitiesNeeded(
     } else if (event.type === 'ReplySent' && event.inReplyTo !== null && part?.message !== true) {
       message(event.brandId, event.inReplyTo, null);
     } else if (event.type === 'BrandProfileSet') {
-      for (const account of event.ownAccountIds) author(event.brandId, account);
+      for (const account of event.ownAccountIds)
+        if (part?.accounts?.has(account) !== true) author(event.brandId, account);
     }
   });
   const order = (a: IdentityNeed, b: IdentityNeed) =>
@@ -170,7 +179,11 @@ export function pseudonymizeEvents(
       case 'BrandProfileSet': {
         const profile: BrandProfileSet = {
           ...event,
-          ownAccountIds: event.ownAccountIds.map((account) => authorRef(event.brandId, account)),
+          ownAccountIds: event.ownAccountIds.map((account) =>
+            part?.accounts?.has(account) === true
+              ? unstoredRef('author', event.brandId, account)
+              : authorRef(event.brandId, account),
+          ),
         };
         return profile;
       }

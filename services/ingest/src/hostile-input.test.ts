@@ -8,6 +8,8 @@ import {
   identityKey,
   newReference,
   newTextKey,
+  NOTHING_ERASED,
+  type ErasedValues,
   type IdentitiesNeeded,
   type IdentityVault,
 } from '@carestream/erasure';
@@ -80,20 +82,30 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
       erasures: nothingErased(),
       // No database: every platform id a webhook names gets a fresh reference, as a new one would.
       identities: {
-        references: async (needed: IdentitiesNeeded) => ({
-          authors: new Map(
-            needed.authors.map((need) => [
-              identityKey(need.brandId, need.clearValue),
-              newReference('author'),
-            ]),
-          ),
-          messages: new Map(
-            needed.messages.map((need) => [
-              identityKey(need.brandId, need.clearValue),
-              { ref: newReference('message'), textKey: newTextKey() },
-            ]),
-          ),
-        }),
+        platformReferences: async <R>(request: {
+          refuse: (erased: ErasedValues) => ReadonlyMap<number, R>;
+          needed: (refused: ReadonlyMap<number, R>) => IdentitiesNeeded;
+        }) => {
+          const refused = request.refuse(NOTHING_ERASED);
+          const needed = request.needed(refused);
+          return {
+            refused,
+            resolved: {
+              authors: new Map(
+                needed.authors.map((need) => [
+                  identityKey(need.brandId, need.clearValue),
+                  newReference('author'),
+                ]),
+              ),
+              messages: new Map(
+                needed.messages.map((need) => [
+                  identityKey(need.brandId, need.clearValue),
+                  { ref: newReference('message'), textKey: newTextKey() },
+                ]),
+              ),
+            },
+          };
+        },
       } as unknown as IdentityVault,
       metrics: new IngestMetrics(registry),
       registry,

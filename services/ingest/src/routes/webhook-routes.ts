@@ -209,23 +209,21 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       maxFutureSkewMs: options.maxFutureSkewMs,
       retentionMs: options.retentionMs,
     });
-    // A redelivered message whose author, itself or its conversation was erased is skipped, before its identities
-    // are stored again.
-    const erased = erasedWebhookEvents(
-      result.events,
-      await options.erasures.erasedValues(identitiesNamed(result.events)),
-    );
-    const admitted = result.events.filter((_, i) => !erased.has(i));
+    // A redelivered message whose author, itself or its conversation was erased is skipped, decided in the
+    // transaction that stores the others' platform ids (no erasure can come in between).
+    const { refused, resolved } = await options.identities.platformReferences({
+      named: identitiesNamed(result.events),
+      refuse: (erased) => erasedWebhookEvents(result.events, erased),
+      needed: (refused) => platformIdsNeeded(result.events.filter((_, i) => !refused.has(i))),
+    });
+    const admitted = result.events.filter((_, i) => !refused.has(i));
     const skipped = [
       ...result.skipped,
-      ...[...erased].map(([i, { field, message }]) => ({
+      ...[...refused].map(([i, { field, message }]) => ({
         reason: `${printableId(result.events[i]?.eventId ?? '')}: ${field} ${message}`,
       })),
     ];
-    const events =
-      admitted.length === 0
-        ? admitted
-        : withPlatformReferences(admitted, await options.identities.references(platformIdsNeeded(admitted)));
+    const events = admitted.length === 0 ? admitted : withPlatformReferences(admitted, resolved);
     await options.publisher.publish(events);
     options.metrics.countAccepted(admitted);
     for (const subject of deletions.erasures) {
