@@ -98,10 +98,13 @@ export class ErasureLog {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** The digest key, read once per process (it never changes). */
-  async key(): Promise<Buffer> {
+  /**
+   * The digest key, read once per process (it never changes); through `client` when the caller holds one (a
+   * second connection asked for inside a transaction could wait for ever on a pool the transactions hold).
+   */
+  async key(client: Queryable = this.pool): Promise<Buffer> {
     this.digestKey ??= onIdentities(() =>
-      this.pool.query<{ hmac_key: Buffer }>('select hmac_key from erasure_digest_key'),
+      client.query<{ hmac_key: Buffer }>('select hmac_key from erasure_digest_key'),
     ).then(({ rows }) => {
       const key = rows[0]?.hmac_key;
       if (key === undefined) throw new Error('erasure_digest_key is empty: migration 0007 did not run');
@@ -125,7 +128,7 @@ export class ErasureLog {
       if (rows[0]?.found !== true) return NOTHING_ERASED;
       this.anyErasure = true;
     }
-    const digestKey = await this.key();
+    const digestKey = await this.key(client);
     // By digest, what it would erase: an author erased in every brand has one digest for all of its brands.
     const digests = new Map<string, { kind: 'author' | 'message'; keys: string[] }>();
     const add = (digest: Buffer, kind: 'author' | 'message', key: string) => {
@@ -168,22 +171,36 @@ export class ErasureLog {
   }
 
   /**
-   * Erases messages no erasure named: those of mentions that reached ingest after their author's erasure. A row a
-   * reply made for one (before the mention named its author) is deleted, and each digest is remembered, so that
-   * a reply naming one later stores nothing either. In the caller's transaction, which holds ERASURE_LOCK.
+   * Erases messages no erasure named: those of mentions that reached ingest after their author's erasure (each
+   * with that erasure's time). A row a reply made for one (before the mention named its author) is deleted, and
+   * each digest is remembered, so that a reply naming one later stores nothing either. In the caller's
+   * transaction, which holds ERASURE_LOCK; rows are locked in one order (brand, value), as ingest stores them.
    */
   async eraseLateMessages(
     client: Queryable,
-    messages: readonly IdentityNeed[],
-    erasedAtMs: number,
+    messages: readonly (IdentityNeed & { readonly erasedAtMs: number })[],
   ): Promise<void> {
     if (messages.length === 0) return;
-    await client.query(
-      `delete from author_identities a using unnest($1::text[], $2::text[]) as m(brand_id, clear_value)
-        where a.kind = 'message' and a.brand_id = m.brand_id and a.clear_value = m.clear_value`,
-      [arrayColumn(messages, (m) => m.brandId), arrayColumn(messages, (m) => m.clearValue)],
+    const sorted = [...messages].sort((a, b) =>
+      a.brandId === b.brandId ? compare(a.clearValue, b.clearValue) : compare(a.brandId, b.brandId),
     );
-    await insertErasedMessages(client, await this.key(), messages, new Date(erasedAtMs));
+    await client.query(
+      `with doomed as (
+         select a.ref from author_identities a
+           join unnest($1::text[], $2::text[]) as m(brand_id, clear_value)
+             on a.kind = 'message' and a.brand_id = m.brand_id and a.clear_value = m.clear_value
+          order by a.brand_id, a.clear_value for update of a)
+       delete from author_identities where ref in (select ref from doomed)`,
+      [arrayColumn(sorted, (m) => m.brandId), arrayColumn(sorted, (m) => m.clearValue)],
+    );
+    const key = await this.key(client);
+    await insertErasedMessages(
+      client,
+      sorted.map((m) => ({
+        digest: subjectDigest(key, m.brandId, 'message', m.clearValue),
+        at: m.erasedAtMs,
+      })),
+    );
   }
 
   async erase(
@@ -261,25 +278,31 @@ async function eraseAuthor(
   // The erasure names the author, not these: their digests keep a reply naming one from storing it again.
   await insertErasedMessages(
     client,
-    digestKey,
-    rows.map((row) => ({ brandId: row.brand_id, clearValue: row.clear_value })),
-    erasedAt,
+    rows.map((row) => ({
+      digest: subjectDigest(digestKey, row.brand_id, 'message', row.clear_value),
+      at: erasedAt.getTime(),
+    })),
   );
   return { authors: refs.length, messages: rows.length };
 }
 
+/** Remembers message digests as erased (in digest order: concurrent transactions wait, never deadlock). */
 async function insertErasedMessages(
   client: Queryable,
-  digestKey: Buffer,
-  messages: readonly IdentityNeed[],
-  erasedAt: Date,
+  erased: readonly { readonly digest: Buffer; readonly at: number }[],
 ): Promise<void> {
-  if (messages.length === 0) return;
+  if (erased.length === 0) return;
+  const sorted = [...erased].sort((a, b) => Buffer.compare(a.digest, b.digest));
   await client.query(
-    `insert into erased_messages (subject_digest, erased_at) select d, $2 from unnest($1::bytea[]) as d
+    `insert into erased_messages (subject_digest, erased_at)
+     select d, timestamptz 'epoch' + ms * interval '1 millisecond' from unnest($1::bytea[], $2::float8[]) as u(d, ms)
      on conflict do nothing`,
-    [messages.map((m) => subjectDigest(digestKey, m.brandId, 'message', m.clearValue)), erasedAt],
+    [sorted.map((e) => e.digest), arrayColumn(sorted, (e) => e.at)],
   );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 async function eraseMessage(

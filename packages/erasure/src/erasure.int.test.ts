@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErasureLog } from './erasure-log.ts';
 import { IdentityResolver } from './identity-resolver.ts';
 import { IdentityVault } from './identity-vault.ts';
-import { ERASED, isReference } from './references.ts';
+import { ERASED } from './references.ts';
 import { openText } from './sealed-text.ts';
 
 const mention = (
@@ -290,7 +290,7 @@ describe('identities and erasure against real PostgreSQL', () => {
         await new Promise((resolve) => setTimeout(resolve, 300));
         return values;
       },
-      eraseLateMessages: (client, messages, at) => log.eraseLateMessages(client, messages, at),
+      eraseLateMessages: (client, messages) => log.eraseLateMessages(client, messages),
     };
     await new IdentityVault(pool, racing).pseudonymize([mention('acme', 'kim', 't-k1')]);
     await erasing;
@@ -348,12 +348,28 @@ describe('identities and erasure against real PostgreSQL', () => {
       ownAccountIds: ['jay', 'acme-support'],
       setAt,
     });
-    const [before] = (await vault.pseudonymize([profile(erasedAt - 1)])) as [BrandProfileSet];
-    expect(before.ownAccountIds.every(isReference)).toBe(true);
+    await vault.pseudonymize([profile(erasedAt - 1)]);
     expect((await pool.query("select 1 from author_identities where clear_value = 'jay'")).rowCount).toBe(0);
+    // The account not erased is stored as ever.
+    expect(
+      (await pool.query("select 1 from author_identities where clear_value = 'acme-support'")).rowCount,
+    ).toBe(1);
     // Set after the erasure, the account is new data.
     await vault.pseudonymize([profile(erasedAt + 1)]);
     expect((await pool.query("select 1 from author_identities where clear_value = 'jay'")).rowCount).toBe(1);
+  });
+
+  it('asks for one connection only: a fresh process reads the digest key on its transaction’s own', async () => {
+    // Erasures exist (the tests above), so the batch needs the key, which this new log has not read yet.
+    const single = createPool({ connectionString: database.url, max: 1 });
+    try {
+      const [stored] = (await new IdentityVault(single, new ErasureLog(single)).pseudonymize([
+        mention('acme', 'lou', 't-l1'),
+      ])) as [MentionReceived];
+      expect(await shown('acme', stored)).toMatchObject({ authorId: 'lou', messageId: 't-l1' });
+    } finally {
+      await single.end();
+    }
   });
 
   it('hides clear ids written straight to Kafka once their erasure is logged, and drops erased customers', async () => {

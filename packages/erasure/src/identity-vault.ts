@@ -34,8 +34,7 @@ const UPSERT_MESSAGES = `
   returning ref, brand_id, clear_value, text_key`;
 
 // Authors are mostly known: their rows are taken for key share, not updated (an update writes a new row version
-// and makes batches of the same author wait for each other). An erasure of the author takes the row for update,
-// so it waits until this batch has committed its messages, and then deletes them too.
+// and makes batches of the same author wait for each other). No erasure runs meanwhile (ERASURE_LOCK).
 const LOCK_AUTHORS = `
   select a.ref, a.brand_id, a.clear_value, a.text_key
     from unnest($1::text[], $2::text[]) as n(brand_id, clear_value)
@@ -54,6 +53,8 @@ const INSERT_AUTHORS = `
  * before) and seals texts, so that no personal value is ever published to Kafka in clear; and stores nothing an
  * erasure removed again (`erasedParts`).
  */
+const DEADLOCK_DETECTED = '40P01';
+
 export class IdentityVault {
   constructor(
     private readonly pool: Pool,
@@ -67,8 +68,7 @@ export class IdentityVault {
       const erased = erasedParts(events, erasedValues);
       const needed = erased.size === 0 ? named : identitiesNeeded(events, erased);
       const resolved = await storeReferences(client, needed);
-      for (const [erasedAtMs, messages] of lateMessages(events, erased, erasedValues))
-        await this.erasures.eraseLateMessages(client, messages, erasedAtMs);
+      await this.erasures.eraseLateMessages(client, lateMessages(events, erased, erasedValues));
       return { resolved, erased };
     });
     return pseudonymizeEvents(events, resolved, erased);
@@ -102,37 +102,44 @@ export class IdentityVault {
     named: IdentitiesNeeded,
     work: (client: PoolClient, erased: ErasedValues) => Promise<T>,
   ): Promise<T> {
-    return onIdentities(() =>
+    const attempt = () =>
       withTransaction(this.pool, async (client) => {
         await client.query(`select pg_advisory_xact_lock_shared(${ERASURE_LOCK})`);
         return work(client, await this.erasures.erasedValues(named, client));
-      }),
-    );
+      });
+    return onIdentities(async () => {
+      // Two batches may meet on the same rows in another order (a reply in one to the other's late mention):
+      // PostgreSQL ends one with a deadlock, and it runs again once the other has committed.
+      for (let tries = 1; ; tries += 1) {
+        try {
+          return await attempt();
+        } catch (error) {
+          if (tries >= 3 || (error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
+        }
+      }
+    });
   }
 }
 
 /**
- * The messages of mentions written before their author's erasure, by that erasure's time (those already known
+ * The messages of mentions written before their author's erasure, with that erasure's time (those already known
  * as erased left out): they are erased now, as they would have been had they come first.
  */
 function lateMessages(
   events: readonly CareEvent[],
   erased: ReadonlyMap<number, ErasedPart>,
   erasedValues: ErasedValues,
-): Map<number, IdentityNeed[]> {
-  const byErasure = new Map<number, IdentityNeed[]>();
+): (IdentityNeed & { erasedAtMs: number })[] {
+  const late: (IdentityNeed & { erasedAtMs: number })[] = [];
   for (const [index, part] of erased) {
     const event = events[index];
     if (!part.author || event?.type !== 'MentionReceived') continue;
     if (erasedValues.messages.has(identityKey(event.brandId, event.messageId))) continue;
-    const erasedAt = erasedValues.authors.get(identityKey(event.brandId, event.authorId));
-    if (erasedAt === undefined) continue;
-    byErasure.set(erasedAt, [
-      ...(byErasure.get(erasedAt) ?? []),
-      { brandId: event.brandId, clearValue: event.messageId },
-    ]);
+    const erasedAtMs = erasedValues.authors.get(identityKey(event.brandId, event.authorId));
+    if (erasedAtMs !== undefined)
+      late.push({ brandId: event.brandId, clearValue: event.messageId, erasedAtMs });
   }
-  return byErasure;
+  return late;
 }
 
 /** The references of these authors and messages, created where new (a message with its author when named). */
@@ -180,24 +187,21 @@ async function authorRows(client: PoolClient, needs: readonly Need[]): Promise<M
   const missing = (found: ReadonlyMap<string, IdentityRow>) =>
     needs.filter((need) => !found.has(identityKey(need.brandId, need.clearValue)));
   const found = await lock(needs);
+  const unknown = missing(found);
+  if (unknown.length === 0) return found;
   // New ones are inserted; one another batch created meanwhile (the insert waited for it and did nothing) is
-  // locked as a known one. If an erasure deleted it in between, the lock finds nothing and it is created again:
-  // every author the batch names has a row locked by this transaction before any message names it.
-  for (let attempt = 1; ; attempt += 1) {
-    const unknown = missing(found);
-    if (unknown.length === 0) return found;
-    if (attempt > 3)
-      throw new Error(`${unknown.length} author identities were deleted each time they were created`);
-    const { rows } = await client.query<IdentityRow>(INSERT_AUTHORS, [
-      arrayColumn(unknown, () => newReference('author')),
-      arrayColumn(unknown, (need) => need.brandId),
-      arrayColumn(unknown, (need) => need.clearValue),
-    ]);
-    for (const [key, row] of byKey(rows)) found.set(key, row);
-    const createdElsewhere = missing(found);
-    if (createdElsewhere.length > 0)
-      for (const [key, row] of await lock(createdElsewhere)) found.set(key, row);
-  }
+  // locked as a known one. No erasure can delete one in between (ERASURE_LOCK).
+  const { rows } = await client.query<IdentityRow>(INSERT_AUTHORS, [
+    arrayColumn(unknown, () => newReference('author')),
+    arrayColumn(unknown, (need) => need.brandId),
+    arrayColumn(unknown, (need) => need.clearValue),
+  ]);
+  for (const [key, row] of byKey(rows)) found.set(key, row);
+  const createdElsewhere = missing(found);
+  if (createdElsewhere.length > 0) for (const [key, row] of await lock(createdElsewhere)) found.set(key, row);
+  const lost = missing(found).length;
+  if (lost > 0) throw new Error(`${lost} author identities could be neither created nor found`);
+  return found;
 }
 
 async function messageRows(

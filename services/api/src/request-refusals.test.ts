@@ -222,6 +222,19 @@ describe('query API: requests refused before the database', () => {
     expect(erased).toEqual([{ kind: 'author', brandId: 'acme', authorId: 'a","brandId":"b{}' }]);
   });
 
+  it('refuses two Authorization headers with 401 naming the header, and erases nothing', async () => {
+    const before = erased.length;
+    // light-my-request sends an array as the header given once per value.
+    const headers = { authorization: [`Bearer ${ADMIN_KEY}`, 'Bearer another-key'] } as unknown as Record<
+      string,
+      string
+    >;
+    const response = await erase('{"brandId":"acme","authorId":"two-keys"}', 'application/json', headers);
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error).toMatchObject({ code: 'CARE_ERR_UNAUTHORIZED', field: 'authorization' });
+    expect(erased.length).toBe(before);
+  });
+
   it('names the query string for a parameter without a name (?=x), not an empty field', async () => {
     const response = await app.inject({
       url: '/v1/brands/acme/sla?=x',
