@@ -30,6 +30,21 @@ const mention = (
   text,
 });
 
+/** The brand's reply to a customer's message, in that message's conversation. */
+const reply = (inReplyTo: string, eventId: string): ReplySent => ({
+  type: 'ReplySent',
+  eventId,
+  brandId: 'acme',
+  channel: 'x',
+  conversationId: `c-${inReplyTo}`,
+  messageId: `m-${eventId}`,
+  inReplyTo,
+  agentId: 'agent',
+  sentAt: 1_795_000_060_000,
+  automated: false,
+  private: false,
+});
+
 describe('identities and erasure against real PostgreSQL', () => {
   let database: TestDatabase;
   let pool: Pool;
@@ -194,19 +209,6 @@ describe('identities and erasure against real PostgreSQL', () => {
       { kind: 'message', brandId: 'acme', messageId: 't-h1' },
       { source: 'x-webhook', requestedBy: null },
     );
-    const reply = (inReplyTo: string, eventId: string): ReplySent => ({
-      type: 'ReplySent',
-      eventId,
-      brandId: 'acme',
-      channel: 'x',
-      conversationId: `c-${inReplyTo}`,
-      messageId: `m-${eventId}`,
-      inReplyTo,
-      agentId: 'agent',
-      sentAt: erasedAt + 120_000,
-      automated: false,
-      private: false,
-    });
     const events = [
       mention('acme', 'gina', 't-gi1'), // 0: the old mention again (a redelivery)
       { ...mention('acme', 'gina', 't-gi2'), receivedAt: erasedAt + 60_000 }, // 1: written after the erasure: new
@@ -302,19 +304,6 @@ describe('identities and erasure against real PostgreSQL', () => {
   });
 
   it('erases a late mention’s message that a reply had stored, before or after the author’s erasure', async () => {
-    const reply = (inReplyTo: string, eventId: string): ReplySent => ({
-      type: 'ReplySent',
-      eventId,
-      brandId: 'acme',
-      channel: 'x',
-      conversationId: `c-${inReplyTo}`,
-      messageId: `m-${eventId}`,
-      inReplyTo,
-      agentId: 'agent',
-      sentAt: 1_795_000_060_000,
-      automated: false,
-      private: false,
-    });
     // The replies come first (a history of replies, then one of mentions): the messages have no author yet.
     await vault.pseudonymize([reply('t-iv1', 'r-iv1')]);
     await log.erase(

@@ -18,7 +18,7 @@ export const CARE_ERROR_CODES = {
   },
   CARE_ERR_UNAUTHORIZED: {
     status: 401,
-    meaning: 'no API key, an unknown or revoked one, or a bad webhook signature',
+    meaning: 'no API key, an unknown or revoked one, two keys, a bad webhook signature',
   },
   CARE_ERR_FORBIDDEN: { status: 403, meaning: 'the key (or webhook token) is known but may not do this' },
   CARE_ERR_NOT_FOUND: { status: 404, meaning: 'no such route, or no such brand visible to the key' },
