@@ -102,8 +102,9 @@ function required(ref: string | undefined): string {
 /**
  * The webhook events that name something an erasure removed, with why, by index: a mention whose author (written
  * before the erasure) or message was erased, and an event whose conversation is an erased message, or a direct
- * message conversation with a customer erased after the event. A platform delivers as things happen, so these are
- * redeliveries: skipped, as their ids (built from the platform's) would otherwise be stored again.
+ * message conversation with a customer erased after the event. Skipped, as their ids (built from the platform's)
+ * would otherwise be stored again. A platform delivers as things happen, so these are mostly redeliveries; a new
+ * comment under an erased one is skipped too (docs/operations.md, "Erasure").
  */
 export function erasedWebhookEvents(
   events: readonly CareEvent[],
