@@ -348,6 +348,25 @@ describe('identities and erasure against real PostgreSQL', () => {
     expect((await pool.query("select 1 from author_identities where clear_value = 'jay'")).rowCount).toBe(1);
   });
 
+  it('treats a customer id shaped like a reference as the clear id it is, erased ones included', async () => {
+    const author = 'au_AAAAAAAAAAAAAAAAAAAAAA';
+    await vault.pseudonymize([mention('acme', author, 'msg_BBBBBBBBBBBBBBBBBBBBBB')]);
+    await log.erase(
+      { kind: 'author', brandId: 'acme', authorId: author },
+      { source: 'api', requestedBy: null },
+    );
+    const [late] = (await vault.pseudonymize([
+      mention('acme', author, 'msg_CCCCCCCCCCCCCCCCCCCCCC'),
+      reply('msg_BBBBBBBBBBBBBBBBBBBBBB', 'r-shaped'),
+    ])) as [MentionReceived];
+    expect(await shown('acme', late)).toEqual({ authorId: ERASED, messageId: ERASED, followers: null });
+    const { rowCount } = await pool.query(
+      "select 1 from author_identities where clear_value in ($1, 'msg_BBBBBBBBBBBBBBBBBBBBBB', 'msg_CCCCCCCCCCCCCCCCCCCCCC')",
+      [author],
+    );
+    expect(rowCount).toBe(0);
+  });
+
   it('asks for one connection only: a fresh process reads the digest key on its transaction’s own', async () => {
     // Erasures exist (the tests above), so the batch needs the key, which this new log has not read yet.
     const single = createPool({ connectionString: database.url, max: 1 });
