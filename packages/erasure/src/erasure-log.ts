@@ -309,11 +309,23 @@ async function eraseMessage(
   brandId: string,
   messageId: string,
 ): Promise<{ authors: number; messages: number }> {
-  const { rowCount } = await client.query(
-    `delete from author_identities where kind = 'message' and brand_id = $1 and clear_value = $2`,
+  // An author known only through this message goes with it: a platform that does not name a message's author
+  // (an Instagram @mention) gets an author id built from the message id (`instagram-mention:<id>`), which would
+  // otherwise keep the erased id.
+  const { rows } = await client.query<{ authors: number; messages: number }>(
+    `with erased as (
+       delete from author_identities where kind = 'message' and brand_id = $1 and clear_value = $2
+       returning author_ref),
+     placeholders as (
+       delete from author_identities a using erased e
+        where a.ref = e.author_ref and a.kind = 'author' and right(a.clear_value, length($2) + 1) = ':' || $2
+          and not exists (select 1 from author_identities m
+                           where m.author_ref = a.ref and m.kind = 'message' and m.clear_value <> $2)
+       returning a.ref)
+     select (select count(*) from placeholders)::int as authors, (select count(*) from erased)::int as messages`,
     [brandId, messageId],
   );
-  return { authors: 0, messages: rowCount ?? 0 };
+  return { authors: rows[0]?.authors ?? 0, messages: rows[0]?.messages ?? 0 };
 }
 
 function recordOf(row: ErasureRow): ErasureRecord {

@@ -367,6 +367,25 @@ describe('identities and erasure against real PostgreSQL', () => {
     expect(rowCount).toBe(0);
   });
 
+  it('erases with a message an author known only through it (an Instagram @mention names no author)', async () => {
+    const [anonymous] = (await vault.pseudonymize([
+      mention('acme', 'instagram-mention:ig-c1', 'ig-c1'),
+      mention('acme', 'olga', 'ig-c2'),
+      mention('acme', 'olga', 'ig-c3'),
+    ])) as [MentionReceived];
+    for (const messageId of ['ig-c1', 'ig-c2'])
+      await log.erase(
+        { kind: 'message', brandId: 'acme', messageId },
+        { source: 'meta-webhook', requestedBy: null },
+      );
+    expect(await shown('acme', anonymous)).toEqual({ authorId: ERASED, messageId: ERASED, followers: null });
+    const { rows } = await pool.query<{ clear_value: string }>(
+      "select clear_value from author_identities where clear_value like 'ig-c%' or clear_value in ('instagram-mention:ig-c1', 'olga') order by 1",
+    );
+    // olga has a message left, and is no placeholder of the one erased.
+    expect(rows.map((row) => row.clear_value)).toEqual(['ig-c3', 'olga']);
+  });
+
   it('asks for one connection only: a fresh process reads the digest key on its transaction’s own', async () => {
     // Erasures exist (the tests above), so the batch needs the key, which this new log has not read yet.
     const single = createPool({ connectionString: database.url, max: 1 });

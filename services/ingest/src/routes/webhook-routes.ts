@@ -226,13 +226,15 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     const events = admitted.length === 0 ? admitted : withPlatformReferences(admitted, resolved);
     await options.publisher.publish(events);
     options.metrics.countAccepted(admitted);
-    for (const subject of deletions.erasures) {
+    // A subject named twice in a delivery (a platform's retry folded in, a hostile sender) is erased once.
+    const subjects = [...new Map(deletions.erasures.map((s) => [JSON.stringify(s), s])).values()];
+    for (const subject of subjects) {
       await options.erasures.erase(subject, { source: deletions.source, requestedBy: null });
     }
     return reply.code(200).send({
       accepted: admitted.length,
       skipped: [...skipped, ...deletions.skipped],
-      erased: deletions.erasures.length,
+      erased: subjects.length,
     });
   }
 }

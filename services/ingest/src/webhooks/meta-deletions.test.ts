@@ -45,4 +45,45 @@ describe('mapMetaDeletions', () => {
     expect(mapMetaDeletions(removal('9', '555_1'), options).erasures).toEqual([]);
     expect(mapMetaDeletions(removal('104738491234567', 'a\u0000b'), options).erasures).toEqual([]);
   });
+
+  it('given an Instagram direct message unsent (a change of field messages), then it is a message erasure', () => {
+    const payload = {
+      object: 'instagram',
+      entry: [
+        {
+          id: '104738491234567',
+          changes: [
+            {
+              field: 'messages',
+              value: { sender: { id: '42' }, message: { mid: 'ig-m-1', is_deleted: true } },
+            },
+            { field: 'messages', value: { sender: { id: '42' }, message: { mid: 'ig-m-2', text: 'kept' } } },
+          ],
+        },
+      ],
+    };
+    expect(mapMetaDeletions(payload, options)).toEqual({
+      erasures: [{ kind: 'message', brandId: 'acme', messageId: 'ig-m-1' }],
+      skipped: [],
+    });
+  });
+
+  it('erases nothing for another object, and names an id it refuses', () => {
+    const removal = (object: string, ...comments: string[]) => ({
+      object,
+      entry: [
+        {
+          id: '104738491234567',
+          changes: comments.map((comment) => ({
+            field: 'feed',
+            value: { item: 'comment', verb: 'remove', comment_id: comment },
+          })),
+        },
+      ],
+    });
+    expect(mapMetaDeletions(removal('whatsapp_business_account', '555_1'), options).erasures).toEqual([]);
+    expect(mapMetaDeletions(removal('page', 'a\u0000b'), options).skipped).toEqual([
+      { reason: 'a removed item: "a\\u{0}b" is not an id; nothing erased' },
+    ]);
+  });
 });

@@ -153,6 +153,8 @@ function mapFeedChange(ctx: Context, value: JsonObject): void {
   const verb = stringField(value, 'verb') ?? '(none)';
   const postId = idField(value, 'post_id');
   const ref = idField(value, 'comment_id') ?? postId ?? '(no id)';
+  // A removal is an erasure (meta-deletions.ts), not an event: the delivery's answer counts it in `erased`.
+  if (verb === 'remove') return;
   if (verb !== 'add') {
     ctx.skipped.push({ reason: `feed ${item} ${ref} with verb ${verb}: only new items (add) are mapped` });
     return;
@@ -262,10 +264,8 @@ function mapMessaging(ctx: Context, raw: unknown): void {
     });
     return;
   }
-  if (message['is_deleted'] === true) {
-    ctx.skipped.push({ reason: `message ${mid} was deleted` });
-    return;
-  }
+  // An unsent message is an erasure (meta-deletions.ts), not an event.
+  if (message['is_deleted'] === true) return;
   const eventId = `meta:mid:${mid}`;
   if (message['is_echo'] === true || senderId === ctx.accountId) {
     const appId = idField(message, 'app_id');
