@@ -309,16 +309,16 @@ async function eraseMessage(
   brandId: string,
   messageId: string,
 ): Promise<{ authors: number; messages: number }> {
-  // An author known only through this message goes with it: a platform that does not name a message's author
-  // (an Instagram @mention) gets an author id built from the message id (`instagram-mention:<id>`), which would
-  // otherwise keep the erased id.
+  // The author of a message whose platform does not name it (`unnamedAuthor`: `instagram-mention:<id>`) goes with
+  // the message, which would otherwise keep the erased id; only one of that shape, with no other message.
   const { rows } = await client.query<{ authors: number; messages: number }>(
     `with erased as (
        delete from author_identities where kind = 'message' and brand_id = $1 and clear_value = $2
        returning author_ref),
      placeholders as (
        delete from author_identities a using erased e
-        where a.ref = e.author_ref and a.kind = 'author' and right(a.clear_value, length($2) + 1) = ':' || $2
+        where a.ref = e.author_ref and a.kind = 'author' and a.clear_value ~ '^[a-z]+-mention:'
+          and right(a.clear_value, length($2) + 1) = ':' || $2
           and not exists (select 1 from author_identities m
                            where m.author_ref = a.ref and m.kind = 'message' and m.clear_value <> $2)
        returning a.ref)

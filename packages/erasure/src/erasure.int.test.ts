@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErasureLog } from './erasure-log.ts';
 import { IdentityResolver } from './identity-resolver.ts';
 import { IdentityVault } from './identity-vault.ts';
-import { ERASED } from './references.ts';
+import { ERASED, unnamedAuthor } from './references.ts';
 import { openText } from './sealed-text.ts';
 
 const mention = (
@@ -369,21 +369,23 @@ describe('identities and erasure against real PostgreSQL', () => {
 
   it('erases with a message an author known only through it (an Instagram @mention names no author)', async () => {
     const [anonymous] = (await vault.pseudonymize([
-      mention('acme', 'instagram-mention:ig-c1', 'ig-c1'),
+      mention('acme', unnamedAuthor('instagram', 'ig-c1'), 'ig-c1'),
       mention('acme', 'olga', 'ig-c2'),
       mention('acme', 'olga', 'ig-c3'),
+      // A customer whose own id merely ends like it keeps it.
+      mention('acme', 'cust:ig-c4', 'ig-c4'),
     ])) as [MentionReceived];
-    for (const messageId of ['ig-c1', 'ig-c2'])
+    for (const messageId of ['ig-c1', 'ig-c2', 'ig-c4'])
       await log.erase(
         { kind: 'message', brandId: 'acme', messageId },
         { source: 'meta-webhook', requestedBy: null },
       );
     expect(await shown('acme', anonymous)).toEqual({ authorId: ERASED, messageId: ERASED, followers: null });
     const { rows } = await pool.query<{ clear_value: string }>(
-      "select clear_value from author_identities where clear_value like 'ig-c%' or clear_value in ('instagram-mention:ig-c1', 'olga') order by 1",
+      "select clear_value from author_identities where clear_value like 'ig-c%' or clear_value in ('instagram-mention:ig-c1', 'olga', 'cust:ig-c4') order by 1",
     );
-    // olga has a message left, and is no placeholder of the one erased.
-    expect(rows.map((row) => row.clear_value)).toEqual(['ig-c3', 'olga']);
+    // olga has a message left; cust:ig-c4 is an author of its own, not the placeholder of one.
+    expect(rows.map((row) => row.clear_value)).toEqual(['cust:ig-c4', 'ig-c3', 'olga']);
   });
 
   it('asks for one connection only: a fresh process reads the digest key on its transaction’s own', async () => {

@@ -20,5 +20,5 @@ export {
   type MessageNeed,
   type ResolvedIdentities,
 } from './pseudonymize.ts';
-export { ERASED, isReference, newReference, type IdentityKind } from './references.ts';
+export { ERASED, isReference, newReference, unnamedAuthor, type IdentityKind } from './references.ts';
 export { isSealed, newTextKey, openText, sealText, SEALED_PREFIX } from './sealed-text.ts';

@@ -12,6 +12,14 @@ const PREFIXES: { readonly [K in IdentityKind]: string } = { author: 'au_', mess
 const REFERENCE_BYTES = 16;
 const REFERENCE_PATTERN = /^(au|msg)_[A-Za-z0-9_-]{22}$/;
 
+/**
+ * The author id of a message whose platform does not name its author (an Instagram @mention): built from the
+ * message id, so erasing that message erases this author with it (ErasureLog.erase).
+ */
+export function unnamedAuthor(platform: string, messageId: string): string {
+  return `${platform}-mention:${messageId}`;
+}
+
 /** What the API shows in place of an erased author id, message id, or a mention id that named an erased author. */
 export const ERASED = '[erased]';
 

@@ -20,8 +20,8 @@
 // comments on the brand's content, posts on its page, @mentions and DMs are all addressed to the brand.
 //
 // Instagram `mentions` deliveries carry only media_id and comment_id: no author, text or time. The author is
-// then a placeholder unique to the mention (`instagram-mention:<id>`), text is null and the time is the
-// entry's; enriching them needs a Graph API call, which is I/O and belongs to the ingest service.
+// then a placeholder unique to the mention (`unnamedAuthor`: `instagram-mention:<id>`, erased with the message),
+// text is null and the time is the entry's; enriching them needs a Graph API call, which is I/O and belongs to the ingest service.
 import {
   parseIsoTimestamp,
   type BrandPostPublished,
@@ -30,6 +30,7 @@ import {
   type MentionReceived,
   type ReplySent,
 } from '@carestream/contract';
+import { unnamedAuthor } from '@carestream/erasure';
 import { asArray, asObject, idField, objectField, stringField, type JsonObject } from './untrusted-json.ts';
 import type { WebhookMapOptions, WebhookMapResult, WebhookSkip } from './webhook-mapping.ts';
 
@@ -235,7 +236,7 @@ function mapInstagramMention(ctx: Context, value: JsonObject): void {
     eventId: commentId !== undefined ? `meta:comment:${commentId}` : `meta:media:${id}`,
     conversationId: id,
     messageId: id,
-    authorId: `instagram-mention:${id}`,
+    authorId: unnamedAuthor('instagram', id),
     receivedAt: ctx.entryTime,
     private: false,
     text: null,
