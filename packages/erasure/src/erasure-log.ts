@@ -318,7 +318,7 @@ async function eraseMessage(
      placeholders as (
        delete from author_identities a using erased e
         where a.ref = e.author_ref and a.kind = 'author' and a.clear_value ~ '^[a-z]+-mention:'
-          and right(a.clear_value, length($2) + 1) = ':' || $2
+          and substr(a.clear_value, strpos(a.clear_value, ':') + 1) = $2
           and not exists (select 1 from author_identities m
                            where m.author_ref = a.ref and m.kind = 'message' and m.clear_value <> $2)
        returning a.ref)

@@ -374,18 +374,27 @@ describe('identities and erasure against real PostgreSQL', () => {
       mention('acme', 'olga', 'ig-c3'),
       // A customer whose own id merely ends like it keeps it.
       mention('acme', 'cust:ig-c4', 'ig-c4'),
+      // An author of that shape with another message stays for it.
+      mention('acme', unnamedAuthor('instagram', 'ig-c5'), 'ig-c5'),
+      mention('acme', unnamedAuthor('instagram', 'ig-c5'), 'ig-c6'),
     ])) as [MentionReceived];
-    for (const messageId of ['ig-c1', 'ig-c2', 'ig-c4'])
+    for (const messageId of ['ig-c1', 'ig-c2', 'ig-c4', 'ig-c5'])
       await log.erase(
         { kind: 'message', brandId: 'acme', messageId },
         { source: 'meta-webhook', requestedBy: null },
       );
     expect(await shown('acme', anonymous)).toEqual({ authorId: ERASED, messageId: ERASED, followers: null });
     const { rows } = await pool.query<{ clear_value: string }>(
-      "select clear_value from author_identities where clear_value like 'ig-c%' or clear_value in ('instagram-mention:ig-c1', 'olga', 'cust:ig-c4') order by 1",
+      "select clear_value from author_identities where clear_value like 'ig-c%' or clear_value like 'instagram-mention:%' or clear_value in ('olga', 'cust:ig-c4') order by 1",
     );
-    // olga has a message left; cust:ig-c4 is an author of its own, not the placeholder of one.
-    expect(rows.map((row) => row.clear_value)).toEqual(['cust:ig-c4', 'ig-c3', 'olga']);
+    // olga has a message left; cust:ig-c4 is an author of its own; ig-c5's placeholder has ig-c6 left.
+    expect(rows.map((row) => row.clear_value)).toEqual([
+      'cust:ig-c4',
+      'ig-c3',
+      'ig-c6',
+      'instagram-mention:ig-c5',
+      'olga',
+    ]);
   });
 
   it('asks for one connection only: a fresh process reads the digest key on its transaction’s own', async () => {

@@ -197,6 +197,11 @@ describe('erasedParts', () => {
     ]);
   });
 
+  it('given an erased message whose author is named after it (unnamedAuthor), then the author goes with it', () => {
+    const events = [mention({ messageId: 'tweet-9', authorId: 'instagram-mention:tweet-9' })];
+    expect([...erasedParts(events, erased)]).toEqual([[0, { author: true, message: true }]]);
+  });
+
   it('given nothing erased, then nothing is', () => {
     expect(erasedParts([mention(), reply()], { authors: new Map(), messages: new Set() }).size).toBe(0);
   });

@@ -1,6 +1,6 @@
 import type { BrandProfileSet, CareEvent, MentionReceived, ReplySent } from '@carestream/contract';
 import type { ErasedValues } from './erasure-log.ts';
-import { newReference } from './references.ts';
+import { isUnnamedAuthorOf, newReference } from './references.ts';
 import { sealText } from './sealed-text.ts';
 
 /** A value to be replaced by a reference: an author id, or a message id with the author it belongs to. */
@@ -63,9 +63,12 @@ export function erasedParts(events: readonly CareEvent[], erased: ErasedValues):
       messages.add(identityKey(event.brandId, event.messageId));
   events.forEach((event, index) => {
     if (event.type === 'MentionReceived') {
-      const author = erasedBefore(event.brandId, event.authorId, event.receivedAt);
-      if (author || messages.has(identityKey(event.brandId, event.messageId)))
-        parts.set(index, { author, message: true });
+      const message = messages.has(identityKey(event.brandId, event.messageId));
+      // An author known only as the author of an erased message goes with it (unnamedAuthor).
+      const author =
+        erasedBefore(event.brandId, event.authorId, event.receivedAt) ||
+        (message && isUnnamedAuthorOf(event.authorId, event.messageId));
+      if (author || message) parts.set(index, { author, message: true });
     } else if (event.type === 'ReplySent') {
       if (event.inReplyTo !== null && messages.has(identityKey(event.brandId, event.inReplyTo)))
         parts.set(index, { author: false, message: true });

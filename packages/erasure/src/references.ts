@@ -20,6 +20,11 @@ export function unnamedAuthor(platform: string, messageId: string): string {
   return `${platform}-mention:${messageId}`;
 }
 
+/** Whether `authorId` is `unnamedAuthor(…, messageId)` (the same test as the erasure's SQL). */
+export function isUnnamedAuthorOf(authorId: string, messageId: string): boolean {
+  return /^[a-z]+-mention:/.test(authorId) && authorId.slice(authorId.indexOf(':') + 1) === messageId;
+}
+
 /** What the API shows in place of an erased author id, message id, or a mention id that named an erased author. */
 export const ERASED = '[erased]';
 

@@ -82,6 +82,17 @@ describe('mapMetaDeletions', () => {
       ],
     });
     expect(mapMetaDeletions(removal('whatsapp_business_account', '555_1'), options).erasures).toEqual([]);
+    // A reaction taken back names the post it was on: nothing is erased.
+    const reaction = {
+      object: 'page',
+      entry: [
+        {
+          id: '104738491234567',
+          changes: [{ field: 'feed', value: { item: 'reaction', verb: 'remove', post_id: '555' } }],
+        },
+      ],
+    };
+    expect(mapMetaDeletions(reaction, options)).toEqual({ erasures: [], skipped: [] });
     expect(mapMetaDeletions(removal('page', 'a\u0000b'), options).skipped).toEqual([
       { reason: 'a removed item: "a\\u{0}b" is not an id; nothing erased' },
     ]);

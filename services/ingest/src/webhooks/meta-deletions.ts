@@ -5,6 +5,7 @@
 import { idProblem, printableId } from '@carestream/contract';
 import type { ErasureSubject } from '@carestream/erasure';
 import { asArray, asObject, idField, objectField, stringField } from './untrusted-json.ts';
+import { isErasableFeedItem } from './meta-webhook.ts';
 import type { WebhookMapOptions, WebhookSkip } from './webhook-mapping.ts';
 import type { WebhookErasures } from './x-deletions.ts';
 
@@ -38,7 +39,12 @@ export function mapMetaDeletions(payload: unknown, options: WebhookMapOptions): 
     for (const rawChange of asArray(entry?.['changes'])) {
       const change = asObject(rawChange);
       const value = objectField(change, 'value');
-      if (stringField(value, 'verb') === 'remove')
+      // A removed comment or post; a reaction taken back (item reaction, with the post's id) erases nothing.
+      if (
+        stringField(change, 'field') === 'feed' &&
+        stringField(value, 'verb') === 'remove' &&
+        isErasableFeedItem(stringField(value, 'item'))
+      )
         erase('a removed item', idField(value, 'comment_id') ?? idField(value, 'post_id'));
       // Instagram sends its direct messages as changes too (field messages), an unsent one among them.
       else if (stringField(change, 'field') === 'messages') unsent(value);

@@ -115,6 +115,37 @@ describe('Meta page feed', () => {
   });
 });
 
+describe('Meta removals and unsent messages', () => {
+  it('are erasures, not skipped items; a reaction taken back is a skipped item', () => {
+    const mapped = mapMetaWebhook(
+      {
+        object: 'page',
+        entry: [
+          {
+            id: '104738491234567',
+            time: 1_795_000_000,
+            changes: [
+              {
+                field: 'feed',
+                value: { item: 'comment', verb: 'remove', comment_id: 'c-1', post_id: 'p-1' },
+              },
+              { field: 'feed', value: { item: 'status', verb: 'remove', post_id: 'p-2' } },
+              { field: 'feed', value: { item: 'reaction', verb: 'remove', post_id: 'p-3' } },
+            ],
+            // An unsent message carries no recipient or timestamp.
+            messaging: [{ sender: { id: '42' }, message: { mid: 'm-1', is_deleted: true } }],
+          },
+        ],
+      },
+      { brandForAccount },
+    );
+    expect(mapped.events).toEqual([]);
+    expect(mapped.skipped).toEqual([
+      { reason: 'feed reaction p-3 with verb remove: only new items (add) are mapped' },
+    ]);
+  });
+});
+
 describe('Instagram changes', () => {
   const result = mapMetaWebhook(instagramChanges, { brandForAccount });
 

@@ -10,7 +10,8 @@
 //   carries a DM as a change.
 // - `entry[].messaging[]` for Messenger and Instagram direct messages; echoes of the account's own messages
 //   (`is_echo`, or sent by the account) are replies.
-// Anything else (reactions, edits, removals, read and delivery receipts, postbacks) is skipped with a reason.
+// Anything else (reactions, edits, read and delivery receipts, postbacks) is skipped with a reason; a removed
+// comment or post and an unsent direct message are erasures (meta-deletions.ts), counted in the answer's `erased`.
 //
 // Conversations: comment threads are two levels deep on both platforms, so a top-level comment starts a
 // conversation (its own id) and a reply in its thread (parent_id = that comment) joins it; the page's reply
@@ -35,6 +36,11 @@ import { asArray, asObject, idField, objectField, stringField, type JsonObject }
 import type { WebhookMapOptions, WebhookMapResult, WebhookSkip } from './webhook-mapping.ts';
 
 const POST_ITEMS = new Set(['status', 'post', 'photo', 'video', 'share']);
+
+/** The feed items whose removal is an erasure (meta-deletions.ts): a comment or a post; not a reaction taken back. */
+export function isErasableFeedItem(item: string | undefined): boolean {
+  return item === 'comment' || (item !== undefined && POST_ITEMS.has(item));
+}
 
 /** Meta sends Unix seconds (feed, entry.time of changes), milliseconds (messaging) or ISO strings. */
 export function metaTime(value: unknown): number | undefined {
@@ -154,8 +160,8 @@ function mapFeedChange(ctx: Context, value: JsonObject): void {
   const verb = stringField(value, 'verb') ?? '(none)';
   const postId = idField(value, 'post_id');
   const ref = idField(value, 'comment_id') ?? postId ?? '(no id)';
-  // A removal is an erasure (meta-deletions.ts), not an event: the delivery's answer counts it in `erased`.
-  if (verb === 'remove') return;
+  // A removed comment or post is an erasure (meta-deletions.ts), not an event: the answer counts it in `erased`.
+  if (verb === 'remove' && isErasableFeedItem(item)) return;
   if (verb !== 'add') {
     ctx.skipped.push({ reason: `feed ${item} ${ref} with verb ${verb}: only new items (add) are mapped` });
     return;
@@ -257,6 +263,8 @@ function mapMessaging(ctx: Context, raw: unknown): void {
     });
     return;
   }
+  // An unsent message is an erasure (meta-deletions.ts), not an event.
+  if (message['is_deleted'] === true) return;
   const mid = idField(message, 'mid');
   const at = metaTime(event?.['timestamp']) ?? ctx.entryTime;
   if (mid === undefined || senderId === undefined || recipientId === undefined || at === undefined) {
@@ -265,8 +273,6 @@ function mapMessaging(ctx: Context, raw: unknown): void {
     });
     return;
   }
-  // An unsent message is an erasure (meta-deletions.ts), not an event.
-  if (message['is_deleted'] === true) return;
   const eventId = `meta:mid:${mid}`;
   if (message['is_echo'] === true || senderId === ctx.accountId) {
     const appId = idField(message, 'app_id');
@@ -315,7 +321,8 @@ export function mapMetaWebhook(payload: unknown, options: WebhookMapOptions): We
   const skipped: WebhookSkip[] = [];
   const body = asObject(payload);
   const object = stringField(body, 'object');
-  const channel = object === undefined ? undefined : CHANNEL_OF_OBJECT[object];
+  const channel =
+    object !== undefined && Object.hasOwn(CHANNEL_OF_OBJECT, object) ? CHANNEL_OF_OBJECT[object] : undefined;
   if (channel === undefined) {
     return {
       events,

@@ -112,10 +112,12 @@ export function erasedWebhookEvents(
 ): Map<number, { field: string; message: string }> {
   const found = new Map<number, { field: string; message: string }>();
   for (const [index, part] of erasedParts(events, erased)) {
-    if (events[index]?.type !== 'MentionReceived') continue;
+    const event = events[index];
+    if (event?.type !== 'MentionReceived') continue;
+    const messageErased = erased.messages.has(identityKey(event.brandId, event.messageId));
     found.set(
       index,
-      part.author
+      part.author && !messageErased
         ? {
             field: 'authorId',
             message: 'names an author erased after this was written; it is not taken again',
