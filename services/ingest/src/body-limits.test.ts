@@ -4,24 +4,25 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { ApiKeyStore } from '@carestream/api-keys';
-import { IdentityVault } from '@carestream/erasure';
-import { DEFAULT_RETENTION_MS } from '@carestream/contract';
-import type { Pool } from '@carestream/postgres';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildIngestApp } from './app.ts';
-import { nothingErased } from './nothing-erased.fixture.ts';
 import { invalidUtf8Offset, unsupportedCharset } from '@carestream/service-kit';
 import { drainUnreadBody } from './body-reader.ts';
 import type { EventPublisher } from './event-publisher.ts';
-import { IngestMetrics } from './ingest-metrics.ts';
+import { ingestAppWithoutServices } from './test-app.fixture.ts';
 
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const MAX_BYTES = 5 * 1024 * 1024;
 const MAX_ITEMS = 10_000;
 const MB = 1024 * 1024;
+const WEBHOOKS = {
+  xConsumerSecret: 'x-secret',
+  metaAppSecret: 'meta-secret',
+  metaVerifyToken: 'verify',
+  accountBrands: {},
+  automatedAppIds: [],
+};
 
 interface Answer {
   readonly status: number;
@@ -80,26 +81,11 @@ describe('ingest: oversize bodies get a 413 the client can read', () => {
   const publish = vi.fn(async () => undefined);
 
   beforeAll(async () => {
-    const registry = new Registry();
-    app = await buildIngestApp({
+    app = await ingestAppWithoutServices({
       publisher: { publish } as unknown as EventPublisher,
-      // The admin key needs no lookup: the pool is never used.
-      keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: nothingErased(),
-      identities: new IdentityVault({} as Pool, nothingErased()),
-      metrics: new IngestMetrics(registry),
-      registry,
-      checks: {},
+      adminKey: ADMIN_KEY,
       limits: { maxItems: MAX_ITEMS, maxBytes: MAX_BYTES },
-      maxFutureSkewMs: 300_000,
-      retentionMs: DEFAULT_RETENTION_MS,
-      webhooks: {
-        xConsumerSecret: 'x-secret',
-        metaAppSecret: 'meta-secret',
-        metaVerifyToken: 'verify',
-        accountBrands: {},
-        automatedAppIds: [],
-      },
+      webhooks: WEBHOOKS,
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;
@@ -165,26 +151,12 @@ describe('ingest: bodies are UTF-8', () => {
   const publish = vi.fn(async () => undefined);
 
   beforeAll(async () => {
-    const registry = new Registry();
-    app = await buildIngestApp({
+    app = await ingestAppWithoutServices({
       publisher: { publish } as unknown as EventPublisher,
-      keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: nothingErased(),
-      identities: new IdentityVault({} as Pool, nothingErased()),
-      metrics: new IngestMetrics(registry),
-      registry,
-      checks: {},
+      adminKey: ADMIN_KEY,
       limits: { maxItems: MAX_ITEMS, maxBytes: MAX_BYTES },
-      maxFutureSkewMs: 300_000,
-      retentionMs: DEFAULT_RETENTION_MS,
+      webhooks: WEBHOOKS,
       clock: () => Date.parse('2026-03-02T12:00:00Z'),
-      webhooks: {
-        xConsumerSecret: 'x-secret',
-        metaAppSecret: 'meta-secret',
-        metaVerifyToken: 'verify',
-        accountBrands: {},
-        automatedAppIds: [],
-      },
     });
   });
   afterAll(async () => {
@@ -345,24 +317,11 @@ describe('ingest: a client that goes away mid-body is noise, not a fault', () =>
         done();
       },
     });
-    app = await buildIngestApp({
-      publisher: { publish: async () => undefined } as unknown as EventPublisher,
-      keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: nothingErased(),
-      identities: new IdentityVault({} as Pool, nothingErased()),
-      metrics: new IngestMetrics(registry),
+    app = await ingestAppWithoutServices({
+      adminKey: ADMIN_KEY,
       registry,
-      checks: {},
       limits: { maxItems: MAX_ITEMS, maxBytes: MAX_BYTES },
-      maxFutureSkewMs: 300_000,
-      retentionMs: DEFAULT_RETENTION_MS,
-      webhooks: {
-        xConsumerSecret: 'x-secret',
-        metaAppSecret: 'meta-secret',
-        metaVerifyToken: 'verify',
-        accountBrands: {},
-        automatedAppIds: [],
-      },
+      webhooks: WEBHOOKS,
       logger: true,
       logTo: sink,
     });

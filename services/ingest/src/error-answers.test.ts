@@ -2,17 +2,13 @@
 // status, and the body has the one shape (a refused batch adds its counts and per-item errors).
 import { createHmac } from 'node:crypto';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { ApiKeyStore } from '@carestream/api-keys';
-import { IdentityVault } from '@carestream/erasure';
-import { DEFAULT_RETENTION_MS, type CareEvent } from '@carestream/contract';
-import type { Pool } from '@carestream/postgres';
+import type { CareEvent } from '@carestream/contract';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIngestApp } from './app.ts';
-import { nothingErased } from './nothing-erased.fixture.ts';
+import { ingestAppWithoutServices } from './test-app.fixture.ts';
+
 import type { EventPublisher } from './event-publisher.ts';
-import { IngestMetrics } from './ingest-metrics.ts';
 
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const NOW = Date.parse('2026-03-02T12:00:00Z');
@@ -23,22 +19,14 @@ describe('ingest: error answers', () => {
   const registry = new Registry();
 
   beforeAll(async () => {
-    app = await buildIngestApp({
+    app = await ingestAppWithoutServices({
       publisher: {
         publish: async (events: readonly CareEvent[]) => {
           published.push(...events);
         },
       } as unknown as EventPublisher,
-      // Only the admin key is used: the pool is never asked.
-      keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: nothingErased(),
-      identities: new IdentityVault({} as Pool, nothingErased()),
-      metrics: new IngestMetrics(registry),
+      adminKey: ADMIN_KEY,
       registry,
-      checks: {},
-      limits: { maxItems: 100, maxBytes: 64 * 1024 },
-      maxFutureSkewMs: 300_000,
-      retentionMs: DEFAULT_RETENTION_MS,
       clock: () => NOW,
       authFailures: { limit: 1_000, windowMs: 60_000 },
       webhooks: {

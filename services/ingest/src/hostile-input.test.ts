@@ -3,7 +3,6 @@
 // keeps the id grammar, whatever came in.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ApiKeyStore } from '@carestream/api-keys';
 import {
   identityKey,
   newReference,
@@ -13,8 +12,7 @@ import {
   type IdentitiesNeeded,
   type IdentityVault,
 } from '@carestream/erasure';
-import { DEFAULT_RETENTION_MS, eventIdProblem, type CareEvent } from '@carestream/contract';
-import type { Pool } from '@carestream/postgres';
+import { eventIdProblem, type CareEvent } from '@carestream/contract';
 import {
   HOSTILE_BODIES,
   HOSTILE_STRINGS,
@@ -23,12 +21,10 @@ import {
   withParams,
 } from '@carestream/test-support/hostile-input';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIngestApp } from './app.ts';
-import { nothingErased } from './nothing-erased.fixture.ts';
+import { ingestAppWithoutServices } from './test-app.fixture.ts';
+
 import type { EventPublisher } from './event-publisher.ts';
-import { IngestMetrics } from './ingest-metrics.ts';
 
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const X_SECRET = 'x-consumer-secret';
@@ -70,16 +66,13 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
   const failures: string[] = [];
 
   beforeAll(async () => {
-    const registry = new Registry();
-    app = await buildIngestApp({
+    app = await ingestAppWithoutServices({
       publisher: {
         publish: async (events: readonly CareEvent[]) => {
           published.push(...events);
         },
       } as unknown as EventPublisher,
-      // Only the admin key is used: the pool is never asked.
-      keys: new ApiKeyStore({} as Pool, { adminKey: ADMIN_KEY }),
-      erasures: nothingErased(),
+      adminKey: ADMIN_KEY,
       // No database: every platform id a webhook names gets a fresh reference, as a new one would.
       identities: {
         platformReferences: async <R>(request: {
@@ -107,12 +100,7 @@ describe('ingest: hostile input on every route, never a 5xx', () => {
           };
         },
       } as unknown as IdentityVault,
-      metrics: new IngestMetrics(registry),
-      registry,
-      checks: {},
       limits: { maxItems: 10_000, maxBytes: 5 * 1024 * 1024 },
-      maxFutureSkewMs: 300_000,
-      retentionMs: DEFAULT_RETENTION_MS,
       clock: () => NOW,
       // Hostile requests fail authentication on purpose: the address limit must not turn them all into 429s.
       authFailures: { limit: 1_000_000, windowMs: 60_000 },

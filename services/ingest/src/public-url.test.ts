@@ -1,17 +1,11 @@
 // The data-deletion callback's status url: on INGEST_PUBLIC_URL when it is set (a proxy or TLS terminator in
 // front of ingest), otherwise on the request's protocol and Host, and only a Host that is host[:port].
 import { createHmac } from 'node:crypto';
-import { ApiKeyStore } from '@carestream/api-keys';
-import { DEFAULT_RETENTION_MS } from '@carestream/contract';
-import type { ErasureLog, IdentityVault } from '@carestream/erasure';
-import type { Pool } from '@carestream/postgres';
+import type { ErasureLog } from '@carestream/erasure';
 import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildIngestApp } from './app.ts';
+import { ingestAppWithoutServices } from './test-app.fixture.ts';
 import { loadIngestConfig } from './config.ts';
-import type { EventPublisher } from './event-publisher.ts';
-import { IngestMetrics } from './ingest-metrics.ts';
 import { requestBaseUrl } from './public-url.ts';
 
 const META_SECRET = 'meta-app-secret';
@@ -69,18 +63,8 @@ describe('POST /webhooks/meta/data-deletion: the status url', () => {
   });
 
   async function ingest(publicUrl?: string, trustedProxies: string[] = []): Promise<FastifyInstance> {
-    const registry = new Registry();
-    app = await buildIngestApp({
-      publisher: { publish: async () => undefined } as unknown as EventPublisher,
-      keys: new ApiKeyStore({} as Pool),
+    app = await ingestAppWithoutServices({
       erasures: { erase } as unknown as ErasureLog,
-      identities: {} as IdentityVault,
-      metrics: new IngestMetrics(registry),
-      registry,
-      checks: {},
-      limits: { maxItems: 100, maxBytes: 64 * 1024 },
-      maxFutureSkewMs: 300_000,
-      retentionMs: DEFAULT_RETENTION_MS,
       trustedProxies,
       webhooks: {
         xConsumerSecret: undefined,
